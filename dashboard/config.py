@@ -1,0 +1,71 @@
+"""Typed settings read from the environment.
+
+One place decides every tunable, so tests and deployments override the same
+names. Production refuses to start with the development secret.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SQLITE_PATH = PROJECT_ROOT / "data" / "csat.db"
+DEV_SECRET = "dev-only-secret-change-me"
+
+
+class ConfigError(RuntimeError):
+    """Raised when settings are unsafe or inconsistent."""
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Runtime configuration; build with `Settings.from_env()`."""
+
+    database_url: str = field(default_factory=lambda: f"sqlite:///{DEFAULT_SQLITE_PATH}")
+    secret_key: str = DEV_SECRET
+    environment: str = "development"  # development | test | production
+    min_n: int = 10  # below this many responses a group's metrics are suppressed
+    min_n_comments: int = 20  # comments need a higher threshold for anonymity
+    sql_echo: bool = False
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        settings = cls(
+            database_url=os.environ.get("DATABASE_URL") or cls().database_url,
+            secret_key=os.environ.get("SECRET_KEY") or DEV_SECRET,
+            environment=os.environ.get("CSAT_ENV", "development"),
+            min_n=_env_int("CSAT_MIN_N", 10),
+            min_n_comments=_env_int("CSAT_MIN_N_COMMENTS", 20),
+            sql_echo=os.environ.get("CSAT_SQL_ECHO", "") == "1",
+        )
+        settings.validate()
+        return settings
+
+    def validate(self) -> None:
+        if self.environment not in {"development", "test", "production"}:
+            raise ConfigError(f"CSAT_ENV must be development, test or production, not {self.environment!r}")
+        if self.environment == "production" and (self.secret_key == DEV_SECRET or len(self.secret_key) < 32):
+            raise ConfigError("SECRET_KEY must be set to a random value of 32+ characters in production")
+        if self.min_n < 1 or self.min_n_comments < 1:
+            raise ConfigError("minimum group sizes must be at least 1")
+
+    def with_overrides(self, **changes: object) -> Settings:
+        updated = replace(self, **changes)  # type: ignore[arg-type]
+        updated.validate()
+        return updated
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")

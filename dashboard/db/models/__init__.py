@@ -1,0 +1,51 @@
+"""All ORM models; importing this package registers every table on Base.metadata."""
+
+from dashboard.db.base import Base
+from dashboard.db.models.org import Branch, BranchDepartment, Customer, Department, Staff
+from dashboard.db.models.plans import ImprovementPlan, PlanAction
+from dashboard.db.models.rollups import (
+    ITEM_MEASURES,
+    RollupImportance,
+    RollupItem,
+    RollupItemSegment,
+)
+from dashboard.db.models.service import AuditScore, Commitment, ServiceRequest, ServiceStandard
+from dashboard.db.models.survey import (
+    Answer,
+    ImportanceAllocation,
+    ManagementAnswer,
+    ManagementImportance,
+    ManagementResponse,
+    Question,
+    Response,
+    SurveyTemplate,
+    Wave,
+)
+
+__all__ = [
+    "ITEM_MEASURES",
+    "Answer",
+    "AuditScore",
+    "Base",
+    "Branch",
+    "BranchDepartment",
+    "Commitment",
+    "Customer",
+    "Department",
+    "ImportanceAllocation",
+    "ImprovementPlan",
+    "ManagementAnswer",
+    "ManagementImportance",
+    "ManagementResponse",
+    "PlanAction",
+    "Question",
+    "Response",
+    "RollupImportance",
+    "RollupItem",
+    "RollupItemSegment",
+    "ServiceRequest",
+    "ServiceStandard",
+    "Staff",
+    "SurveyTemplate",
+    "Wave",
+]

@@ -1,0 +1,92 @@
+"""Rollup tables: sufficient statistics that pages read instead of raw
+answers, so page cost does not grow with the number of responses.
+
+For every group the tables keep n, sum and sum of squares of perception (P),
+expectation (E) and the gap P-E (on answers that have both), plus top-box
+counts. Means, variances, CIs and Welch tests all follow from these moments.
+Reverse-coded items are already reversed here.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Float, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+
+from dashboard.db.base import Base
+
+# Measure columns in the order the rollup SQL produces them.
+ITEM_MEASURES = (
+    "n_p",
+    "sum_p",
+    "sumsq_p",
+    "n_e",
+    "sum_e",
+    "sumsq_e",
+    "n_gap",
+    "sum_gap",
+    "sumsq_gap",
+    "top1",
+    "top2",
+    "low",
+)
+
+
+class _ItemMeasures:
+    n_p: Mapped[int] = mapped_column(Integer, default=0)
+    sum_p: Mapped[float] = mapped_column(Float, default=0)
+    sumsq_p: Mapped[float] = mapped_column(Float, default=0)
+    n_e: Mapped[int] = mapped_column(Integer, default=0)
+    sum_e: Mapped[float] = mapped_column(Float, default=0)
+    sumsq_e: Mapped[float] = mapped_column(Float, default=0)
+    n_gap: Mapped[int] = mapped_column(Integer, default=0)
+    sum_gap: Mapped[float] = mapped_column(Float, default=0)
+    sumsq_gap: Mapped[float] = mapped_column(Float, default=0)
+    top1: Mapped[int] = mapped_column(Integer, default=0)  # P == scale max
+    top2: Mapped[int] = mapped_column(Integer, default=0)  # P >= scale max - 1 (NPS promoters)
+    low: Mapped[int] = mapped_column(Integer, default=0)  # P <= lo + 0.6 (hi - lo) (NPS detractors)
+
+
+class _UnitKeys:
+    @declared_attr
+    def wave_id(cls) -> Mapped[int]:
+        return mapped_column(ForeignKey("wave.id"), primary_key=True)
+
+    @declared_attr
+    def branch_id(cls) -> Mapped[int]:
+        return mapped_column(ForeignKey("branch.id"), primary_key=True)
+
+    @declared_attr
+    def department_id(cls) -> Mapped[int]:
+        return mapped_column(ForeignKey("department.id"), primary_key=True)
+
+    channel: Mapped[str] = mapped_column(String(20), primary_key=True)
+
+
+class RollupItem(_UnitKeys, _ItemMeasures, Base):
+    """Grain: wave x branch x department x channel x question."""
+
+    __tablename__ = "rollup_item"
+
+    question_id: Mapped[int] = mapped_column(ForeignKey("question.id"), primary_key=True)
+
+
+class RollupItemSegment(_UnitKeys, _ItemMeasures, Base):
+    """Grain: wave x branch x department x channel x segment x question; read
+    only when a page filters or splits by segment."""
+
+    __tablename__ = "rollup_item_segment"
+
+    segment: Mapped[str] = mapped_column(String(40), primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("question.id"), primary_key=True)
+
+
+class RollupImportance(_UnitKeys, Base):
+    """Stated importance (100-point allocations) per element."""
+
+    __tablename__ = "rollup_importance"
+
+    segment: Mapped[str] = mapped_column(String(40), primary_key=True)
+    element: Mapped[str] = mapped_column(String(1), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, default=0)
+    sum_points: Mapped[float] = mapped_column(Float, default=0)
+    sumsq_points: Mapped[float] = mapped_column(Float, default=0)

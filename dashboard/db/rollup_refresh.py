@@ -1,0 +1,94 @@
+"""Keep the rollup tables equal to an aggregate of the raw answers.
+
+Every write path (import, demo generator, edits) calls `refresh_rollups`
+with the waves and branches it touched; those partitions are deleted and
+rebuilt in SQL, so rollups never drift from the answers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from sqlalchemy import Connection
+
+from dashboard.db.models.rollups import ITEM_MEASURES
+
+_UNIT_KEYS = ("wave_id", "branch_id", "department_id", "channel")
+
+# One row per scored answer with reverse coding applied; E and P share the
+# item's scale, so reversing both keeps the gap's meaning.
+_SCORED_ANSWERS = """
+SELECT r.wave_id, r.branch_id, r.department_id, r.channel, r.segment, a.question_id,
+       q.scale_min AS lo, q.scale_max AS hi,
+       CAST(CASE WHEN q.reverse_coded THEN q.scale_min + q.scale_max - a.perception
+                 ELSE a.perception END AS FLOAT) AS p,
+       CAST(CASE WHEN q.reverse_coded THEN q.scale_min + q.scale_max - a.expectation
+                 ELSE a.expectation END AS FLOAT) AS e
+FROM answer a
+JOIN response r ON r.id = a.response_id
+JOIN question q ON q.id = a.question_id
+WHERE q.qtype IN ('scale', 'nps') {where}
+"""
+
+_MEASURE_SQL = """
+COUNT(x.p), COALESCE(SUM(x.p), 0), COALESCE(SUM(x.p * x.p), 0),
+COUNT(x.e), COALESCE(SUM(x.e), 0), COALESCE(SUM(x.e * x.e), 0),
+COUNT(x.p - x.e), COALESCE(SUM(x.p - x.e), 0), COALESCE(SUM((x.p - x.e) * (x.p - x.e)), 0),
+SUM(CASE WHEN x.p = x.hi THEN 1 ELSE 0 END),
+SUM(CASE WHEN x.p >= x.hi - 1 THEN 1 ELSE 0 END),
+SUM(CASE WHEN x.p <= x.lo + 0.6 * (x.hi - x.lo) THEN 1 ELSE 0 END)
+"""
+
+
+def _partition_filter(
+    prefix: str, wave_ids: Collection[int] | None, branch_ids: Collection[int] | None
+) -> str:
+    clauses = []
+    if wave_ids is not None:
+        clauses.append(f"{prefix}wave_id IN ({_int_list(wave_ids)})")
+    if branch_ids is not None:
+        clauses.append(f"{prefix}branch_id IN ({_int_list(branch_ids)})")
+    return "".join(f" AND {c}" for c in clauses)
+
+
+def _int_list(values: Collection[int]) -> str:
+    # ids are integers from our own queries; int() makes injection impossible
+    return ", ".join(str(int(v)) for v in values) or "NULL"
+
+
+def refresh_rollups(
+    conn: Connection,
+    wave_ids: Collection[int] | None = None,
+    branch_ids: Collection[int] | None = None,
+) -> None:
+    """Rebuild the rollup partitions for the given waves x branches (all when
+    None) inside the caller's transaction."""
+    where = _partition_filter("r.", wave_ids, branch_ids)
+    for table in ("rollup_item", "rollup_item_segment", "rollup_importance"):
+        conn.exec_driver_sql(f"DELETE FROM {table} WHERE 1=1{_partition_filter('', wave_ids, branch_ids)}")
+
+    measures = ", ".join(ITEM_MEASURES)
+    seg_keys = ", ".join((*_UNIT_KEYS, "segment", "question_id"))
+    conn.exec_driver_sql(
+        f"INSERT INTO rollup_item_segment ({seg_keys}, {measures}) "
+        f"SELECT {', '.join('x.' + k for k in seg_keys.split(', '))}, {_MEASURE_SQL} "
+        f"FROM ({_SCORED_ANSWERS.format(where=where)}) x "
+        f"GROUP BY {', '.join('x.' + k for k in seg_keys.split(', '))}"
+    )
+    # The coarse table is a sum over segments of the fine one: far cheaper
+    # than a second pass over the answers.
+    item_keys = ", ".join((*_UNIT_KEYS, "question_id"))
+    sums = ", ".join(f"SUM({m})" for m in ITEM_MEASURES)
+    conn.exec_driver_sql(
+        f"INSERT INTO rollup_item ({item_keys}, {measures}) "
+        f"SELECT {item_keys}, {sums} FROM rollup_item_segment WHERE 1=1"
+        f"{_partition_filter('', wave_ids, branch_ids)} GROUP BY {item_keys}"
+    )
+    imp_keys = ", ".join((*_UNIT_KEYS, "segment"))
+    conn.exec_driver_sql(
+        f"INSERT INTO rollup_importance ({imp_keys}, element, n, sum_points, sumsq_points) "
+        f"SELECT {', '.join('r.' + k for k in imp_keys.split(', '))}, i.element, COUNT(*), "
+        f"SUM(CAST(i.points AS FLOAT)), SUM(CAST(i.points AS FLOAT) * i.points) "
+        f"FROM importance_allocation i JOIN response r ON r.id = i.response_id WHERE 1=1{where} "
+        f"GROUP BY {', '.join('r.' + k for k in imp_keys.split(', '))}, i.element"
+    )
