@@ -2,11 +2,12 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 14:48:34.816458
+Create Date: 2026-11-22
 """
 
-import sqlalchemy as sa
 from alembic import op
+import sqlalchemy as sa
+
 
 revision = '0001'
 down_revision = None
@@ -360,14 +361,16 @@ def upgrade() -> None:
     sa.Column('perception', sa.SmallInteger(), nullable=True),
     sa.ForeignKeyConstraint(['question_id'], ['question.id'], name=op.f('fk_answer_question_id_question')),
     sa.ForeignKeyConstraint(['response_id'], ['response.id'], name=op.f('fk_answer_response_id_response'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('response_id', 'question_id', name=op.f('pk_answer'))
+    sa.PrimaryKeyConstraint('response_id', 'question_id', name=op.f('pk_answer')),
+    sqlite_with_rowid=False
     )
     op.create_table('importance_allocation',
     sa.Column('response_id', sa.Integer(), nullable=False),
     sa.Column('element', sa.String(length=1), nullable=False),
     sa.Column('points', sa.SmallInteger(), nullable=False),
     sa.ForeignKeyConstraint(['response_id'], ['response.id'], name=op.f('fk_importance_allocation_response_id_response'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('response_id', 'element', name=op.f('pk_importance_allocation'))
+    sa.PrimaryKeyConstraint('response_id', 'element', name=op.f('pk_importance_allocation')),
+    sqlite_with_rowid=False
     )
     # ### end Alembic commands ###
 

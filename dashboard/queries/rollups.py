@@ -1,0 +1,51 @@
+"""Read the rollup tables: moments (n, sum, sum of squares, top-box counts)
+grouped by any of the rollup dimensions, restricted to the viewer's scope.
+
+This is the one place pages get survey numbers from; it never touches raw
+answers, so its cost depends on the number of groups, not of responses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from dashboard.auth.scope import Scope
+from dashboard.db.models import ITEM_MEASURES, Question, RollupItem, RollupItemSegment
+from dashboard.queries.filters import Filters, where
+
+ROLLUP_DIMENSIONS = ("wave_id", "branch_id", "department_id", "channel", "segment", "question_id")
+QUESTION_DIMENSIONS = ("element", "construct", "code", "scale_min", "scale_max", "qtype")
+
+
+def item_moments(
+    session: Session,
+    scope: Scope,
+    filters: Filters,
+    by: Sequence[str] = ("question_id",),
+) -> pd.DataFrame:
+    """Sum the rollup measures by `by` (rollup dimensions and/or question
+    attributes such as element). Returns one row per group with the columns of
+    `by` followed by the measures (see dashboard.db.models.rollups)."""
+    unknown = [d for d in by if d not in ROLLUP_DIMENSIONS + QUESTION_DIMENSIONS]
+    if unknown:
+        raise ValueError(f"cannot group rollups by {unknown}")
+    use_segment = filters.needs_segment_grain or "segment" in by
+    table = (RollupItemSegment if use_segment else RollupItem).__table__
+    q = Question.__table__
+    group_cols = [q.c[d] if d in QUESTION_DIMENSIONS else table.c[d] for d in by]
+    stmt = (
+        select(*group_cols, *[func.sum(table.c[m]).label(m) for m in ITEM_MEASURES])
+        .select_from(table.join(q, q.c.id == table.c.question_id))
+        .where(*where(table, scope, filters))
+        .group_by(*group_cols)
+        .order_by(*group_cols)
+    )
+    rows = session.execute(stmt).all()
+    frame = pd.DataFrame(rows, columns=[*by, *ITEM_MEASURES])
+    for m in ITEM_MEASURES:
+        frame[m] = pd.to_numeric(frame[m]).fillna(0)
+    return frame

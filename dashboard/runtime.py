@@ -1,0 +1,53 @@
+"""Process-level wiring: settings -> engine -> session factory, created once
+per app (not at import time) and shared by CLI, web app and tests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from dashboard.config import Settings
+from dashboard.db.engine import make_engine, make_session_factory
+from dashboard.db.migrate import upgrade
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+
+    @classmethod
+    def start(cls, settings: Settings | None = None, migrate: bool = True) -> Runtime:
+        settings = settings or Settings.from_env()
+        engine = make_engine(settings.database_url, echo=settings.sql_echo)
+        if migrate:
+            upgrade(engine)  # first run creates the embedded SQLite database
+        return cls(settings, engine, make_session_factory(engine))
+
+    @contextmanager
+    def read_session(self) -> Iterator[Session]:
+        """A session for reads; rolled back at the end, never commits."""
+        session = self.sessions()
+        try:
+            yield session
+        finally:
+            session.rollback()
+            session.close()
+
+    @contextmanager
+    def write_session(self) -> Iterator[Session]:
+        """A unit of work: commits on success, rolls back on any error."""
+        session = self.sessions()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
