@@ -209,7 +209,9 @@ def _plans(session: Session, world: World, ids) -> None:
             baseline_score=baseline,
             target_score=target,
             cost=spec["cost"],
-            description=f"Raise {spec['element']} at {spec['branch']} from {baseline} to {target} (7-point mean).",
+            description=(
+                f"Raise {spec['element']} at {spec['branch']} from {baseline} to {target} (7-point mean)."
+            ),
         )
         for k, text in enumerate(actions):
             p.actions.append(

@@ -1,0 +1,63 @@
+"""Dash application factory: `create_app(settings)` -> Dash app whose Flask
+server gunicorn serves (`app:server`)."""
+
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Dash, html
+
+from dashboard.config import PROJECT_ROOT, Settings
+from dashboard.runtime import Runtime
+from dashboard.web_context import EXTENSION_KEY
+
+NAV_ORDER = ("home",)
+
+
+def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> Dash:
+    """Build the dashboard. The database is migrated on start so a fresh
+    SQLite file works out of the box."""
+    runtime = runtime or Runtime.start(settings)
+    app = Dash(
+        "dashboard",  # the package: pages load as dashboard.pages.<name>
+        use_pages=True,
+        pages_folder="pages",
+        assets_folder=str(PROJECT_ROOT / "assets"),
+        title="Customer satisfaction",
+        suppress_callback_exceptions=True,
+        serve_locally=True,
+    )
+    app.server.extensions[EXTENSION_KEY] = runtime
+    app.server.config["SECRET_KEY"] = runtime.settings.secret_key
+    app.layout = _shell
+    return app
+
+
+def _shell() -> html.Div:
+    pages = sorted(dash.page_registry.values(), key=lambda p: p.get("order", 99))
+    links = [
+        dbc.NavItem(
+            dbc.NavLink(
+                p["name"], href=p["relative_path"], active="exact", id=f"nav-{p['module'].rsplit('.', 1)[-1]}"
+            )
+        )
+        for p in pages
+        if p.get("nav", True)
+    ]
+    return html.Div(
+        [
+            dbc.Navbar(
+                dbc.Container(
+                    [
+                        dbc.NavbarBrand("Customer satisfaction", href="/"),
+                        dbc.Nav(links, navbar=True),
+                    ],
+                    fluid=True,
+                ),
+                color="primary",
+                dark=True,
+                className="mb-3",
+            ),
+            dbc.Container(dash.page_container, fluid=True, className="pb-4"),
+        ]
+    )
