@@ -52,7 +52,7 @@ def demo_engines(tmp_path_factory):
     only read by tests."""
     made = {}
     yield made
-    for backend, (engine, cleanup) in made.items():
+    for engine, cleanup in made.values():
         cleanup(engine)
 
 

@@ -1,0 +1,28 @@
+"""Small reusable UI pieces."""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import html
+
+
+def kpi_card(title: str, value: str, detail: str, card_id: str, tone: str = "primary") -> dbc.Card:
+    """A headline number with its honest small print (n, CI, test)."""
+    return dbc.Card(
+        dbc.CardBody(
+            [
+                html.Div(title, className="text-muted small text-uppercase"),
+                html.Div(value, className=f"fs-2 fw-semibold text-{tone}", id=f"{card_id}-value"),
+                html.Div(detail, className="small text-muted", id=f"{card_id}-detail"),
+            ]
+        ),
+        className="h-100 shadow-sm",
+        id=card_id,
+    )
+
+
+def fmt(value: float | None, digits: int = 1, suffix: str = "") -> str:
+    """Format a number, or an em dash when it is suppressed/absent."""
+    if value is None or value != value:  # NaN
+        return "—"
+    return f"{value:.{digits}f}{suffix}"

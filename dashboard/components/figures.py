@@ -1,0 +1,115 @@
+"""Pure Plotly figure builders: DataFrame in, figure out. No data access,
+so they are unit-tested without a browser and reused by exports."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard.domain import ELEMENT_COLOURS, ELEMENTS
+
+LAYOUT = dict(
+    template="plotly_white",
+    margin=dict(l=50, r=20, t=50, b=40),
+    height=340,
+    font=dict(family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif", size=13),
+)
+
+
+def empty_figure(message: str) -> go.Figure:
+    fig = go.Figure()
+    fig.add_annotation(
+        text=message,
+        showarrow=False,
+        font=dict(size=15, color="#6c757d"),
+        xref="paper",
+        yref="paper",
+        x=0.5,
+        y=0.5,
+    )
+    fig.update_layout(**LAYOUT, xaxis=dict(visible=False), yaxis=dict(visible=False))
+    return fig
+
+
+def trend_figure(df: pd.DataFrame, title: str, y_title: str = "CSI (0-100)") -> go.Figure:
+    """Line of `value` over `label` with a shaded 95% CI (`low`, `high`);
+    suppressed points (value NaN) leave gaps instead of inventing numbers."""
+    if df.empty or df["value"].isna().all():
+        return empty_figure("No data for this selection")
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=df["label"], y=df["high"], mode="lines", line=dict(width=0), hoverinfo="skip", showlegend=False
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=df["label"],
+            y=df["low"],
+            mode="lines",
+            line=dict(width=0),
+            fill="tonexty",
+            fillcolor="rgba(13,110,253,0.15)",
+            name="95% CI",
+            hoverinfo="skip",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=df["label"],
+            y=df["value"],
+            mode="lines+markers",
+            name=y_title,
+            line=dict(color="#0d6efd", width=2),
+            customdata=df[["low", "high", "n"]].to_numpy(),
+            hovertemplate="%{x}<br>%{y:.1f} (95% CI %{customdata[0]:.1f}-%{customdata[1]:.1f})"
+            "<br>n = %{customdata[2]:,}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        **LAYOUT,
+        title=title,
+        yaxis_title=y_title,
+        hovermode="x unified",
+        legend=dict(orientation="h", y=-0.2),
+    )
+    return fig
+
+
+def element_bars(df: pd.DataFrame, title: str, target_col: str | None = None) -> go.Figure:
+    """One bar per RATER element (`element`, `value`, `low`, `high`, `n`) in
+    the element's fixed colour, with CI whiskers and optional target marks."""
+    if df.empty or df["value"].isna().all():
+        return empty_figure("No data for this selection")
+    names = [ELEMENTS.get(e, e) for e in df["element"]]
+    fig = go.Figure(
+        go.Bar(
+            x=names,
+            y=df["value"],
+            marker_color=[ELEMENT_COLOURS.get(e, "#888") for e in df["element"]],
+            error_y=dict(
+                type="data",
+                symmetric=False,
+                array=df["high"] - df["value"],
+                arrayminus=df["value"] - df["low"],
+                color="#444",
+            ),
+            customdata=df[["n"]].to_numpy(),
+            name="score",
+            hovertemplate="%{x}: %{y:.1f}<br>n = %{customdata[0]:,}<extra></extra>",
+        )
+    )
+    if target_col and target_col in df:
+        fig.add_trace(
+            go.Scatter(
+                x=names,
+                y=df[target_col],
+                mode="markers",
+                name="target",
+                marker=dict(symbol="line-ew-open", size=34, color="#dc3545", line=dict(width=3)),
+            )
+        )
+    fig.update_layout(
+        **LAYOUT, title=title, yaxis=dict(title="CSI (0-100)", range=[0, 100]), showlegend=bool(target_col)
+    )
+    return fig

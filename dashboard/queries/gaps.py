@@ -1,0 +1,147 @@
+"""Aggregates behind SERVQUAL gaps 1-4: management beliefs, service
+standards, delivery against standards, and promises against fulfilment."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+from sqlalchemy import Float, and_, case, cast, func, or_, select
+from sqlalchemy.orm import Session
+
+from dashboard.auth.scope import Scope
+from dashboard.db.models import (
+    AuditScore,
+    Commitment,
+    ManagementAnswer,
+    ManagementImportance,
+    ManagementResponse,
+    Question,
+    RollupImportance,
+    ServiceRequest,
+    ServiceStandard,
+)
+from dashboard.queries.filters import Filters, scope_clauses, where
+from dashboard.queries.sqlfuncs import hours_between
+
+
+def _frame(session: Session, stmt, columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame(session.execute(stmt).all(), columns=columns)
+
+
+def management_expectations(session: Session, scope: Scope, surveyed_on: date | None = None) -> pd.DataFrame:
+    """Per item: what managers believe customers expect (n, sum, sum of squares)."""
+    mr, ma = ManagementResponse.__table__, ManagementAnswer.__table__
+    val = cast(ma.c.expectation, Float)
+    stmt = (
+        select(Question.code, Question.element, func.count(val), func.sum(val), func.sum(val * val))
+        .select_from(
+            ma.join(mr, mr.c.id == ma.c.management_response_id).join(
+                Question, Question.id == ma.c.question_id
+            )
+        )
+        .where(*scope_clauses(mr, scope))
+        .group_by(Question.code, Question.element)
+        .order_by(Question.code)
+    )
+    if surveyed_on is not None:
+        stmt = stmt.where(mr.c.surveyed_on == surveyed_on)
+    return _frame(session, stmt, ["code", "element", "n", "total", "total_sq"])
+
+
+def management_importance(session: Session, scope: Scope) -> pd.DataFrame:
+    mr, mi = ManagementResponse.__table__, ManagementImportance.__table__
+    pts = cast(mi.c.points, Float)
+    stmt = (
+        select(mi.c.element, func.count(pts), func.sum(pts), func.sum(pts * pts))
+        .select_from(mi.join(mr, mr.c.id == mi.c.management_response_id))
+        .where(*scope_clauses(mr, scope))
+        .group_by(mi.c.element)
+    )
+    return _frame(session, stmt, ["element", "n", "total", "total_sq"])
+
+
+def customer_importance(session: Session, scope: Scope, filters: Filters) -> pd.DataFrame:
+    """Customers' stated importance (100-point allocations) per element, from rollups."""
+    t = RollupImportance.__table__
+    stmt = (
+        select(t.c.element, func.sum(t.c.n), func.sum(t.c.sum_points), func.sum(t.c.sumsq_points))
+        .where(*where(t, scope, filters))
+        .group_by(t.c.element)
+    )
+    return _frame(session, stmt, ["element", "n", "total", "total_sq"])
+
+
+def standards(session: Session, as_of: date) -> pd.DataFrame:
+    """Service standards in force on `as_of` (company-wide and unit-specific)."""
+    s = ServiceStandard
+    stmt = select(s.element, s.branch_id, s.department_id, s.target_index, s.sla_hours).where(
+        s.valid_from <= as_of, or_(s.valid_to.is_(None), s.valid_to >= as_of)
+    )
+    return _frame(session, stmt, ["element", "branch_id", "department_id", "target_index", "sla_hours"])
+
+
+def sla_attainment(
+    session: Session, scope: Scope, start: date, end: date, by: tuple[str, ...] = ("branch_id",)
+) -> pd.DataFrame:
+    """Service requests submitted in [start, end]: how many, how many resolved
+    within their SLA, unresolved, and mean first-response hours (gap 3)."""
+    t = ServiceRequest.__table__
+    resolve_h = hours_between(t.c.submitted_at, t.c.resolved_at)
+    first_h = hours_between(t.c.submitted_at, t.c.first_response_at)
+    keys = [t.c[k] for k in by]
+    stmt = (
+        select(
+            *keys,
+            func.count(),
+            func.sum(case((and_(t.c.resolved_at.is_not(None), resolve_h <= t.c.sla_hours), 1), else_=0)),
+            func.sum(case((t.c.resolved_at.is_(None), 1), else_=0)),
+            func.sum(case((t.c.is_complaint, 1), else_=0)),
+            cast(func.avg(first_h), Float),
+        )
+        .where(*scope_clauses(t, scope), t.c.submitted_at >= start, t.c.submitted_at < _day_after(end))
+        .group_by(*keys)
+        .order_by(*keys)
+    )
+    return _frame(
+        session, stmt, [*by, "n", "within_sla", "unresolved", "complaints", "mean_first_response_h"]
+    )
+
+
+def commitment_fulfilment(session: Session, scope: Scope, start: date, end: date) -> pd.DataFrame:
+    """Each published promise against the share of requests that met it (gap 4)."""
+    t = ServiceRequest.__table__
+    rows = []
+    for c in session.scalars(select(Commitment).order_by(Commitment.code)):
+        measured_at = t.c.first_response_at if c.metric == "first_response_hours" else t.c.resolved_at
+        hours = hours_between(t.c.submitted_at, measured_at)
+        base = [
+            *scope_clauses(t, scope),
+            t.c.submitted_at >= max(start, c.published_on),
+            t.c.submitted_at < _day_after(end),
+        ]
+        if c.metric == "resolution_hours":
+            base.append(t.c.is_complaint)
+        n, met = session.execute(
+            select(
+                func.count(),
+                func.sum(case((and_(measured_at.is_not(None), hours <= c.threshold_hours), 1), else_=0)),
+            ).where(*base)
+        ).one()
+        rows.append((c.code, c.text, c.element, c.metric, c.threshold_hours, int(n or 0), int(met or 0)))
+    return pd.DataFrame(rows, columns=["code", "text", "element", "metric", "threshold_hours", "n", "met"])
+
+
+def audit_scores(session: Session, scope: Scope, start: date, end: date) -> pd.DataFrame:
+    a = AuditScore.__table__
+    score = cast(a.c.score, Float)
+    stmt = (
+        select(a.c.element, a.c.kind, func.count(), func.sum(score), func.sum(score * score))
+        .where(*scope_clauses(a, scope), a.c.audited_on >= start, a.c.audited_on <= end)
+        .group_by(a.c.element, a.c.kind)
+    )
+    return _frame(session, stmt, ["element", "kind", "n", "total", "total_sq"])
+
+
+def _day_after(d: date) -> date:
+    return date.fromordinal(d.toordinal() + 1)
