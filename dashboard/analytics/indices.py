@@ -1,0 +1,106 @@
+"""Customer satisfaction indices on 0-100 (DOMAIN 4).
+
+CSI of a mean m on a scale [lo, hi] is 100 (m - lo) / (hi - lo); the map is
+linear, so CI bounds and standard errors rescale the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from dashboard.analytics.moments import Estimate, Moments, mean_estimate, mean_var_se
+
+
+def rescale_to_100(value, lo: float, hi: float):
+    """Map a score on [lo, hi] to 0-100 (works on scalars and arrays)."""
+    if hi <= lo:
+        raise ValueError(f"scale maximum {hi} must exceed minimum {lo}")
+    result = 100.0 * (np.asarray(value, dtype=float) - lo) / (hi - lo)
+    return float(result) if result.ndim == 0 else result
+
+
+def rescale_se(se, lo: float, hi: float):
+    return 100.0 * se / (hi - lo)
+
+
+def csi_estimate(n, total, total_sq, lo: float, hi: float, min_n: int = 10, level: float = 0.95) -> Estimate:
+    """CSI with Student-t CI from moments; suppressed below `min_n` responses
+    (the count is still reported)."""
+    est = mean_estimate(Moments(float(n), float(total), float(total_sq)), min_n=min_n, level=level)
+    if est.suppressed:
+        return est
+    return Estimate(
+        float(rescale_to_100(est.value, lo, hi)),
+        float(rescale_to_100(est.ci_low, lo, hi)),
+        float(rescale_to_100(est.ci_high, lo, hi)),
+        est.n,
+        float(rescale_se(est.se, lo, hi)),
+    )
+
+
+def csi_table(
+    df: pd.DataFrame,
+    lo,
+    hi,
+    min_n: int = 10,
+    level: float = 0.95,
+    n: str = "n_p",
+    total: str = "sum_p",
+    total_sq: str = "sumsq_p",
+) -> pd.DataFrame:
+    """Add csi, csi_low, csi_high, csi_se and suppressed columns to a frame of
+    moments. `lo`/`hi` are numbers or column names (per-row scales)."""
+    lo_v = df[lo].to_numpy(float) if isinstance(lo, str) else float(lo)
+    hi_v = df[hi].to_numpy(float) if isinstance(hi, str) else float(hi)
+    counts = df[n].to_numpy(float)
+    mean, _var, se = mean_var_se(counts, df[total], df[total_sq])
+    with np.errstate(invalid="ignore"):
+        half = stats.t.ppf(0.5 + level / 2, np.maximum(counts - 1, 1)) * se
+    span = hi_v - lo_v
+    suppressed = counts < max(min_n, 1)
+    out = df.copy()
+    out["csi"] = np.where(suppressed, np.nan, 100 * (mean - lo_v) / span)
+    out["csi_low"] = np.where(suppressed, np.nan, 100 * (mean - half - lo_v) / span)
+    out["csi_high"] = np.where(suppressed, np.nan, 100 * (mean + half - lo_v) / span)
+    out["csi_se"] = np.where(suppressed, np.nan, 100 * se / span)
+    out["suppressed"] = suppressed
+    return out
+
+
+def normalise_weights(weights: Mapping[str, float]) -> dict[str, float]:
+    total = float(sum(weights.values()))
+    if total <= 0 or any(w < 0 for w in weights.values()):
+        raise ValueError("weights must be non-negative with a positive sum")
+    return {k: float(w) / total for k, w in weights.items()}
+
+
+def stated_importance_weights(mean_points: Mapping[str, float]) -> dict[str, float]:
+    """Weights from mean 100-point allocations per element, normalised to 1."""
+    return normalise_weights(mean_points)
+
+
+def weighted_index(
+    values: Mapping[str, float],
+    weights: Mapping[str, float],
+    cov: np.ndarray | None = None,
+    ses: Mapping[str, float] | None = None,
+    level: float = 0.95,
+) -> Estimate:
+    """sum_d w_d x_d with a normal CI from w' S w. Pass `cov` (in the order of
+    `values`) when the element scores share respondents; with only `ses` the
+    elements are treated as independent, which understates the variance when
+    they are positively correlated."""
+    keys = list(values)
+    w = np.array([normalise_weights({k: weights[k] for k in keys})[k] for k in keys])
+    x = np.array([values[k] for k in keys], dtype=float)
+    value = float(w @ x)
+    if cov is None and ses is None:
+        return Estimate(value, None, None, 0)
+    sigma = np.asarray(cov, float) if cov is not None else np.diag([ses[k] ** 2 for k in keys])
+    se = float(np.sqrt(w @ sigma @ w))
+    z = float(stats.norm.ppf(0.5 + level / 2))
+    return Estimate(value, value - z * se, value + z * se, 0, se)

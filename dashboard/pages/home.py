@@ -1,0 +1,107 @@
+"""Home: the organisation's overall satisfaction index, its trend, NPS and
+RATER profile, straight from the database."""
+
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from dashboard.components.cards import fmt, kpi_card
+from dashboard.components.figures import element_bars, trend_figure
+from dashboard.services.overview import home_summary
+from dashboard.web_context import current_runtime, current_scope
+
+dash.register_page(__name__, path="/", name="Overview", title="Overview - Customer satisfaction", order=0)
+
+
+def layout(**_query) -> html.Div:
+    runtime = current_runtime()
+    with runtime.read_session() as session:
+        summary = home_summary(session, current_scope(), min_n=runtime.settings.min_n)
+    if summary.latest is None:
+        return dbc.Alert(
+            [
+                "No survey responses yet. Load demo data with ",
+                html.Code("csat demo"),
+                " or import responses with ",
+                html.Code("csat import responses FILE"),
+                ".",
+            ],
+            color="info",
+            id="home-empty",
+        )
+
+    latest = summary.latest
+    if latest.suppressed:
+        csi_text, csi_detail = "—", f"too few responses (n = {latest.n})"
+    else:
+        csi_text = fmt(latest.value)
+        csi_detail = f"95% CI {fmt(latest.ci_low)}-{fmt(latest.ci_high)}, n = {latest.n:,}"
+    change = summary.change
+    if change is None:
+        change_text, change_detail = "—", "only one wave"
+    else:
+        change_text = fmt(summary.change_points, suffix=" pts")
+        verdict = "significant" if change.significant else "not significant"
+        change_detail = f"{verdict} ({change.test}, p = {change.p_value:.3f})"
+    nps = summary.nps
+    nps_text = fmt(nps.value, digits=0) if nps else "—"
+    nps_detail = (
+        f"95% CI {fmt(nps.ci_low, 0)} to {fmt(nps.ci_high, 0)}, n = {nps.n:,}" if nps else "too few responses"
+    )
+
+    return html.Div(
+        [
+            html.H2("Customer satisfaction overview", className="h4 mb-1"),
+            html.P(
+                f"Latest wave: {summary.latest_label} · survey responses · {summary.units} units",
+                className="text-muted",
+                id="home-subtitle",
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(kpi_card("Overall satisfaction index", csi_text, csi_detail, "kpi-csi"), md=4),
+                    dbc.Col(
+                        kpi_card("Change vs previous wave", change_text, change_detail, "kpi-change"), md=4
+                    ),
+                    dbc.Col(kpi_card("Net Promoter Score", nps_text, nps_detail, "kpi-nps"), md=4),
+                ],
+                className="g-3 mb-3",
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        dbc.Card(
+                            dcc.Graph(
+                                id="home-trend",
+                                figure=trend_figure(summary.trend, "Overall satisfaction index by wave"),
+                                config={"displaylogo": False},
+                            ),
+                            className="shadow-sm",
+                        ),
+                        lg=7,
+                    ),
+                    dbc.Col(
+                        dbc.Card(
+                            dcc.Graph(
+                                id="home-elements",
+                                figure=element_bars(
+                                    summary.elements, f"RATER profile, {summary.latest_label}"
+                                ),
+                                config={"displaylogo": False},
+                            ),
+                            className="shadow-sm",
+                        ),
+                        lg=5,
+                    ),
+                ],
+                className="g-3",
+            ),
+            html.P(
+                "Index = 100 x (mean - scale minimum) / (scale maximum - scale minimum); 95% Student-t "
+                "confidence intervals; groups under the minimum sample size are not shown.",
+                className="small text-muted mt-3",
+            ),
+        ]
+    )

@@ -1,0 +1,84 @@
+"""Home page use case: the organisation's headline numbers from rollups."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sqlalchemy.orm import Session
+
+from dashboard.analytics.indices import csi_estimate
+from dashboard.analytics.moments import Moments
+from dashboard.analytics.significance import welch_test
+from dashboard.analytics.topbox import nps_estimate
+from dashboard.auth.scope import Scope
+from dashboard.queries import reference
+from dashboard.queries.filters import Filters
+from dashboard.queries.rollups import item_moments
+
+
+@dataclass
+class HomeSummary:
+    trend: pd.DataFrame  # label, value, low, high, n per wave (overall satisfaction CSI)
+    elements: pd.DataFrame  # element, value, low, high, n for the latest wave
+    latest_label: str | None
+    latest: object | None  # Estimate of overall CSI, latest wave
+    change: object | None  # Welch test latest vs previous wave
+    change_points: float | None  # the change on the 0-100 index
+    nps: object | None
+    units: int
+    responses_latest: int
+
+
+def _estimate_rows(df: pd.DataFrame, min_n: int) -> pd.DataFrame:
+    """Add CSI value and 95% CI per row of moments; suppressed rows get NaN."""
+    ests = [
+        csi_estimate(r.n_p, r.sum_p, r.sumsq_p, r.scale_min, r.scale_max, min_n=min_n)
+        for r in df.itertuples(index=False)
+    ]
+
+    def col(attr: str) -> list[float]:
+        return [np.nan if e.suppressed else getattr(e, attr) for e in ests]
+
+    return df.assign(value=col("value"), low=col("ci_low"), high=col("ci_high"), n=df["n_p"].astype(int))
+
+
+def home_summary(session: Session, scope: Scope, min_n: int = 10) -> HomeSummary:
+    """Overall CSI trend with the significance of the last change, NPS and
+    the RATER profile of the latest wave, all on the survey channel."""
+    waves = reference.waves(session)
+    filters = Filters()
+    overall = item_moments(session, scope, filters, by=("wave_id", "construct", "scale_min", "scale_max"))
+    headline = overall[overall["construct"] == "overall"].merge(waves[["wave_id", "name"]], on="wave_id")
+    trend = _estimate_rows(headline, min_n).rename(columns={"name": "label"})
+    units = len(reference.units(session, scope))
+    if trend.empty:
+        return HomeSummary(trend, pd.DataFrame(), None, None, None, None, None, units, 0)
+
+    last = trend.iloc[-1]
+    latest_wave = int(last["wave_id"])
+    latest = csi_estimate(last.n_p, last.sum_p, last.sumsq_p, last.scale_min, last.scale_max, min_n=min_n)
+    change = change_points = None
+    if len(trend) > 1:
+        prev = trend.iloc[-2]
+        change = welch_test(
+            Moments(prev.n_p, prev.sum_p, prev.sumsq_p), Moments(last.n_p, last.sum_p, last.sumsq_p)
+        )
+        change_points = 100 * change.diff / (last.scale_max - last.scale_min)
+    rec = overall[(overall["construct"] == "recommend") & (overall["wave_id"] == latest_wave)]
+    nps = None
+    if not rec.empty and rec.iloc[0].n_p >= min_n:
+        r = rec.iloc[0]
+        nps = nps_estimate(int(r.top2), int(r.low), int(r.n_p))
+
+    by_element = item_moments(
+        session, scope, Filters(wave_ids=(latest_wave,)), by=("element", "scale_min", "scale_max")
+    )
+    by_element = by_element[by_element["element"].notna()]
+    elements = _estimate_rows(by_element, min_n)
+    order = {e: i for i, e in enumerate("RATES")}
+    elements = elements.sort_values("element", key=lambda s: s.map(order)).reset_index(drop=True)
+    return HomeSummary(
+        trend, elements, str(last["label"]), latest, change, change_points, nps, units, int(last["n_p"])
+    )
