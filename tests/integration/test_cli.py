@@ -29,3 +29,22 @@ def test_demo_rejects_tiny_sizes(tmp_path, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/cli.db")
     result = CliRunner().invoke(main, ["demo", "--responses", "10"])
     assert result.exit_code != 0 and "at least 100" in result.output
+
+
+def test_import_command_dry_run_and_refusal(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    samples = Path(__file__).resolve().parents[2] / "data" / "samples"
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/cli.db")
+    runner = CliRunner()
+    result = runner.invoke(main, ["import", "units", str(samples / "units.csv"), "--dry-run"])
+    assert result.exit_code == 0 and "would write 2 branch" in result.output
+    result = runner.invoke(main, ["import", "units", str(samples / "units.csv")])
+    assert result.exit_code == 0 and "wrote 2 branch" in result.output
+    bad = tmp_path / "staff.csv"
+    bad.write_text("employee_ref,name,branch_code\nE1,Ann,NOPE\n")
+    result = runner.invoke(main, ["import", "staff", str(bad)])
+    assert result.exit_code == 2
+    assert "row 2, column branch_code: unknown branch 'NOPE'" in result.output
+    result = runner.invoke(main, ["import", "nonsense", str(bad)])
+    assert result.exit_code != 0 and "unknown kind" in result.output

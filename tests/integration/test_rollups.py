@@ -2,83 +2,23 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 from sqlalchemy import text
 
-from dashboard.db.models import ITEM_MEASURES
 from dashboard.db.rollup_refresh import refresh_rollups
-
-KEYS = ["wave_id", "branch_id", "department_id", "channel", "segment", "question_id"]
-
-
-def _raw_answers(conn) -> pd.DataFrame:
-    df = pd.read_sql(
-        text(
-            "SELECT r.wave_id, r.branch_id, r.department_id, r.channel, r.segment, a.question_id, "
-            "a.expectation, a.perception, q.scale_min, q.scale_max, q.reverse_coded "
-            "FROM answer a JOIN response r ON r.id = a.response_id JOIN question q ON q.id = a.question_id "
-            "WHERE q.qtype IN ('scale', 'nps')"
-        ),
-        conn,
-    )
-    rev = df["reverse_coded"].astype(bool)
-    for col, out in (("perception", "p"), ("expectation", "e")):
-        v = df[col].astype(float)
-        df[out] = np.where(rev, df["scale_min"] + df["scale_max"] - v, v)
-    df["g"] = df["p"] - df["e"]
-    return df
-
-
-def _expected(df: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    hi, lo = df["scale_max"], df["scale_min"]
-    df = df.assign(
-        p2=df.p**2,
-        e2=df.e**2,
-        g2=df.g**2,
-        top1=(df.p == hi).astype(int),
-        top2=(df.p >= hi - 1).astype(int),
-        low=(df.p <= lo + 0.6 * (hi - lo)).astype(int),
-    )
-    out = df.groupby(keys).agg(
-        n_p=("p", "count"),
-        sum_p=("p", "sum"),
-        sumsq_p=("p2", "sum"),
-        n_e=("e", "count"),
-        sum_e=("e", "sum"),
-        sumsq_e=("e2", "sum"),
-        n_gap=("g", "count"),
-        sum_gap=("g", "sum"),
-        sumsq_gap=("g2", "sum"),
-        top1=("top1", "sum"),
-        top2=("top2", "sum"),
-        low=("low", "sum"),
-    )
-    return out.reset_index().sort_values(keys).reset_index(drop=True)
-
-
-def _table(conn, name: str, keys: list[str]) -> pd.DataFrame:
-    df = pd.read_sql(text(f"SELECT {', '.join(keys + list(ITEM_MEASURES))} FROM {name}"), conn)
-    return df.sort_values(keys).reset_index(drop=True)
-
-
-def _assert_equal(actual: pd.DataFrame, expected: pd.DataFrame) -> None:
-    assert len(actual) == len(expected)
-    pd.testing.assert_frame_equal(
-        actual.astype(float, errors="ignore"),
-        expected.astype(float, errors="ignore"),
-        check_dtype=False,
-        check_exact=False,
-        rtol=1e-9,
-    )
+from tests.support.rollup_check import (
+    KEYS,
+    assert_frames_equal,
+    assert_rollups_match_answers,
+    expected_rollup,
+    raw_answers,
+    rollup_table,
+)
 
 
 def test_rollups_equal_raw_aggregate(demo_engine):
     with demo_engine.connect() as conn:
-        raw = _raw_answers(conn)
-        _assert_equal(_table(conn, "rollup_item_segment", KEYS), _expected(raw, KEYS))
-        coarse = [k for k in KEYS if k != "segment"]
-        _assert_equal(_table(conn, "rollup_item", coarse), _expected(raw, coarse))
+        assert_rollups_match_answers(conn)
 
 
 def test_importance_rollup_equals_raw(demo_engine):
@@ -127,7 +67,7 @@ def test_partial_refresh_after_an_edit_matches_full_aggregate(demo_engine):
                 {"w": wave_id, "b": branch_id},
             )
             refresh_rollups(conn, wave_ids=[wave_id], branch_ids=[branch_id])
-            raw = _raw_answers(conn)
-            _assert_equal(_table(conn, "rollup_item_segment", KEYS), _expected(raw, KEYS))
+            raw = raw_answers(conn)
+            assert_frames_equal(rollup_table(conn, "rollup_item_segment", KEYS), expected_rollup(raw, KEYS))
         finally:
             trans.rollback()

@@ -1,0 +1,262 @@
+"""Importers for reference data: units (branches x departments), staff,
+waves and customers. Each validates the whole file, then writes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dashboard.db.bulk import bulk_insert, next_id, reset_sequence
+from dashboard.db.models import Branch, BranchDepartment, Customer, Department, Staff, SurveyTemplate, Wave
+from dashboard.ingest.report import ImportReport
+from dashboard.ingest.tabular import Checker, read_table
+
+TIERS = ("standard", "gold", "vip")
+
+
+def _lookup(session: Session, model, key: str = "code") -> dict[str, int]:
+    column = getattr(model, key)
+    return {k: i for k, i in session.execute(select(column, model.id))}
+
+
+def import_units(
+    session: Session, path: str | Path, *, dry_run: bool = False, sheet: str | None = None
+) -> ImportReport:
+    """Branches and departments, one row per unit. Existing codes are reused;
+    a different name for an existing code is refused (rename in the app)."""
+    table = read_table(path, sheet)
+    check = Checker(table.source)
+    check.require_columns(
+        table, ["branch_code", "branch_name", "department_code", "department_name"], ["region"]
+    )
+    check.raise_if_any()
+    branches = {b.code: b for b in session.scalars(select(Branch))}
+    depts = {d.code: d for d in session.scalars(select(Department))}
+    seen_b: dict[str, tuple[str, str]] = {}
+    seen_d: dict[str, str] = {}
+    pairs: list[tuple[str, str]] = []
+    for i, row in enumerate(table.rows):
+        r = table.row_number(i)
+        bc = check.text(r, "branch_code", row["branch_code"], max_len=32)
+        bn = check.text(r, "branch_name", row["branch_name"], max_len=120)
+        dc = check.text(r, "department_code", row["department_code"], max_len=32)
+        dn = check.text(r, "department_name", row["department_name"], max_len=120)
+        if not (bc and bn and dc and dn):
+            continue
+        region = row.get("region", "")
+        known_b = branches.get(bc)
+        if (known_b and known_b.name != bn) or (bc in seen_b and seen_b[bc][0] != bn):
+            check.add(
+                r,
+                "branch_name",
+                f"branch {bc} is already named {(known_b.name if known_b else seen_b[bc][0])!r}",
+            )
+        known_d = depts.get(dc)
+        if (known_d and known_d.name != dn) or (dc in seen_d and seen_d[dc] != dn):
+            check.add(
+                r,
+                "department_name",
+                f"department {dc} is already named {(known_d.name if known_d else seen_d[dc])!r}",
+            )
+        if (bc, dc) in pairs:
+            check.add(r, "department_code", f"unit {bc}/{dc} appears twice in the file")
+        seen_b.setdefault(bc, (bn, region))
+        seen_d.setdefault(dc, dn)
+        pairs.append((bc, dc))
+    check.raise_if_any()
+
+    new_b = {c: v for c, v in seen_b.items() if c not in branches}
+    new_d = {c: v for c, v in seen_d.items() if c not in depts}
+    existing_pairs = {
+        (b, d)
+        for b, d in session.execute(
+            select(Branch.code, Department.code)
+            .join(BranchDepartment, BranchDepartment.branch_id == Branch.id)
+            .join(Department, Department.id == BranchDepartment.department_id)
+        )
+    }
+    new_pairs = [p for p in dict.fromkeys(pairs) if p not in existing_pairs]
+    report = ImportReport(
+        "units",
+        table.source,
+        len(table.rows),
+        dry_run,
+        {"branch": len(new_b), "department": len(new_d), "branch_department": len(new_pairs)},
+    )
+    if dry_run:
+        return report
+    for code, (name, region) in new_b.items():
+        branches[code] = Branch(code=code, name=name, region=region or None)
+        session.add(branches[code])
+    for code, name in new_d.items():
+        depts[code] = Department(code=code, name=name)
+        session.add(depts[code])
+    session.flush()
+    session.add_all(
+        BranchDepartment(branch_id=branches[b].id, department_id=depts[d].id) for b, d in new_pairs
+    )
+    session.flush()
+    return report
+
+
+def import_staff(
+    session: Session, path: str | Path, *, dry_run: bool = False, sheet: str | None = None
+) -> ImportReport:
+    table = read_table(path, sheet)
+    check = Checker(table.source)
+    check.require_columns(
+        table,
+        ["employee_ref", "name", "branch_code"],
+        ["department_code", "job_title", "is_account_manager", "is_manager", "started_on", "left_on"],
+    )
+    check.raise_if_any()
+    branches, depts = _lookup(session, Branch), _lookup(session, Department)
+    existing = set(_lookup(session, Staff, "employee_ref"))
+    staff, refs = [], set()
+    for i, row in enumerate(table.rows):
+        r = table.row_number(i)
+        ref = check.text(r, "employee_ref", row["employee_ref"], max_len=40)
+        if ref and (ref in existing or ref in refs):
+            check.add(r, "employee_ref", f"{ref!r} already exists")
+        refs.add(ref)
+        branch = row["branch_code"]
+        if branch not in branches:
+            check.add(r, "branch_code", f"unknown branch {branch!r}")
+        dept = row.get("department_code", "")
+        if dept and dept not in depts:
+            check.add(r, "department_code", f"unknown department {dept!r}")
+        started = check.date(r, "started_on", row.get("started_on", ""))
+        left = check.date(r, "left_on", row.get("left_on", ""))
+        if started and left and left < started:
+            check.add(r, "left_on", "is before started_on")
+        staff.append(
+            Staff(
+                employee_ref=ref,
+                name=check.text(r, "name", row["name"], max_len=120),
+                branch_id=branches.get(branch),
+                department_id=depts.get(dept) if dept else None,
+                job_title=row.get("job_title") or "staff",
+                is_account_manager=check.boolean(r, "is_account_manager", row.get("is_account_manager", "")),
+                is_manager=check.boolean(r, "is_manager", row.get("is_manager", "")),
+                started_on=started,
+                left_on=left,
+            )
+        )
+    check.raise_if_any()
+    report = ImportReport("staff", table.source, len(table.rows), dry_run, {"staff": len(staff)})
+    if not dry_run:
+        session.add_all(staff)
+        session.flush()
+    return report
+
+
+def import_waves(
+    session: Session, path: str | Path, *, dry_run: bool = False, sheet: str | None = None
+) -> ImportReport:
+    table = read_table(path, sheet)
+    check = Checker(table.source)
+    check.require_columns(table, ["code", "name", "template_code", "period_start", "period_end"])
+    check.raise_if_any()
+    templates = _lookup(session, SurveyTemplate)
+    existing = set(_lookup(session, Wave))
+    waves, codes = [], set()
+    for i, row in enumerate(table.rows):
+        r = table.row_number(i)
+        code = check.text(r, "code", row["code"], max_len=40)
+        if code and (code in existing or code in codes):
+            check.add(r, "code", f"wave {code!r} already exists")
+        codes.add(code)
+        if row["template_code"] not in templates:
+            check.add(r, "template_code", f"unknown template {row['template_code']!r} (import it first)")
+        start = check.date(r, "period_start", row["period_start"], required=True)
+        end = check.date(r, "period_end", row["period_end"], required=True)
+        if start and end and end < start:
+            check.add(r, "period_end", "is before period_start")
+        waves.append(
+            Wave(
+                code=code,
+                name=check.text(r, "name", row["name"], max_len=120),
+                template_id=templates.get(row["template_code"]),
+                period_start=start,
+                period_end=end,
+            )
+        )
+    check.raise_if_any()
+    report = ImportReport("waves", table.source, len(table.rows), dry_run, {"wave": len(waves)})
+    if not dry_run:
+        session.add_all(waves)
+        session.flush()
+    return report
+
+
+def import_customers(
+    session: Session, path: str | Path, *, dry_run: bool = False, sheet: str | None = None
+) -> ImportReport:
+    """New customers only: a ref that already exists is refused, so an import
+    never silently rewrites a customer's history."""
+    table = read_table(path, sheet)
+    check = Checker(table.source)
+    check.require_columns(
+        table,
+        ["customer_ref", "name", "segment", "branch_code", "joined_on"],
+        ["tier", "account_manager_ref", "churned_on", "annual_revenue"],
+    )
+    check.raise_if_any()
+    branches = _lookup(session, Branch)
+    managers = _lookup(session, Staff, "employee_ref")
+    existing = set(_lookup(session, Customer, "external_ref"))
+    rows, refs = [], set()
+    for i, row in enumerate(table.rows):
+        r = table.row_number(i)
+        ref = check.text(r, "customer_ref", row["customer_ref"], max_len=40)
+        if ref and (ref in existing or ref in refs):
+            check.add(r, "customer_ref", f"customer {ref!r} already exists")
+        refs.add(ref)
+        if row["branch_code"] not in branches:
+            check.add(r, "branch_code", f"unknown branch {row['branch_code']!r}")
+        am = row.get("account_manager_ref", "")
+        if am and am not in managers:
+            check.add(r, "account_manager_ref", f"unknown staff member {am!r}")
+        joined = check.date(r, "joined_on", row["joined_on"], required=True)
+        churned = check.date(r, "churned_on", row.get("churned_on", ""))
+        if joined and churned and churned < joined:
+            check.add(r, "churned_on", "is before joined_on")
+        rows.append(
+            (
+                ref,
+                check.text(r, "name", row["name"], max_len=160),
+                check.text(r, "segment", row["segment"], max_len=40),
+                check.choice(r, "tier", row.get("tier", "").lower(), TIERS, "standard"),
+                branches.get(row["branch_code"]),
+                managers.get(am) if am else None,
+                joined.isoformat() if joined else None,
+                churned.isoformat() if churned else None,
+                check.number(r, "annual_revenue", row.get("annual_revenue", ""), minimum=0),
+            )
+        )
+    check.raise_if_any()
+    report = ImportReport("customers", table.source, len(table.rows), dry_run, {"customer": len(rows)})
+    if not dry_run:
+        conn = session.connection()
+        first = next_id(conn, "customer")
+        bulk_insert(
+            conn,
+            "customer",
+            (
+                "id",
+                "external_ref",
+                "name",
+                "segment",
+                "tier",
+                "branch_id",
+                "account_manager_id",
+                "joined_on",
+                "churned_on",
+                "annual_revenue",
+            ),
+            [(first + k, *row) for k, row in enumerate(rows)],
+        )
+        reset_sequence(conn, "customer")
+    return report

@@ -1,0 +1,144 @@
+"""Import service requests (CRM side): timings, resolution, escalation and
+the customer's rating of the handling."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dashboard.db.bulk import bulk_insert, next_id, reset_sequence
+from dashboard.db.models import Branch, BranchDepartment, Customer, Department, ServiceRequest, Staff
+from dashboard.ingest.report import ImportReport
+from dashboard.ingest.tabular import Checker, read_table
+
+REQUIRED = [
+    "request_ref",
+    "customer_ref",
+    "branch_code",
+    "department_code",
+    "category",
+    "submitted_at",
+    "sla_hours",
+]
+OPTIONAL = [
+    "is_complaint",
+    "first_response_at",
+    "resolved_at",
+    "escalated",
+    "escalated_to_ref",
+    "escalated_at",
+    "customer_confirmed",
+    "rating",
+]
+COLUMNS = (
+    "id",
+    "external_ref",
+    "customer_id",
+    "branch_id",
+    "department_id",
+    "category",
+    "is_complaint",
+    "submitted_at",
+    "first_response_at",
+    "resolved_at",
+    "sla_hours",
+    "escalated",
+    "escalated_to_id",
+    "escalated_at",
+    "customer_confirmed",
+    "rating",
+)
+
+
+def import_service_requests(
+    session: Session, path: str | Path, *, dry_run: bool = False, sheet: str | None = None
+) -> ImportReport:
+    table = read_table(path, sheet)
+    check = Checker(table.source)
+    check.require_columns(table, REQUIRED, OPTIONAL)
+    check.raise_if_any()
+    branches = dict(session.execute(select(Branch.code, Branch.id)).all())
+    depts = dict(session.execute(select(Department.code, Department.id)).all())
+    units = set(session.execute(select(BranchDepartment.branch_id, BranchDepartment.department_id)).all())
+    staff = dict(session.execute(select(Staff.employee_ref, Staff.id)).all())
+    refs = {row["customer_ref"] for row in table.rows}
+    customers = dict(
+        session.execute(
+            select(Customer.external_ref, Customer.id).where(Customer.external_ref.in_(refs))
+        ).all()
+    )
+    taken = set(
+        session.scalars(
+            select(ServiceRequest.external_ref).where(
+                ServiceRequest.external_ref.in_({row["request_ref"] for row in table.rows})
+            )
+        )
+    )
+
+    rows, seen = [], set()
+    for i, row in enumerate(table.rows):
+        r = table.row_number(i)
+        ref = check.text(r, "request_ref", row["request_ref"], max_len=60)
+        if ref and (ref in seen or ref in taken):
+            check.add(r, "request_ref", f"duplicate request {ref!r}")
+        seen.add(ref)
+        customer = customers.get(row["customer_ref"])
+        if customer is None:
+            check.add(r, "customer_ref", f"unknown customer {row['customer_ref']!r}")
+        b, d = branches.get(row["branch_code"]), depts.get(row["department_code"])
+        if b is None:
+            check.add(r, "branch_code", f"unknown branch {row['branch_code']!r}")
+        if d is None:
+            check.add(r, "department_code", f"unknown department {row['department_code']!r}")
+        if b is not None and d is not None and (b, d) not in units:
+            check.add(
+                r,
+                "department_code",
+                f"branch {row['branch_code']} has no department {row['department_code']}",
+            )
+        submitted = check.timestamp(r, "submitted_at", row["submitted_at"], required=True)
+        stamps = {
+            c: check.timestamp(r, c, row.get(c, ""))
+            for c in ("first_response_at", "resolved_at", "escalated_at")
+        }
+        for col, when in stamps.items():
+            if submitted and when and when < submitted:
+                check.add(r, col, "is before submitted_at")
+        esc_ref = row.get("escalated_to_ref", "")
+        if esc_ref and esc_ref not in staff:
+            check.add(r, "escalated_to_ref", f"unknown staff member {esc_ref!r}")
+        rows.append(
+            (
+                ref,
+                customer,
+                b,
+                d,
+                check.text(r, "category", row["category"], max_len=40),
+                check.boolean(r, "is_complaint", row.get("is_complaint", "")),
+                _iso(submitted),
+                _iso(stamps["first_response_at"]),
+                _iso(stamps["resolved_at"]),
+                check.number(r, "sla_hours", row["sla_hours"], required=True, minimum=0),
+                check.boolean(r, "escalated", row.get("escalated", "")),
+                staff.get(esc_ref),
+                _iso(stamps["escalated_at"]),
+                check.boolean(r, "customer_confirmed", row.get("customer_confirmed", ""), default=None),
+                check.integer(r, "rating", row.get("rating", ""), 1, 5),
+            )
+        )
+    check.raise_if_any()
+    report = ImportReport(
+        "service_requests", table.source, len(table.rows), dry_run, {"service_request": len(rows)}
+    )
+    if not dry_run:
+        conn = session.connection()
+        first = next_id(conn, "service_request")
+        bulk_insert(conn, "service_request", COLUMNS, [(first + k, *row) for k, row in enumerate(rows)])
+        reset_sequence(conn, "service_request")
+    return report
+
+
+def _iso(value) -> str | None:
+    return value.isoformat(sep=" ") if value else None

@@ -1,0 +1,237 @@
+"""Import survey responses in the wide layout survey tools export: one row
+per response, one column per question code (`R1_E`, `R1_P`, or a bare code
+for perception), optional importance points `IMP_R` ... `IMP_S`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dashboard.db.bulk import bulk_insert, next_id, reset_sequence
+from dashboard.db.models import Branch, BranchDepartment, Customer, Department, Question, Response, Wave
+from dashboard.db.rollup_refresh import refresh_rollups
+from dashboard.domain import CHANNELS, ELEMENTS
+from dashboard.ingest.report import ImportReport
+from dashboard.ingest.tabular import Checker, Table, read_table
+
+FIXED_REQUIRED = ["response_id", "wave", "branch_code", "department_code", "submitted_at"]
+FIXED_OPTIONAL = ["customer_ref", "channel", "segment", "comment"]
+IMPORTANCE_COLUMNS = {f"IMP_{e}": e for e in ELEMENTS}
+
+
+@dataclass(frozen=True)
+class AnswerColumn:
+    column: str
+    question: Question
+    part: str  # "E" or "P"
+
+
+def _map_columns(table: Table, questions: dict[str, Question], check: Checker):
+    """Sort the file's columns into answers, importance points and the comment."""
+    answers: list[AnswerColumn] = []
+    comment_cols = [c for c in ("comment",) if c in table.columns]
+    for col in table.columns:
+        if col in FIXED_REQUIRED or col in FIXED_OPTIONAL or col in IMPORTANCE_COLUMNS:
+            continue
+        code, part = (col[:-2], col[-1]) if col[-2:] in ("_E", "_P") else (col, "P")
+        q = questions.get(code)
+        if q is None:
+            check.add(None, col, f"unknown column: {code!r} is not a question of this wave's template")
+        elif q.qtype == "text":
+            comment_cols.append(col)
+        elif part == "E" and not q.asks_expectation:
+            check.add(None, col, f"question {code} does not ask an expectation (E)")
+        elif part == "P" and not q.asks_perception:
+            check.add(None, col, f"question {code} does not ask a perception (P)")
+        else:
+            answers.append(AnswerColumn(col, q, part))
+    answered = {(a.question.code, a.part) for a in answers}
+    for q in questions.values():
+        if q.required and q.qtype != "text" and (q.code, "P") not in answered:
+            check.add(None, f"{q.code}_P", f"required question {q.code} has no column")
+    return answers, comment_cols
+
+
+def import_responses(
+    session: Session, path: str | Path, *, dry_run: bool = False, sheet: str | None = None
+) -> ImportReport:
+    table = read_table(path, sheet)
+    check = Checker(table.source)
+    check.require_columns(table, FIXED_REQUIRED, allow_extra=True)
+    check.raise_if_any()
+
+    waves = {w.code: w for w in session.scalars(select(Wave))}
+    codes_in_file = {row["wave"] for row in table.rows if row["wave"]}
+    for code in sorted(codes_in_file - set(waves)):
+        rows = [table.row_number(i) for i, row in enumerate(table.rows) if row["wave"] == code]
+        check.add(
+            rows[0],
+            "wave",
+            f"unknown wave {code!r} (also in {len(rows) - 1} more rows)"
+            if len(rows) > 1
+            else f"unknown wave {code!r}",
+        )
+    templates = {waves[c].template_id for c in codes_in_file if c in waves}
+    if len(templates) > 1:
+        check.add(None, "wave", "all waves in one file must use the same template")
+    check.raise_if_any()
+    if not table.rows:
+        return ImportReport("responses", table.source, 0, dry_run)
+    questions = {
+        q.code: q for q in session.scalars(select(Question).where(Question.template_id == templates.pop()))
+    }
+    answer_cols, comment_cols = _map_columns(table, questions, check)
+    check.raise_if_any()
+
+    branches = dict(session.execute(select(Branch.code, Branch.id)).all())
+    depts = dict(session.execute(select(Department.code, Department.id)).all())
+    units = set(session.execute(select(BranchDepartment.branch_id, BranchDepartment.department_id)).all())
+    refs = [row["customer_ref"] for row in table.rows if row.get("customer_ref")]
+    customers = (
+        dict(
+            session.execute(
+                select(Customer.external_ref, Customer.id).where(Customer.external_ref.in_(set(refs)))
+            ).all()
+        )
+        if refs
+        else {}
+    )
+    segments = (
+        dict(
+            session.execute(
+                select(Customer.id, Customer.segment).where(Customer.id.in_(customers.values()))
+            ).all()
+        )
+        if refs
+        else {}
+    )
+    wave_ids = {waves[c].id for c in codes_in_file}
+    taken = set(
+        session.execute(
+            select(Response.wave_id, Response.external_ref).where(Response.wave_id.in_(wave_ids))
+        ).all()
+    )
+
+    responses, answers, importance, seen = [], [], [], set()
+    for i, row in enumerate(table.rows):
+        r = table.row_number(i)
+        wave = waves[row["wave"]] if row["wave"] else None
+        if wave is None:
+            check.add(r, "wave", "is required")
+        ref = check.text(r, "response_id", row["response_id"], max_len=60)
+        if ref and wave and ((wave.id, ref) in seen or (wave.id, ref) in taken):
+            check.add(r, "response_id", f"duplicate response id {ref!r} in wave {wave.code}")
+        seen.add((wave.id if wave else None, ref))
+        b, d = branches.get(row["branch_code"]), depts.get(row["department_code"])
+        if b is None:
+            check.add(r, "branch_code", f"unknown branch {row['branch_code']!r}")
+        if d is None:
+            check.add(r, "department_code", f"unknown department {row['department_code']!r}")
+        if b is not None and d is not None and (b, d) not in units:
+            check.add(
+                r,
+                "department_code",
+                f"branch {row['branch_code']} has no department {row['department_code']}",
+            )
+        cref = row.get("customer_ref", "")
+        customer_id = customers.get(cref) if cref else None
+        if cref and customer_id is None:
+            check.add(r, "customer_ref", f"unknown customer {cref!r}")
+        segment = row.get("segment") or segments.get(customer_id)
+        if not segment:
+            check.add(r, "segment", "is required when the response has no known customer")
+        channel = check.choice(r, "channel", row.get("channel", ""), CHANNELS, "survey")
+        submitted = check.timestamp(r, "submitted_at", row["submitted_at"], required=True)
+        comment = " ".join(row[c] for c in comment_cols if row.get(c)) or None
+
+        values = []
+        for col in answer_cols:
+            q = col.question
+            value = check.integer(
+                r,
+                col.column,
+                row[col.column],
+                q.scale_min,
+                q.scale_max,
+                required=q.required and col.part == "P",
+            )
+            if value is not None:
+                values.append((q.id, col.part, value))
+        merged: dict[int, list] = {}
+        for qid, part, value in values:
+            merged.setdefault(qid, [None, None])[0 if part == "E" else 1] = value
+        points = {e: row.get(c, "") for c, e in IMPORTANCE_COLUMNS.items() if row.get(c, "")}
+        if points:
+            parsed = {e: check.integer(r, f"IMP_{e}", v, 0, 100) for e, v in points.items()}
+            if len(parsed) < len(ELEMENTS):
+                check.add(
+                    r, "IMP_*", "importance points need all five elements IMP_R, IMP_A, IMP_T, IMP_E, IMP_S"
+                )
+            elif None not in parsed.values() and sum(parsed.values()) != 100:
+                check.add(r, "IMP_*", f"importance points sum to {sum(parsed.values())}, not 100")
+            importance.append((len(responses), parsed))
+        responses.append(
+            (
+                ref,
+                wave.id if wave else None,
+                customer_id,
+                b,
+                d,
+                channel,
+                segment,
+                submitted.isoformat(sep=" ") if submitted else None,
+                comment,
+            )
+        )
+        answers.append(merged)
+    check.raise_if_any()
+
+    n_answers = sum(len(a) for a in answers)
+    report = ImportReport(
+        "responses",
+        table.source,
+        len(table.rows),
+        dry_run,
+        {"response": len(responses), "answer": n_answers, "importance_allocation": 5 * len(importance)},
+    )
+    if dry_run:
+        return report
+    conn = session.connection()
+    first = next_id(conn, "response")
+    bulk_insert(
+        conn,
+        "response",
+        (
+            "id",
+            "external_ref",
+            "wave_id",
+            "customer_id",
+            "branch_id",
+            "department_id",
+            "channel",
+            "segment",
+            "submitted_at",
+            "comment",
+        ),
+        [(first + k, *resp) for k, resp in enumerate(responses)],
+    )
+    bulk_insert(
+        conn,
+        "answer",
+        ("response_id", "question_id", "expectation", "perception"),
+        [(first + k, qid, e, p) for k, merged in enumerate(answers) for qid, (e, p) in merged.items()],
+    )
+    bulk_insert(
+        conn,
+        "importance_allocation",
+        ("response_id", "element", "points"),
+        [(first + k, e, pts) for k, parsed in importance for e, pts in parsed.items()],
+    )
+    reset_sequence(conn, "response")
+    refresh_rollups(
+        conn, wave_ids={resp[1] for resp in responses}, branch_ids={resp[3] for resp in responses}
+    )
+    return report

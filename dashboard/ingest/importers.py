@@ -1,0 +1,54 @@
+"""One entry point for every import kind, used by `csat import KIND FILE`.
+
+Every importer validates the whole file before writing and raises
+ValidationFailed listing each problem by row and column; the caller's
+transaction then holds either the whole file or nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from dashboard.ingest.import_reference import import_customers, import_staff, import_units, import_waves
+from dashboard.ingest.import_requests import import_service_requests
+from dashboard.ingest.import_responses import import_responses
+from dashboard.ingest.report import ImportReport
+from dashboard.ingest.template_loader import parse_template, read_template_file, save_template
+
+
+def import_template(session: Session, path: str | Path, *, dry_run: bool = False, **_options) -> ImportReport:
+    spec = parse_template(read_template_file(path), str(path))
+    report = ImportReport(
+        "template",
+        str(path),
+        len(spec.questions),
+        dry_run,
+        {"survey_template": 1, "question": len(spec.questions)},
+    )
+    if not dry_run:
+        save_template(session, spec)
+    return report
+
+
+KINDS: dict[str, Callable[..., ImportReport]] = {
+    "template": import_template,
+    "units": import_units,
+    "staff": import_staff,
+    "waves": import_waves,
+    "customers": import_customers,
+    "responses": import_responses,
+    "service_requests": import_service_requests,
+}
+
+
+def import_file(
+    session: Session, kind: str, path: str | Path, *, dry_run: bool = False, **options
+) -> ImportReport:
+    try:
+        importer = KINDS[kind]
+    except KeyError:
+        raise ValueError(f"unknown import kind {kind!r}; choose from {', '.join(KINDS)}") from None
+    return importer(session, path, dry_run=dry_run, **options)

@@ -1,0 +1,28 @@
+"""What an import did (or, in a dry run, would do)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class ImportReport:
+    kind: str
+    source: str
+    rows_read: int
+    dry_run: bool = False
+    written: dict[str, int] = field(default_factory=dict)  # table -> rows
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def rows_written(self) -> int:
+        return 0 if self.dry_run else sum(self.written.values())
+
+    def summary(self) -> str:
+        verb = "would write" if self.dry_run else "wrote"
+        counts = ", ".join(f"{n:,} {table}" for table, n in self.written.items()) or "nothing"
+        lines = [f"{self.kind} from {self.source}: {self.rows_read:,} rows read, {verb} {counts}"]
+        if self.dry_run:
+            lines.append("dry run: the file is valid; nothing was written")
+        lines.extend(f"warning: {w}" for w in self.warnings)
+        return "\n".join(lines)
