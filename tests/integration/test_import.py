@@ -213,7 +213,8 @@ def test_reverse_coded_item_is_reversed_in_rollups(sqlite_engine, tmp_path):
     with sqlite_engine.connect() as conn:
         row = conn.execute(
             text(
-                "SELECT r.n_p, r.sum_p, r.sumsq_p, r.top1 FROM rollup_item r JOIN question q ON q.id = r.question_id "
+                "SELECT r.n_p, r.sum_p, r.sumsq_p, r.top1 FROM rollup_item r "
+                "JOIN question q ON q.id = r.question_id "
                 "WHERE q.code = 'Q2' AND q.template_id = (SELECT id FROM survey_template WHERE code = 'MINI')"
             )
         ).one()
