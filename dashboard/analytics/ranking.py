@@ -1,0 +1,125 @@
+"""Honest rankings of branches and departments (DOMAIN 5).
+
+Units are ranked by an empirical-Bayes (normal-normal) posterior mean: each
+unit's mean is shrunk toward the precision-weighted grand mean by
+tau^2 / (tau^2 + se^2), with the between-unit variance tau^2 estimated by
+DerSimonian-Laird. A unit with three perfect answers has a large se, is
+shrunk hard, and cannot top the table on noise. Units under the minimum n are
+shown as "too few responses" and get no rank. Rank intervals come from a
+fixed-seed simulation of the posteriors.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from dashboard.analytics.moments import TOO_FEW, Moments, mean_var_se
+from dashboard.analytics.significance import welch_test
+
+RANKED = "ranked"
+
+
+def dersimonian_laird_tau2(means: np.ndarray, ses: np.ndarray) -> float:
+    """Between-unit variance by the method of moments, truncated at 0."""
+    w = 1.0 / ses**2
+    grand = np.sum(w * means) / np.sum(w)
+    q = np.sum(w * (means - grand) ** 2)
+    c = np.sum(w) - np.sum(w**2) / np.sum(w)
+    return float(max(0.0, (q - (len(means) - 1)) / c)) if c > 0 else 0.0
+
+
+def rank_units(
+    df: pd.DataFrame, min_n: int = 10, level: float = 0.95, draws: int = 4000, seed: int = 0
+) -> pd.DataFrame:
+    """Rank rows of `df` (columns unit, n, total, total_sq; any extra columns
+    are kept). Adds mean, ci_low, ci_high, shrunk, shrunk_sd, weight, rank,
+    rank_low, rank_high and status ("ranked" or "too few responses").
+    Rank 1 is the best (highest) posterior mean."""
+    out = df.copy().reset_index(drop=True)
+    mean, var, se = mean_var_se(out["n"], out["total"], out["total_sq"])
+    out["mean"] = mean
+    with np.errstate(invalid="ignore"):
+        half = stats.t.ppf(0.5 + level / 2, np.maximum(out["n"].to_numpy(float) - 1, 1)) * se
+    out["ci_low"], out["ci_high"] = mean - half, mean + half
+    eligible = (out["n"].to_numpy(float) >= max(min_n, 2)) & np.isfinite(se)
+    # a unit with zero spread would claim infinite precision; floor its se at the pooled level
+    pooled_sd = np.sqrt(np.nanmean(var[eligible])) if eligible.any() else np.nan
+    se_eff = np.where(se > 0, se, pooled_sd / np.sqrt(np.maximum(out["n"].to_numpy(float), 1)))
+    for col in ("shrunk", "shrunk_sd", "weight", "rank", "rank_low", "rank_high"):
+        out[col] = np.nan
+    out["status"] = np.where(eligible, RANKED, TOO_FEW)
+    idx = np.flatnonzero(eligible)
+    if idx.size == 0:
+        return out
+    m, s = mean[idx], se_eff[idx]
+    tau2 = dersimonian_laird_tau2(m, s) if idx.size > 1 else 0.0
+    w = 1.0 / (s**2 + tau2)
+    grand = float(np.sum(w * m) / np.sum(w))
+    weight = tau2 / (tau2 + s**2) if tau2 > 0 else np.zeros_like(s)
+    shrunk = grand + weight * (m - grand)
+    post_sd = np.sqrt(weight * s**2) if tau2 > 0 else np.zeros_like(s)
+    out.loc[idx, "weight"] = weight
+    out.loc[idx, "shrunk"] = shrunk
+    out.loc[idx, "shrunk_sd"] = post_sd
+    order = (-shrunk).argsort(kind="stable")
+    ranks = np.empty(idx.size)
+    ranks[order] = np.arange(1, idx.size + 1)
+    out.loc[idx, "rank"] = ranks
+    rng = np.random.default_rng(seed)
+    sims = shrunk + post_sd * rng.standard_normal((draws, idx.size))
+    sim_ranks = (-sims).argsort(axis=1).argsort(axis=1) + 1
+    alpha = (1 - level) / 2
+    out.loc[idx, "rank_low"] = np.quantile(sim_ranks, alpha, axis=0, method="lower")
+    out.loc[idx, "rank_high"] = np.quantile(sim_ranks, 1 - alpha, axis=0, method="higher")
+    out.attrs.update(grand_mean=grand, tau2=tau2)
+    return out
+
+
+def movers(
+    previous: pd.DataFrame, current: pd.DataFrame, min_n: int = 10, alpha: float = 0.05
+) -> pd.DataFrame:
+    """Change per unit between two periods (columns unit, n, total, total_sq in
+    each), with a Welch test; units under `min_n` in either period are left
+    out. Sorted by absolute change, largest first."""
+    both = previous.merge(current, on="unit", suffixes=("_prev", "_curr"))
+    rows = []
+    for r in both.itertuples(index=False):
+        if r.n_prev < min_n or r.n_curr < min_n:
+            continue
+        a, b = (
+            Moments(r.n_prev, r.total_prev, r.total_sq_prev),
+            Moments(r.n_curr, r.total_curr, r.total_sq_curr),
+        )
+        test = welch_test(a, b, alpha)
+        rows.append(
+            {
+                "unit": r.unit,
+                "previous": a.mean,
+                "current": b.mean,
+                "change": test.diff,
+                "ci_low": test.ci_low,
+                "ci_high": test.ci_high,
+                "p_value": test.p_value,
+                "significant": test.significant,
+                "test": test.test,
+                "n_prev": int(r.n_prev),
+                "n_curr": int(r.n_curr),
+            }
+        )
+    cols = [
+        "unit",
+        "previous",
+        "current",
+        "change",
+        "ci_low",
+        "ci_high",
+        "p_value",
+        "significant",
+        "test",
+        "n_prev",
+        "n_curr",
+    ]
+    out = pd.DataFrame(rows, columns=cols)
+    return out.reindex(out["change"].abs().sort_values(ascending=False).index).reset_index(drop=True)
