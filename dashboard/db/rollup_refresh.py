@@ -11,7 +11,7 @@ from collections.abc import Collection
 
 from sqlalchemy import Connection
 
-from dashboard.db.models.rollups import ITEM_MEASURES
+from dashboard.db.models.rollups import DRIVER_PRODUCTS, DRIVER_SUMS, DRIVER_VARIABLES, ITEM_MEASURES
 
 _UNIT_KEYS = ("wave_id", "branch_id", "department_id", "channel")
 
@@ -64,7 +64,7 @@ def refresh_rollups(
     """Rebuild the rollup partitions for the given waves x branches (all when
     None) inside the caller's transaction."""
     where = _partition_filter("r.", wave_ids, branch_ids)
-    for table in ("rollup_item", "rollup_item_segment", "rollup_importance"):
+    for table in ("rollup_item", "rollup_item_segment", "rollup_importance", "rollup_driver"):
         conn.exec_driver_sql(f"DELETE FROM {table} WHERE 1=1{_partition_filter('', wave_ids, branch_ids)}")
 
     measures = ", ".join(ITEM_MEASURES)
@@ -91,4 +91,35 @@ def refresh_rollups(
         f"SUM(CAST(i.points AS FLOAT)), SUM(CAST(i.points AS FLOAT) * i.points) "
         f"FROM importance_allocation i JOIN response r ON r.id = i.response_id WHERE 1=1{where} "
         f"GROUP BY {', '.join('r.' + k for k in imp_keys.split(', '))}, i.element"
+    )
+    conn.exec_driver_sql(_driver_sql(where))
+
+
+def _driver_sql(where: str) -> str:
+    """Per respondent: mean perception of each RATER element and overall
+    satisfaction on 0-100; then per cell n, sums and cross-products of those
+    complete cases, from which correlations follow exactly."""
+    p = "(CASE WHEN q.reverse_coded THEN q.scale_min + q.scale_max - a.perception ELSE a.perception END)"
+    per_element = ", ".join(
+        f"AVG(CASE WHEN q.element = '{v}' THEN CAST({p} AS FLOAT) END) AS v_{v.lower()}"
+        for v in DRIVER_VARIABLES
+        if v != "O"
+    )
+    overall = (
+        f"AVG(CASE WHEN q.construct = 'overall' THEN 100.0 * ({p} - q.scale_min) "
+        f"/ (q.scale_max - q.scale_min) END) AS v_o"
+    )
+    names = [v.lower() for v in DRIVER_VARIABLES]
+    sums = ", ".join(f"SUM(x.v_{v})" for v in names)
+    products = ", ".join(f"SUM(x.v_{a} * x.v_{b})" for i, a in enumerate(names) for b in names[i:])
+    complete = " AND ".join(f"x.v_{v} IS NOT NULL" for v in names)
+    keys = ", ".join((*_UNIT_KEYS, "segment"))
+    return (
+        f"INSERT INTO rollup_driver ({keys}, n, {', '.join(DRIVER_SUMS)}, {', '.join(DRIVER_PRODUCTS)}) "
+        f"SELECT {', '.join('x.' + k for k in keys.split(', '))}, COUNT(*), {sums}, {products} FROM ("
+        f"SELECT {', '.join('r.' + k for k in keys.split(', '))}, {per_element}, {overall} "
+        f"FROM answer a JOIN response r ON r.id = a.response_id JOIN question q ON q.id = a.question_id "
+        f"WHERE a.perception IS NOT NULL AND q.qtype IN ('scale', 'nps'){where} "
+        f"GROUP BY r.id, {', '.join('r.' + k for k in keys.split(', '))}) x "
+        f"WHERE {complete} GROUP BY {', '.join('x.' + k for k in keys.split(', '))}"
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import text
 
@@ -71,3 +72,36 @@ def test_partial_refresh_after_an_edit_matches_full_aggregate(demo_engine):
             assert_frames_equal(rollup_table(conn, "rollup_item_segment", KEYS), expected_rollup(raw, KEYS))
         finally:
             trans.rollback()
+
+
+def test_driver_rollup_equals_per_respondent_computation(demo_engine):
+    with demo_engine.connect() as conn:
+        raw = pd.read_sql(
+            text(
+                "SELECT a.response_id, r.wave_id, r.branch_id, r.department_id, r.channel, r.segment, q.element, "
+                "q.construct, q.scale_min, q.scale_max, q.reverse_coded, a.perception FROM answer a "
+                "JOIN response r ON r.id = a.response_id JOIN question q ON q.id = a.question_id "
+                "WHERE a.perception IS NOT NULL"
+            ),
+            conn,
+        )
+        actual = pd.read_sql(text("SELECT * FROM rollup_driver"), conn)
+    p = raw["perception"].astype(float)
+    raw["p"] = p.where(~raw["reverse_coded"].astype(bool), raw["scale_min"] + raw["scale_max"] - p)
+    keys = ["response_id", "wave_id", "branch_id", "department_id", "channel", "segment"]
+    el = raw[raw["element"].notna()].pivot_table(index=keys, columns="element", values="p", aggfunc="mean")
+    ov = (
+        raw[raw["construct"] == "overall"]
+        .assign(o=lambda d: 100 * (d.p - d.scale_min) / (d.scale_max - d.scale_min))
+        .set_index(keys)["o"]
+    )
+    per = el.join(ov, how="inner").dropna().reset_index()
+    cell = keys[1:]
+    grouped = per.groupby(cell)
+    expected = grouped.size().rename("n").to_frame()
+    expected["s_r"] = grouped["R"].sum()
+    expected["p_so"] = grouped.apply(lambda g: (g["S"] * g["o"]).sum(), include_groups=False)
+    merged = actual.set_index(cell)[["n", "s_r", "p_so"]].sort_index()
+    expected = expected.sort_index()
+    assert len(merged) == len(expected) > 0
+    assert np.allclose(merged.to_numpy(float), expected.to_numpy(float))

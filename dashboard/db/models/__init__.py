@@ -4,7 +4,11 @@ from dashboard.db.base import Base
 from dashboard.db.models.org import Branch, BranchDepartment, Customer, Department, Staff
 from dashboard.db.models.plans import ImprovementPlan, PlanAction
 from dashboard.db.models.rollups import (
+    DRIVER_PRODUCTS,
+    DRIVER_SUMS,
+    DRIVER_VARIABLES,
     ITEM_MEASURES,
+    RollupDriver,
     RollupImportance,
     RollupItem,
     RollupItemSegment,
@@ -23,7 +27,11 @@ from dashboard.db.models.survey import (
 )
 
 __all__ = [
+    "DRIVER_PRODUCTS",
+    "DRIVER_SUMS",
+    "DRIVER_VARIABLES",
     "ITEM_MEASURES",
+    "RollupDriver",
     "Answer",
     "AuditScore",
     "Base",

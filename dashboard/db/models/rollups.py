@@ -9,7 +9,7 @@ Reverse-coded items are already reversed here.
 
 from __future__ import annotations
 
-from sqlalchemy import Float, ForeignKey, Integer, String
+from sqlalchemy import Column, Float, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from dashboard.db.base import Base
@@ -90,3 +90,27 @@ class RollupImportance(_UnitKeys, Base):
     n: Mapped[int] = mapped_column(Integer, default=0)
     sum_points: Mapped[float] = mapped_column(Float, default=0)
     sumsq_points: Mapped[float] = mapped_column(Float, default=0)
+
+
+# Driver analysis needs how element scores move together per respondent, so
+# this rollup keeps, per cell, n and the sums and cross-products of each
+# respondent's five RATER perception means and overall satisfaction (0-100).
+DRIVER_VARIABLES = ("R", "A", "T", "E", "S", "O")
+DRIVER_SUMS = tuple(f"s_{v.lower()}" for v in DRIVER_VARIABLES)
+DRIVER_PRODUCTS = tuple(
+    f"p_{a.lower()}{b.lower()}" for i, a in enumerate(DRIVER_VARIABLES) for b in DRIVER_VARIABLES[i:]
+)
+
+
+class RollupDriver(_UnitKeys, Base):
+    """Grain: wave x branch x department x channel x segment; complete cases
+    (all five elements and overall answered) only."""
+
+    __tablename__ = "rollup_driver"
+
+    segment: Mapped[str] = mapped_column(String(40), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, default=0)
+
+
+for _name in DRIVER_SUMS + DRIVER_PRODUCTS:
+    RollupDriver.__table__.append_column(Column(_name, Float, nullable=False, server_default="0"))
