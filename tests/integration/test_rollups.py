@@ -78,7 +78,8 @@ def test_driver_rollup_equals_per_respondent_computation(demo_engine):
     with demo_engine.connect() as conn:
         raw = pd.read_sql(
             text(
-                "SELECT a.response_id, r.wave_id, r.branch_id, r.department_id, r.channel, r.segment, q.element, "
+                "SELECT a.response_id, r.wave_id, r.branch_id, r.department_id, r.channel, r.segment, "
+                "q.element, "
                 "q.construct, q.scale_min, q.scale_max, q.reverse_coded, a.perception FROM answer a "
                 "JOIN response r ON r.id = a.response_id JOIN question q ON q.id = a.question_id "
                 "WHERE a.perception IS NOT NULL"
