@@ -90,6 +90,55 @@ def import_(kind: str, path: Path, dry_run: bool, sheet: str | None) -> None:
     click.echo(report.summary())
 
 
+METRICS = ("headline", "csi", "servqual", "ranking", "drivers", "gaps", "change")
+
+
+@main.command()
+@click.argument("metric", type=click.Choice(METRICS))
+@click.option("--wave", "waves", multiple=True, help="Wave code (repeatable); default all waves.")
+@click.option("--branch", "branches", multiple=True, help="Branch code (repeatable).")
+@click.option("--department", "departments", multiple=True, help="Department code (repeatable).")
+@click.option("--segment", "segments", multiple=True, help="Customer segment (repeatable).")
+@click.option("--channel", "channels", multiple=True, help="Feedback channel (repeatable); default survey.")
+@click.option(
+    "--by",
+    default="element",
+    show_default=True,
+    help="csi: comma-separated grouping, e.g. element or branch_id,element or wave_id,construct.",
+)
+@click.option("--unit", type=click.Choice(["branch", "department"]), default="branch", show_default=True)
+@click.option(
+    "--element",
+    type=click.Choice(["R", "A", "T", "E", "S"]),
+    default=None,
+    help="ranking: rank on this RATER element (default: overall satisfaction).",
+)
+def metrics(metric, waves, branches, departments, segments, channels, by, unit, element) -> None:
+    """Print a metric as JSON, computed by the same code as the dashboard.
+    For `change`, give exactly two --wave codes."""
+    from dashboard.services.metrics_cli import compute_metric
+
+    rt = _runtime()
+    with rt.read_session() as session:
+        try:
+            result = compute_metric(
+                session,
+                metric,
+                waves=waves,
+                branches=branches,
+                departments=departments,
+                segments=segments,
+                channels=channels,
+                by=by,
+                unit=unit,
+                element=element,
+                min_n=rt.settings.min_n,
+            )
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from exc
+    click.echo(result)
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8050, show_default=True)

@@ -49,3 +49,28 @@ def item_moments(
     for m in ITEM_MEASURES:
         frame[m] = pd.to_numeric(frame[m]).fillna(0)
     return frame
+
+
+def respondent_element_moments(
+    session: Session, scope: Scope, filters: Filters, element: str, by: Sequence[str] = ("branch_id",)
+) -> pd.DataFrame:
+    """Moments of each respondent's mean perception of one RATER element
+    (complete cases), grouped by `by`: the right sample for comparing units,
+    since a respondent's items are not independent observations."""
+    from dashboard.db.models import DRIVER_VARIABLES, RollupDriver
+
+    if element not in DRIVER_VARIABLES:
+        raise ValueError(f"unknown element {element!r}")
+    t = RollupDriver.__table__
+    v = element.lower()
+    keys = [t.c[k] for k in by]
+    stmt = (
+        select(*keys, func.sum(t.c.n), func.sum(t.c[f"s_{v}"]), func.sum(t.c[f"p_{v}{v}"]))
+        .where(*where(t, scope, filters))
+        .group_by(*keys)
+        .order_by(*keys)
+    )
+    frame = pd.DataFrame(session.execute(stmt).all(), columns=[*by, "n", "total", "total_sq"])
+    for c in ("n", "total", "total_sq"):
+        frame[c] = pd.to_numeric(frame[c]).fillna(0)
+    return frame

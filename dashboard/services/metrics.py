@@ -1,0 +1,175 @@
+"""Metric use cases shared by pages and `csat metrics`: each combines a
+rollup query with the pure analytics and returns a DataFrame (or dict) whose
+columns say what they are, including n and confidence bounds."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from dashboard.analytics.drivers import compare_importance, driver_table
+from dashboard.analytics.indices import csi_table, stated_importance_weights
+from dashboard.analytics.ipa import quadrants
+from dashboard.analytics.moments import Moments
+from dashboard.analytics.ranking import rank_units
+from dashboard.analytics.servqual import NOT_MEASURED, element_gaps, item_gaps, weighted_servqual
+from dashboard.analytics.significance import welch_test
+from dashboard.analytics.topbox import nps_estimate, share_estimate
+from dashboard.auth.scope import Scope
+from dashboard.db.models import DRIVER_PRODUCTS, DRIVER_SUMS, DRIVER_VARIABLES, RollupDriver
+from dashboard.domain import ELEMENTS
+from dashboard.queries import gaps as gap_queries
+from dashboard.queries import reference
+from dashboard.queries.filters import Filters, where
+from dashboard.queries.rollups import item_moments, respondent_element_moments
+
+RATER = list(ELEMENTS)
+
+
+def csi_by(
+    session: Session, scope: Scope, filters: Filters, by: tuple[str, ...] = ("element",), min_n: int = 10
+) -> pd.DataFrame:
+    """CSI (0-100) with 95% CI and n per group; RATER items only when grouping
+    by element, otherwise every scored question on its own scale."""
+    df = item_moments(session, scope, filters, by=(*by, "scale_min", "scale_max"))
+    if "element" in by:
+        df = df[df["element"].notna()]
+    return csi_table(df, "scale_min", "scale_max", min_n=min_n).drop(
+        columns=["sum_e", "sumsq_e", "sum_gap", "sumsq_gap", "sumsq_p"]
+    )
+
+
+def servqual(session: Session, scope: Scope, filters: Filters) -> dict:
+    """Item and element gaps P - E, and the SERVQUAL score weighted by the
+    customers' stated importance; "not measured" without expectations."""
+    items = item_moments(session, scope, filters, by=("element", "code"))
+    items = item_gaps(items[items["element"].notna()])
+    elements = element_gaps(items)
+    imp = gap_queries.customer_importance(session, scope, filters)
+    weights = {r.element: r.total / r.n for r in imp.itertuples() if r.n > 0}
+    gap_map = {
+        r.element: (r.gap if r.status != NOT_MEASURED else float("nan")) for r in elements.itertuples()
+    }
+    weighted = weighted_servqual(gap_map, weights) if set(gap_map) <= set(weights) else NOT_MEASURED
+    return {
+        "items": items[["element", "code", "n_gap", "gap", "gap_se", "gap_status"]],
+        "elements": elements,
+        "weights": stated_importance_weights(weights) if weights else {},
+        "unweighted": float(np.nanmean(list(gap_map.values())))
+        if gap_map and not all(np.isnan(list(gap_map.values())))
+        else NOT_MEASURED,
+        "weighted": weighted,
+    }
+
+
+def unit_ranking(
+    session: Session,
+    scope: Scope,
+    filters: Filters,
+    unit: str = "branch",
+    element: str | None = None,
+    min_n: int = 10,
+) -> pd.DataFrame:
+    """Rank branches or departments with shrinkage and rank intervals, on an
+    element's CSI (respondents' element means, 1-7 scale) or, when element is
+    None, on overall satisfaction. n counts responses."""
+    key = f"{unit}_id"
+    if element:
+        df = respondent_element_moments(session, scope, filters, element, by=(key,))
+        lo, hi = 1.0, 7.0
+        df = df.rename(columns={key: "unit"})
+    else:
+        df = item_moments(session, scope, filters, by=(key, "construct", "scale_min", "scale_max"))
+        df = df[df["construct"] == "overall"]
+        if df.empty:
+            return pd.DataFrame()
+        lo, hi = float(df["scale_min"].iloc[0]), float(df["scale_max"].iloc[0])
+        df = pd.DataFrame({"unit": df[key], "n": df["n_p"], "total": df["sum_p"], "total_sq": df["sumsq_p"]})
+    if df.empty:
+        return pd.DataFrame()
+    names = reference.units(session, scope).drop_duplicates(key).set_index(key)[f"{unit}_code"]
+    ranked = rank_units(df, min_n=min_n)
+    for col in ("mean", "ci_low", "ci_high", "shrunk"):
+        ranked[col] = 100 * (ranked[col] - lo) / (hi - lo)
+    ranked["shrunk_sd"] = 100 * ranked["shrunk_sd"] / (hi - lo)
+    ranked.insert(1, "code", ranked["unit"].map(names))
+    return ranked.sort_values(["rank", "code"], na_position="last").reset_index(drop=True)
+
+
+def _driver_moments(session: Session, scope: Scope, filters: Filters):
+    t = RollupDriver.__table__
+    cols = [func.sum(t.c.n), *[func.sum(t.c[c]) for c in DRIVER_SUMS + DRIVER_PRODUCTS]]
+    row = session.execute(select(*cols).where(*where(t, scope, filters))).one()
+    n = float(row[0] or 0)
+    k = len(DRIVER_VARIABLES)
+    sums = np.array([float(v or 0) for v in row[1 : 1 + k]])
+    products = np.zeros((k, k))
+    for value, (i, j) in zip(row[1 + k :], [(i, j) for i in range(k) for j in range(i, k)], strict=True):
+        products[i, j] = products[j, i] = float(value or 0)
+    return n, sums, products
+
+
+def drivers(session: Session, scope: Scope, filters: Filters, min_n: int = 30) -> pd.DataFrame:
+    """Derived importance of the RATER elements for overall satisfaction,
+    against stated importance, with IPA quadrants (performance = element CSI)."""
+    n, sums, products = _driver_moments(session, scope, filters)
+    if n < max(min_n, len(DRIVER_VARIABLES) + 2):
+        return pd.DataFrame()
+    table = driver_table(list(DRIVER_VARIABLES), n, sums, products, "O")
+    attrs = dict(table.attrs)  # merges below drop DataFrame.attrs
+    imp = gap_queries.customer_importance(session, scope, filters)
+    stated = {r.element: r.total / r.n for r in imp.itertuples() if r.n > 0}
+    perf = csi_by(session, scope, filters, ("element",)).set_index("element")["csi"]
+    table["element_name"] = table["driver"].map(ELEMENTS)
+    table["performance"] = table["driver"].map(perf)
+    if set(stated) >= set(RATER):
+        cmp = compare_importance(
+            {e: stated[e] for e in RATER}, dict(zip(table["driver"], table["lmg"], strict=True))
+        )
+        table = table.merge(cmp.rename(columns={"element": "driver"}), on="driver")
+    table = quadrants(table, importance="lmg_share", performance="performance")
+    table.attrs.update(attrs)
+    return table
+
+
+def headline(session: Session, scope: Scope, filters: Filters, min_n: int = 10) -> dict:
+    """Overall CSI, top-box share and NPS for the filtered responses."""
+    df = item_moments(session, scope, filters, by=("construct", "scale_min", "scale_max"))
+    out: dict = {}
+    overall = df[df["construct"] == "overall"]
+    if not overall.empty:
+        r = csi_table(overall, "scale_min", "scale_max", min_n=min_n).iloc[0]
+        out["overall_csi"] = {"value": r.csi, "ci_low": r.csi_low, "ci_high": r.csi_high, "n": int(r.n_p)}
+        top = share_estimate(int(r.top1), int(r.n_p), min_n)
+        out["overall_top_box_pct"] = top.__dict__
+    rec = df[df["construct"] == "recommend"]
+    if not rec.empty:
+        r = rec.iloc[0]
+        out["nps"] = nps_estimate(int(r.top2), int(r.low), int(r.n_p), min_n).__dict__
+    return out
+
+
+def wave_change(
+    session: Session,
+    scope: Scope,
+    filters: Filters,
+    first_wave: int,
+    second_wave: int,
+    construct: str = "overall",
+) -> dict:
+    """Welch test of a construct's mean between two waves (test named)."""
+    rows = item_moments(
+        session, scope, replace(filters, wave_ids=(first_wave, second_wave)), by=("wave_id", "construct")
+    )
+    rows = rows[rows["construct"] == construct].set_index("wave_id")
+    if first_wave not in rows.index or second_wave not in rows.index:
+        return {"error": "no responses in one of the waves"}
+    a, b = (
+        Moments(rows.loc[w, "n_p"], rows.loc[w, "sum_p"], rows.loc[w, "sumsq_p"])
+        for w in (first_wave, second_wave)
+    )
+    return welch_test(a, b).__dict__
