@@ -108,8 +108,9 @@ def _driver_moments(session: Session, scope: Scope, filters: Filters):
     k = len(DRIVER_VARIABLES)
     sums = np.array([float(v or 0) for v in row[1 : 1 + k]])
     products = np.zeros((k, k))
-    for value, (i, j) in zip(row[1 + k :], [(i, j) for i in range(k) for j in range(i, k)], strict=True):
-        products[i, j] = products[j, i] = float(value or 0)
+    pairs = [(a, b) for a in range(k) for b in range(a, k)]
+    for value, (a, b) in zip(row[1 + k :], pairs, strict=True):
+        products[a, b] = products[b, a] = float(value or 0)
     return n, sums, products
 
 
