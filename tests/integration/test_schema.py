@@ -18,7 +18,7 @@ def test_migration_creates_every_model_table(fresh_engine):
     tables = set(inspect(fresh_engine).get_table_names())
     assert set(Base.metadata.tables) <= tables
     assert is_up_to_date(fresh_engine)
-    assert head_revision() == "0002"
+    assert head_revision() == "0003"
 
 
 def test_models_and_migrations_do_not_drift(fresh_engine):
@@ -56,3 +56,22 @@ def test_branch_has_departments_and_plans_version_on_update(fresh_engine):
         s.commit()
         assert plan.version == 2
         assert s.scalar(select(ImprovementPlan.item_codes)) == ["S1"]
+
+
+def test_rollup_tables_are_clustered_on_sqlite(sqlite_engine):
+    with sqlite_engine.connect() as conn:
+        ddl = conn.exec_driver_sql("SELECT sql FROM sqlite_master WHERE name = 'rollup_item'").scalar_one()
+    assert ddl.rstrip().upper().endswith("WITHOUT ROWID")
+
+
+def test_downgrade_and_upgrade_round_trip(sqlite_engine):
+    from alembic import command
+
+    from dashboard.db.migrate import alembic_config
+
+    cfg = alembic_config()
+    with sqlite_engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0002")
+    upgrade(sqlite_engine)
+    assert is_up_to_date(sqlite_engine)
