@@ -64,6 +64,9 @@ def refresh_rollups(
     """Rebuild the rollup partitions for the given waves x branches (all when
     None) inside the caller's transaction."""
     where = _partition_filter("r.", wave_ids, branch_ids)
+    if conn.dialect.name == "postgresql":
+        # the GROUP BYs below spill to disk with the default 4 MB of work memory
+        conn.exec_driver_sql("SET LOCAL work_mem = '256MB'")
     for table in ("rollup_item", "rollup_item_segment", "rollup_importance", "rollup_driver"):
         conn.exec_driver_sql(f"DELETE FROM {table} WHERE 1=1{_partition_filter('', wave_ids, branch_ids)}")
 
