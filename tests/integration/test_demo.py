@@ -90,7 +90,8 @@ def test_every_reference_resolves(demo_engine):
         "WHERE r.id IS NULL",
         "answer.question_id": "SELECT COUNT(*) FROM answer a LEFT JOIN question q ON q.id = a.question_id "
         "WHERE q.id IS NULL",
-        "response.customer_id": "SELECT COUNT(*) FROM response r LEFT JOIN customer c ON c.id = r.customer_id "
+        "response.customer_id": "SELECT COUNT(*) FROM response r LEFT JOIN customer c "
+        "ON c.id = r.customer_id "
         "WHERE r.customer_id IS NOT NULL AND c.id IS NULL",
         "response unit": "SELECT COUNT(*) FROM response r LEFT JOIN branch_department u "
         "ON u.branch_id = r.branch_id AND u.department_id = r.department_id WHERE u.branch_id IS NULL",
