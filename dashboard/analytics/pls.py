@@ -88,7 +88,7 @@ def pls_path_model(
         pred[constructs.index(t), constructs.index(f)] = True
 
     w = member.copy()
-    for iteration in range(1, max_iter + 1):
+    for iteration in range(1, max_iter + 1):  # noqa: B007 (reported after the loop)
         y = _unit(x @ w)
         z = y @ _inner_weights(y, pred)
         new = member * (x.T @ z) / n  # mode A: covariance of each indicator with its inner proxy
