@@ -7,6 +7,12 @@ DerSimonian-Laird. A unit with three perfect answers has a large se, is
 shrunk hard, and cannot top the table on noise. Units under the minimum n are
 shown as "too few responses" and get no rank. Rank intervals come from a
 fixed-seed simulation of the posteriors.
+
+The posterior accounts for the uncertainty of the estimated grand mean (flat
+prior on it, tau^2 taken as known), so posterior sd^2 = B se^2 + (1 - B)^2 V_mu
+with B = tau^2 / (tau^2 + se^2) and V_mu = 1 / sum 1 / (se^2 + tau^2). When
+tau^2 = 0 the data show no difference between units: all of them share rank 1
+and every rank interval is [1, k], instead of ranks read from input order.
 """
 
 from __future__ import annotations
@@ -54,25 +60,30 @@ def rank_units(
     if idx.size == 0:
         return out
     m, s = mean[idx], se_eff[idx]
-    tau2 = dersimonian_laird_tau2(m, s) if idx.size > 1 else 0.0
+    k = idx.size
+    tau2 = dersimonian_laird_tau2(m, s) if k > 1 else 0.0
     w = 1.0 / (s**2 + tau2)
     grand = float(np.sum(w * m) / np.sum(w))
-    weight = tau2 / (tau2 + s**2) if tau2 > 0 else np.zeros_like(s)
+    grand_var = float(1.0 / np.sum(w))
+    weight = tau2 / (tau2 + s**2)
     shrunk = grand + weight * (m - grand)
-    post_sd = np.sqrt(weight * s**2) if tau2 > 0 else np.zeros_like(s)
+    post_sd = np.sqrt(weight * s**2 + (1 - weight) ** 2 * grand_var)
     out.loc[idx, "weight"] = weight
     out.loc[idx, "shrunk"] = shrunk
     out.loc[idx, "shrunk_sd"] = post_sd
-    order = (-shrunk).argsort(kind="stable")
-    ranks = np.empty(idx.size)
-    ranks[order] = np.arange(1, idx.size + 1)
-    out.loc[idx, "rank"] = ranks
-    rng = np.random.default_rng(seed)
-    sims = shrunk + post_sd * rng.standard_normal((draws, idx.size))
-    sim_ranks = (-sims).argsort(axis=1).argsort(axis=1) + 1
-    alpha = (1 - level) / 2
-    out.loc[idx, "rank_low"] = np.quantile(sim_ranks, alpha, axis=0, method="lower")
-    out.loc[idx, "rank_high"] = np.quantile(sim_ranks, 1 - alpha, axis=0, method="higher")
+    # equal posterior means share a rank (rounding absorbs floating-point noise)
+    out.loc[idx, "rank"] = stats.rankdata(-np.round(shrunk, 10), method="min")
+    if tau2 > 0:
+        # theta_i = shrunk_i + (1 - B_i)(mu - grand) + sqrt(B_i) se_i z_i, mu ~ N(grand, V_mu)
+        rng = np.random.default_rng(seed)
+        mu = np.sqrt(grand_var) * rng.standard_normal((draws, 1))
+        sims = shrunk + (1 - weight) * mu + np.sqrt(weight) * s * rng.standard_normal((draws, k))
+        sim_ranks = (-sims).argsort(axis=1).argsort(axis=1) + 1
+        alpha = (1 - level) / 2
+        out.loc[idx, "rank_low"] = np.quantile(sim_ranks, alpha, axis=0, method="lower")
+        out.loc[idx, "rank_high"] = np.quantile(sim_ranks, 1 - alpha, axis=0, method="higher")
+    else:
+        out.loc[idx, "rank_low"], out.loc[idx, "rank_high"] = 1.0, float(k)
     out.attrs.update(grand_mean=grand, tau2=tau2)
     return out
 

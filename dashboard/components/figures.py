@@ -113,3 +113,47 @@ def element_bars(df: pd.DataFrame, title: str, target_col: str | None = None) ->
         **LAYOUT, title=title, yaxis=dict(title="CSI (0-100)", range=[0, 100]), showlegend=bool(target_col)
     )
     return fig
+
+
+def ranking_figure(df: pd.DataFrame, title: str) -> go.Figure:
+    """Forest plot: each ranked unit's raw index with its 95% CI, and the
+    shrunk (empirical-Bayes) estimate the rank is based on."""
+    ranked = df[df["status"] == "ranked"].sort_values("rank", ascending=False)
+    if ranked.empty:
+        return empty_figure("No unit has enough responses to be ranked")
+    labels = [f"#{int(r)} {c}" for r, c in zip(ranked["rank"], ranked["code"], strict=True)]
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=ranked["mean"],
+            y=labels,
+            mode="markers",
+            name="index (95% CI)",
+            marker=dict(color="#6c757d", size=8),
+            error_x=dict(
+                type="data",
+                symmetric=False,
+                array=ranked["ci_high"] - ranked["mean"],
+                arrayminus=ranked["mean"] - ranked["ci_low"],
+                color="#adb5bd",
+            ),
+            customdata=ranked[["n"]].to_numpy(),
+            hovertemplate="%{y}: %{x:.1f}<br>n = %{customdata[0]:,.0f}<extra></extra>",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=ranked["shrunk"],
+            y=labels,
+            mode="markers",
+            name="shrunk estimate (ranked on)",
+            marker=dict(color="#0d6efd", symbol="diamond", size=10),
+        )
+    )
+    fig.update_layout(
+        **{**LAYOUT, "height": max(260, 34 * len(ranked) + 120)},
+        title=title,
+        xaxis_title="CSI (0-100)",
+        legend=dict(orientation="h", y=-0.15),
+    )
+    return fig

@@ -32,9 +32,11 @@ def test_analytics_is_pure():
 
 
 def test_layers_point_one_way():
-    lower = {"queries": {"dashboard.services", "dashboard.pages"},
-             "analytics": {"dashboard.services", "dashboard.pages", "dashboard.queries", "dashboard.db"},
-             "db": {"dashboard.services", "dashboard.pages", "dashboard.queries"}}
+    lower = {
+        "queries": {"dashboard.services", "dashboard.pages"},
+        "analytics": {"dashboard.services", "dashboard.pages", "dashboard.queries", "dashboard.db"},
+        "db": {"dashboard.services", "dashboard.pages", "dashboard.queries"},
+    }
     for layer, forbidden in lower.items():
         for path in (PACKAGE / layer).rglob("*.py"):
             hits = {m for m in _imports(path) if any(m.startswith(f) for f in forbidden)}

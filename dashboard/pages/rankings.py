@@ -1,0 +1,167 @@
+"""Rankings: branches or departments on overall satisfaction or one RATER
+element, with n, confidence intervals, shrinkage and rank intervals. The
+selection lives in the URL (?unit=&element=&wave=) so views can be shared."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, callback, dcc, html
+
+from dashboard.components.cards import fmt
+from dashboard.components.figures import ranking_figure
+from dashboard.domain import ELEMENTS
+from dashboard.queries import reference
+from dashboard.queries.filters import Filters
+from dashboard.services.metrics import unit_ranking
+from dashboard.web_context import current_runtime, current_scope
+
+dash.register_page(
+    __name__, path="/rankings", name="Rankings", title="Rankings - Customer satisfaction", order=1
+)
+
+MEASURES = {"overall": "Overall satisfaction", **ELEMENTS}
+UNITS = {"branch": "Branches", "department": "Departments"}
+
+
+def _choice(value, allowed, default):
+    return value if value in allowed else default
+
+
+def layout(unit: str = "branch", element: str = "overall", wave: str = "", **_other) -> html.Div:
+    runtime = current_runtime()
+    with runtime.read_session() as session:
+        waves = reference.waves(session)
+    wave_codes = list(waves["code"])
+    return html.Div(
+        [
+            dcc.Location(id="rankings-url", refresh=False),
+            html.H2("Rankings", className="h4"),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        [
+                            dbc.Label("Compare", html_for="rankings-unit"),
+                            dcc.Dropdown(
+                                id="rankings-unit",
+                                options=[{"label": v, "value": k} for k, v in UNITS.items()],
+                                value=_choice(unit, UNITS, "branch"),
+                                clearable=False,
+                            ),
+                        ],
+                        md=3,
+                    ),
+                    dbc.Col(
+                        [
+                            dbc.Label("On", html_for="rankings-element"),
+                            dcc.Dropdown(
+                                id="rankings-element",
+                                value=_choice(element, MEASURES, "overall"),
+                                options=[{"label": v, "value": k} for k, v in MEASURES.items()],
+                                clearable=False,
+                            ),
+                        ],
+                        md=3,
+                    ),
+                    dbc.Col(
+                        [
+                            dbc.Label("Wave", html_for="rankings-wave"),
+                            dcc.Dropdown(
+                                id="rankings-wave",
+                                options=[{"label": "All waves", "value": "all"}]
+                                + [
+                                    {"label": n, "value": c}
+                                    for c, n in zip(waves["code"], waves["name"], strict=True)
+                                ],
+                                value=_choice(
+                                    wave, [*wave_codes, "all"], wave_codes[-1] if wave_codes else "all"
+                                ),
+                                clearable=False,
+                            ),
+                        ],
+                        md=3,
+                    ),
+                ],
+                className="g-3 mb-3",
+            ),
+            dcc.Loading(html.Div(id="rankings-body")),
+        ]
+    )
+
+
+@callback(
+    Output("rankings-body", "children"),
+    Output("rankings-url", "search"),
+    Input("rankings-unit", "value"),
+    Input("rankings-element", "value"),
+    Input("rankings-wave", "value"),
+)
+def update(unit: str, element: str, wave: str):
+    unit = _choice(unit, UNITS, "branch")
+    element = _choice(element, MEASURES, "overall")
+    runtime = current_runtime()
+    scope = current_scope()  # resolved on the server for every request
+    with runtime.read_session() as session:
+        waves = reference.waves(session)
+        wave_ids = tuple(waves.loc[waves["code"] == wave, "wave_id"]) if wave != "all" else None
+        if wave != "all" and not wave_ids:
+            return dbc.Alert("Unknown wave.", color="warning"), dash.no_update
+        table = unit_ranking(
+            session,
+            scope,
+            Filters(wave_ids=wave_ids),
+            unit,
+            None if element == "overall" else element,
+            runtime.settings.min_n,
+        )
+    search = "?" + urlencode({"unit": unit, "element": element, "wave": wave})
+    if table.empty:
+        return dbc.Alert("No responses for this selection.", color="info", id="rankings-empty"), search
+    title = f"{UNITS[unit]} on {MEASURES[element]}"
+    return html.Div(
+        [
+            dcc.Graph(
+                id="rankings-figure", figure=ranking_figure(table, title), config={"displaylogo": False}
+            ),
+            _table(table, unit),
+            html.P(
+                f"Ranked on the empirical-Bayes estimate (each index shrunk toward the overall mean by its "
+                f"precision); the rank interval is the 95% range of ranks in 4,000 posterior draws. Units with "
+                f"fewer than {runtime.settings.min_n} responses are not ranked.",
+                className="small text-muted",
+            ),
+        ]
+    ), search
+
+
+def _table(table, unit: str) -> dbc.Table:
+    header = html.Thead(
+        html.Tr(
+            [
+                html.Th(h)
+                for h in ("Rank", "Rank interval", UNITS[unit][:-1], "Index", "95% CI", "Shrunk", "n")
+            ]
+        )
+    )
+    rows = []
+    for r in table.itertuples():
+        ranked = r.status == "ranked"
+        rows.append(
+            html.Tr(
+                [
+                    html.Td(f"{int(r.rank)}" if ranked else "—"),
+                    html.Td(f"{int(r.rank_low)}-{int(r.rank_high)}" if ranked else r.status),
+                    html.Td(r.code),
+                    html.Td(fmt(r.mean) if ranked else "—"),
+                    html.Td(f"{fmt(r.ci_low)}-{fmt(r.ci_high)}" if ranked else "—"),
+                    html.Td(fmt(r.shrunk) if ranked else "—"),
+                    html.Td(f"{int(r.n):,}"),
+                ],
+                className="" if ranked else "text-muted",
+            )
+        )
+    return dbc.Table(
+        [header, html.Tbody(rows)], id="rankings-table", striped=True, hover=True, size="sm", responsive=True
+    )
