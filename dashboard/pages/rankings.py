@@ -127,9 +127,9 @@ def update(unit: str, element: str, wave: str):
             ),
             _table(table, unit),
             html.P(
-                f"Ranked on the empirical-Bayes estimate (each index shrunk toward the overall mean by its "
-                f"precision); the rank interval is the 95% range of ranks in 4,000 posterior draws. Units with "
-                f"fewer than {runtime.settings.min_n} responses are not ranked.",
+                "Ranked on the empirical-Bayes estimate (each index shrunk toward the overall mean by "
+                "its precision); the rank interval is the 95% range of ranks in 4,000 posterior draws. "
+                f"Units with fewer than {runtime.settings.min_n} responses are not ranked.",
                 className="small text-muted",
             ),
         ]
