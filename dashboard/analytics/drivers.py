@@ -36,6 +36,14 @@ def moments_to_correlation(n: float, sums: np.ndarray, products: np.ndarray) -> 
     return means, cov / np.outer(sd, sd)
 
 
+def _require_full_rank(corr: np.ndarray, predictors: list[int]) -> None:
+    """Refuse (near-)collinear predictors with a clear message: their split
+    of R^2 is arbitrary and the matrix square root / inverse is not defined."""
+    eigval = np.linalg.eigvalsh(corr[np.ix_(predictors, predictors)])
+    if eigval.min() < 1e-10 * max(1.0, eigval.max()):
+        raise ValueError("the predictors are perfectly collinear; drop or merge one of them")
+
+
 def r_squared(corr: np.ndarray, y: int, predictors: tuple[int, ...] | list[int]) -> float:
     """R^2 of the regression of y on `predictors`: r_yS' R_SS^-1 r_yS."""
     if len(predictors) == 0:
@@ -50,6 +58,7 @@ def lmg(corr: np.ndarray, y: int, predictors: list[int]) -> np.ndarray:
     p = len(predictors)
     if p > MAX_SHAPLEY_PREDICTORS:
         raise ValueError(f"exact Shapley/LMG is limited to {MAX_SHAPLEY_PREDICTORS} predictors, got {p}")
+    _require_full_rank(corr, predictors)
     cache: dict[tuple[int, ...], float] = {}
 
     def r2(subset: tuple[int, ...]) -> float:
@@ -69,6 +78,7 @@ def lmg(corr: np.ndarray, y: int, predictors: list[int]) -> np.ndarray:
 
 def relative_weights(corr: np.ndarray, y: int, predictors: list[int]) -> np.ndarray:
     """Johnson (2000) relative weights epsilon_j; they sum to R^2."""
+    _require_full_rank(corr, predictors)
     rxx = corr[np.ix_(predictors, predictors)]
     rxy = corr[predictors, y]
     eigval, eigvec = np.linalg.eigh(rxx)
@@ -80,6 +90,9 @@ def relative_weights(corr: np.ndarray, y: int, predictors: list[int]) -> np.ndar
 def standardized_betas(corr: np.ndarray, y: int, predictors: list[int], n: float) -> pd.DataFrame:
     """Standardised OLS coefficients with standard errors, t and two-sided p
     (df = n - p - 1)."""
+    _require_full_rank(corr, predictors)
+    if n - len(predictors) - 1 < 1:
+        raise ValueError(f"need more than {len(predictors) + 1} responses for t-tests, got {n:g}")
     rxx = corr[np.ix_(predictors, predictors)]
     rxy = corr[predictors, y]
     inv = np.linalg.inv(rxx)

@@ -77,6 +77,13 @@ def pls_path_model(
     raw = data[cols].astype(float)
     if raw.isna().any().any():
         raise ValueError("PLS-PM needs complete cases; drop or impute missing answers first")
+    constant = [c for c in cols if raw[c].std(ddof=1) == 0]
+    if constant:
+        raise ValueError(f"indicators without variance cannot be standardised: {constant}")
+    isolated = [c for c in constructs if not any(c in p for p in paths)]
+    if isolated:
+        # without a neighbour its inner proxy is zero and its weights are undefined
+        raise ValueError(f"constructs without any structural path: {isolated}")
     x = ((raw - raw.mean()) / raw.std(ddof=1)).to_numpy()
     n = x.shape[0]
     member = np.zeros((len(cols), len(constructs)))

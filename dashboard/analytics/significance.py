@@ -14,10 +14,15 @@ from dashboard.analytics.moments import Moments
 WELCH = "Welch two-sample t-test"
 TWO_PROPORTION = "two-proportion z-test"
 BOOTSTRAP = "percentile bootstrap of the mean difference"
+NPS_DIFFERENCE = "NPS difference z-test (multinomial variance)"
 
 
 @dataclass(frozen=True)
 class TestResult:
+    """Outcome of a named test of `second - first`: the difference with its
+    CI, the test statistic (t or z), p-value, the verdict at `alpha` and, for
+    t-tests, the degrees of freedom."""
+
     test: str
     diff: float  # second minus first
     ci_low: float
@@ -67,3 +72,31 @@ def bootstrap_mean_diff(a, b, n_boot: int = 4000, seed: int = 0, alpha: float = 
     p = min(1.0, 2 * min((diffs <= 0).mean(), (diffs >= 0).mean()))
     diff = float(b.mean() - a.mean())
     return TestResult(BOOTSTRAP, diff, float(low), float(high), math.nan, float(p), bool(p < alpha))
+
+
+def nps_change_test(
+    promoters1: int,
+    detractors1: int,
+    n1: int,
+    promoters2: int,
+    detractors2: int,
+    n2: int,
+    alpha: float = 0.05,
+) -> TestResult:
+    """Change in NPS between two independent samples, in NPS points (second
+    minus first): z = diff / sqrt(v1 + v2), each v = ((pp + pd) - (pp - pd)^2) / n,
+    the multinomial variance of pp - pd. A two-proportion test does not apply:
+    NPS is a difference of two shares of the same answers."""
+    if min(n1, n2) <= 0:
+        raise ValueError("both samples need at least one answer")
+    nps1 = (promoters1 - detractors1) / n1
+    nps2 = (promoters2 - detractors2) / n2
+    v1 = max(0.0, (promoters1 + detractors1) / n1 - nps1**2) / n1
+    v2 = max(0.0, (promoters2 + detractors2) / n2 - nps2**2) / n2
+    diff, se = nps2 - nps1, math.sqrt(v1 + v2)
+    if se == 0:
+        return TestResult(NPS_DIFFERENCE, 100 * diff, 100 * diff, 100 * diff, math.nan, math.nan, False)
+    z = diff / se
+    p = float(2 * stats.norm.sf(abs(z)))
+    half = float(stats.norm.ppf(1 - alpha / 2)) * se
+    return TestResult(NPS_DIFFERENCE, 100 * diff, 100 * (diff - half), 100 * (diff + half), z, p, p < alpha)

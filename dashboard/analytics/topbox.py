@@ -55,3 +55,31 @@ def loyalty_by_level(levels: pd.DataFrame, min_n: int = 10) -> pd.DataFrame:
     df["rate_high"] = [e.ci_high if not e.suppressed else math.nan for e in ests]
     df["ratio_to_next_lower"] = df["rate"] / df["rate"].shift(1)
     return df
+
+
+def rate_ratio(x1: int, n1: int, x2: int, n2: int, level: float = 0.95) -> Estimate:
+    """Ratio of two rates (x1 / n1) / (x2 / n2) with the Katz log interval,
+    se(log ratio) = sqrt(1/x1 - 1/n1 + 1/x2 - 1/n2). Suppressed when a rate is
+    0 (the ratio or its log interval is then undefined). `se` is left None:
+    the interval is symmetric on the log scale, not around the ratio."""
+    if min(n1, n2) <= 0:
+        return Estimate.too_few(max(n1, 0) + max(n2, 0))
+    if x1 <= 0 or x2 <= 0:
+        return Estimate(None, None, None, int(n1 + n2), None, True, "no loyal outcome in a group")
+    ratio = (x1 / n1) / (x2 / n2)
+    se_log = math.sqrt(1 / x1 - 1 / n1 + 1 / x2 - 1 / n2)
+    z = float(stats.norm.ppf(0.5 + level / 2))
+    return Estimate(ratio, ratio * math.exp(-z * se_log), ratio * math.exp(z * se_log), int(n1 + n2))
+
+
+def top_level_ratio(levels: pd.DataFrame, min_n: int = 10, level: float = 0.95) -> Estimate:
+    """How many times as often the top answer level shows the loyal outcome as
+    the level just below it (the copier study's 'six times', DOMAIN 4).
+    `levels` has columns level, n, loyal; both levels need `min_n` answers."""
+    df = levels.sort_values("level")
+    if len(df) < 2:
+        raise ValueError("need at least two answer levels")
+    top, below = df.iloc[-1], df.iloc[-2]
+    if top["n"] < min_n or below["n"] < min_n:
+        return Estimate.too_few(min(top["n"], below["n"]))
+    return rate_ratio(int(top["loyal"]), int(top["n"]), int(below["loyal"]), int(below["n"]), level)

@@ -55,3 +55,11 @@ def reset_sequence(conn: Connection, table: str) -> None:
             f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
             f"COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
         )
+
+
+def table_columns(table: str) -> tuple[str, ...]:
+    """A table's columns in model order: loaders build rows in this order."""
+    import dashboard.db.models  # noqa: F401  (registers the tables)
+    from dashboard.db.base import Base
+
+    return tuple(Base.metadata.tables[table].c.keys())

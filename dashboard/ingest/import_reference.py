@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dashboard.db.bulk import bulk_insert, next_id, reset_sequence
+from dashboard.db.bulk import bulk_insert, next_id, reset_sequence, table_columns
 from dashboard.db.models import Branch, BranchDepartment, Customer, Department, Staff, SurveyTemplate, Wave
 from dashboard.ingest.report import ImportReport
 from dashboard.ingest.tabular import Checker, read_table
@@ -244,18 +244,7 @@ def import_customers(
         bulk_insert(
             conn,
             "customer",
-            (
-                "id",
-                "external_ref",
-                "name",
-                "segment",
-                "tier",
-                "branch_id",
-                "account_manager_id",
-                "joined_on",
-                "churned_on",
-                "annual_revenue",
-            ),
+            table_columns("customer"),
             [(first + k, *row) for k, row in enumerate(rows)],
         )
         reset_sequence(conn, "customer")

@@ -8,8 +8,9 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dashboard.db.bulk import bulk_insert, next_id, reset_sequence
-from dashboard.db.models import Branch, BranchDepartment, Customer, Department, ServiceRequest, Staff
+from dashboard.db.bulk import bulk_insert, next_id, reset_sequence, table_columns
+from dashboard.db.models import Customer, ServiceRequest, Staff
+from dashboard.ingest.references import Units
 from dashboard.ingest.report import ImportReport
 from dashboard.ingest.tabular import Checker, read_table
 
@@ -32,24 +33,6 @@ OPTIONAL = [
     "customer_confirmed",
     "rating",
 ]
-COLUMNS = (
-    "id",
-    "external_ref",
-    "customer_id",
-    "branch_id",
-    "department_id",
-    "category",
-    "is_complaint",
-    "submitted_at",
-    "first_response_at",
-    "resolved_at",
-    "sla_hours",
-    "escalated",
-    "escalated_to_id",
-    "escalated_at",
-    "customer_confirmed",
-    "rating",
-)
 
 
 def import_service_requests(
@@ -59,9 +42,7 @@ def import_service_requests(
     check = Checker(table.source)
     check.require_columns(table, REQUIRED, OPTIONAL)
     check.raise_if_any()
-    branches = dict(session.execute(select(Branch.code, Branch.id)).all())
-    depts = dict(session.execute(select(Department.code, Department.id)).all())
-    units = set(session.execute(select(BranchDepartment.branch_id, BranchDepartment.department_id)).all())
+    units = Units.load(session)
     staff = dict(session.execute(select(Staff.employee_ref, Staff.id)).all())
     refs = {row["customer_ref"] for row in table.rows}
     customers = dict(
@@ -87,17 +68,7 @@ def import_service_requests(
         customer = customers.get(row["customer_ref"])
         if customer is None:
             check.add(r, "customer_ref", f"unknown customer {row['customer_ref']!r}")
-        b, d = branches.get(row["branch_code"]), depts.get(row["department_code"])
-        if b is None:
-            check.add(r, "branch_code", f"unknown branch {row['branch_code']!r}")
-        if d is None:
-            check.add(r, "department_code", f"unknown department {row['department_code']!r}")
-        if b is not None and d is not None and (b, d) not in units:
-            check.add(
-                r,
-                "department_code",
-                f"branch {row['branch_code']} has no department {row['department_code']}",
-            )
+        b, d = units.resolve(check, r, row)
         submitted = check.timestamp(r, "submitted_at", row["submitted_at"], required=True)
         stamps = {
             c: check.timestamp(r, c, row.get(c, ""))
@@ -135,7 +106,12 @@ def import_service_requests(
     if not dry_run:
         conn = session.connection()
         first = next_id(conn, "service_request")
-        bulk_insert(conn, "service_request", COLUMNS, [(first + k, *row) for k, row in enumerate(rows)])
+        bulk_insert(
+            conn,
+            "service_request",
+            table_columns("service_request"),
+            [(first + k, *row) for k, row in enumerate(rows)],
+        )
         reset_sequence(conn, "service_request")
     return report
 

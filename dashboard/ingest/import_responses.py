@@ -10,10 +10,11 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dashboard.db.bulk import bulk_insert, next_id, reset_sequence
-from dashboard.db.models import Branch, BranchDepartment, Customer, Department, Question, Response, Wave
+from dashboard.db.bulk import bulk_insert, next_id, reset_sequence, table_columns
+from dashboard.db.models import Customer, Question, Response, Wave
 from dashboard.db.rollup_refresh import refresh_rollups
 from dashboard.domain import CHANNELS, ELEMENTS
+from dashboard.ingest.references import Units
 from dashboard.ingest.report import ImportReport
 from dashboard.ingest.tabular import Checker, Table, read_table
 
@@ -86,9 +87,7 @@ def import_responses(
     answer_cols, comment_cols = _map_columns(table, questions, check)
     check.raise_if_any()
 
-    branches = dict(session.execute(select(Branch.code, Branch.id)).all())
-    depts = dict(session.execute(select(Department.code, Department.id)).all())
-    units = set(session.execute(select(BranchDepartment.branch_id, BranchDepartment.department_id)).all())
+    units = Units.load(session)
     refs = [row["customer_ref"] for row in table.rows if row.get("customer_ref")]
     customers = (
         dict(
@@ -125,17 +124,7 @@ def import_responses(
         if ref and wave and ((wave.id, ref) in seen or (wave.id, ref) in taken):
             check.add(r, "response_id", f"duplicate response id {ref!r} in wave {wave.code}")
         seen.add((wave.id if wave else None, ref))
-        b, d = branches.get(row["branch_code"]), depts.get(row["department_code"])
-        if b is None:
-            check.add(r, "branch_code", f"unknown branch {row['branch_code']!r}")
-        if d is None:
-            check.add(r, "department_code", f"unknown department {row['department_code']!r}")
-        if b is not None and d is not None and (b, d) not in units:
-            check.add(
-                r,
-                "department_code",
-                f"branch {row['branch_code']} has no department {row['department_code']}",
-            )
+        b, d = units.resolve(check, r, row)
         cref = row.get("customer_ref", "")
         customer_id = customers.get(cref) if cref else None
         if cref and customer_id is None:
@@ -204,18 +193,7 @@ def import_responses(
     bulk_insert(
         conn,
         "response",
-        (
-            "id",
-            "external_ref",
-            "wave_id",
-            "customer_id",
-            "branch_id",
-            "department_id",
-            "channel",
-            "segment",
-            "submitted_at",
-            "comment",
-        ),
+        table_columns("response"),
         [(first + k, *resp) for k, resp in enumerate(responses)],
     )
     bulk_insert(

@@ -11,7 +11,7 @@ import numpy as np
 from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.orm import Session
 
-from dashboard.db.bulk import bulk_insert, next_id, reset_sequence
+from dashboard.db.bulk import bulk_insert, next_id, reset_sequence, table_columns
 from dashboard.db.models import Response
 from dashboard.db.rollup_refresh import refresh_rollups
 from dashboard.ingest.demo import plan
@@ -172,18 +172,7 @@ def _write_org(conn: Connection, world: World, sim: Simulation) -> dict[str, np.
     bulk_insert(
         conn,
         "customer",
-        (
-            "id",
-            "external_ref",
-            "name",
-            "segment",
-            "tier",
-            "branch_id",
-            "account_manager_id",
-            "joined_on",
-            "churned_on",
-            "annual_revenue",
-        ),
+        table_columns("customer"),
         (
             (
                 int(customer_ids[i]),
@@ -262,18 +251,7 @@ def _write_responses(conn, rng, world, sim, kept, ids, inst, wave_ids, say) -> i
         bulk_insert(
             conn,
             "response",
-            (
-                "id",
-                "external_ref",
-                "wave_id",
-                "customer_id",
-                "branch_id",
-                "department_id",
-                "channel",
-                "segment",
-                "submitted_at",
-                "comment",
-            ),
+            table_columns("response"),
             zip(
                 rids.tolist(),
                 [f"D{r:08d}" for r in rids.tolist()],
@@ -340,24 +318,7 @@ def _write_requests(conn, world, sim, ids) -> int:
     bulk_insert(
         conn,
         "service_request",
-        (
-            "id",
-            "external_ref",
-            "customer_id",
-            "branch_id",
-            "department_id",
-            "category",
-            "is_complaint",
-            "submitted_at",
-            "first_response_at",
-            "resolved_at",
-            "sla_hours",
-            "escalated",
-            "escalated_to_id",
-            "escalated_at",
-            "customer_confirmed",
-            "rating",
-        ),
+        table_columns("service_request"),
         rows,
     )
     return n
