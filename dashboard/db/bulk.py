@@ -63,3 +63,12 @@ def table_columns(table: str) -> tuple[str, ...]:
     from dashboard.db.base import Base
 
     return tuple(Base.metadata.tables[table].c.keys())
+
+
+def insert_numbered(conn: Connection, table: str, rows: Sequence[Sequence]) -> int:
+    """Insert rows (all columns but `id`, in model order) under fresh ids;
+    returns the first id so child rows can refer to their parents."""
+    first = next_id(conn, table)
+    bulk_insert(conn, table, table_columns(table), [(first + k, *row) for k, row in enumerate(rows)])
+    reset_sequence(conn, table)
+    return first

@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dashboard.db.bulk import bulk_insert, next_id, reset_sequence, table_columns
+from dashboard.db.bulk import insert_numbered
 from dashboard.db.models import Branch, BranchDepartment, Customer, Department, Staff, SurveyTemplate, Wave
 from dashboard.ingest.report import ImportReport
 from dashboard.ingest.tabular import Checker, read_table
@@ -239,13 +239,5 @@ def import_customers(
     check.raise_if_any()
     report = ImportReport("customers", table.source, len(table.rows), dry_run, {"customer": len(rows)})
     if not dry_run:
-        conn = session.connection()
-        first = next_id(conn, "customer")
-        bulk_insert(
-            conn,
-            "customer",
-            table_columns("customer"),
-            [(first + k, *row) for k, row in enumerate(rows)],
-        )
-        reset_sequence(conn, "customer")
+        insert_numbered(session.connection(), "customer", rows)
     return report

@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dashboard.db.bulk import bulk_insert, next_id, reset_sequence, table_columns
+from dashboard.db.bulk import insert_numbered
 from dashboard.db.models import Customer, ServiceRequest, Staff
 from dashboard.ingest.references import Units
 from dashboard.ingest.report import ImportReport
@@ -104,15 +104,7 @@ def import_service_requests(
         "service_requests", table.source, len(table.rows), dry_run, {"service_request": len(rows)}
     )
     if not dry_run:
-        conn = session.connection()
-        first = next_id(conn, "service_request")
-        bulk_insert(
-            conn,
-            "service_request",
-            table_columns("service_request"),
-            [(first + k, *row) for k, row in enumerate(rows)],
-        )
-        reset_sequence(conn, "service_request")
+        insert_numbered(session.connection(), "service_request", rows)
     return report
 
 

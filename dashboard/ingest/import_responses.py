@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dashboard.db.bulk import bulk_insert, next_id, reset_sequence, table_columns
+from dashboard.db.bulk import bulk_insert, insert_numbered
 from dashboard.db.models import Customer, Question, Response, Wave
 from dashboard.db.rollup_refresh import refresh_rollups
 from dashboard.domain import CHANNELS, ELEMENTS
@@ -189,13 +189,7 @@ def import_responses(
     if dry_run:
         return report
     conn = session.connection()
-    first = next_id(conn, "response")
-    bulk_insert(
-        conn,
-        "response",
-        table_columns("response"),
-        [(first + k, *resp) for k, resp in enumerate(responses)],
-    )
+    first = insert_numbered(conn, "response", responses)
     bulk_insert(
         conn,
         "answer",
@@ -208,7 +202,6 @@ def import_responses(
         ("response_id", "element", "points"),
         [(first + k, e, pts) for k, parsed in importance for e, pts in parsed.items()],
     )
-    reset_sequence(conn, "response")
     refresh_rollups(
         conn, wave_ids={resp[1] for resp in responses}, branch_ids={resp[3] for resp in responses}
     )
