@@ -174,3 +174,38 @@ def wave_change(
         for w in (first_wave, second_wave)
     )
     return welch_test(a, b).__dict__
+
+
+def weighted_csi(session: Session, scope: Scope, filters: Filters, min_n: int = 30) -> dict:
+    """Overall CSI as the importance-weighted mean of the five element CSIs,
+    with stated weights (100-point allocations) and derived weights (LMG
+    shares); CIs use the covariance of the element means across respondents."""
+    from dashboard.analytics.drivers import lmg, moments_to_correlation
+    from dashboard.analytics.indices import weighted_index
+
+    n, sums, products = _driver_moments(session, scope, filters)
+    if n < max(min_n, 8):
+        return {"n": int(n), "status": "too few responses"}
+    k = len(RATER)
+    means = sums[:k] / n
+    cov = (products[:k, :k] - np.outer(sums[:k], sums[:k]) / n) / (n - 1)
+    csi = dict(zip(RATER, 100 * (means - 1) / 6, strict=True))  # RATER items are on 1-7
+    cov_csi = cov / n * (100 / 6) ** 2
+    imp = gap_queries.customer_importance(session, scope, filters)
+    stated = {r.element: r.total / r.n for r in imp.itertuples() if r.n > 0}
+    _m, corr = moments_to_correlation(n, sums, products)
+    derived = dict(zip(RATER, lmg(corr, k, list(range(k))), strict=True))
+    out = {
+        "n": int(n),
+        "element_csi": csi,
+        "unweighted": weighted_index(csi, dict.fromkeys(RATER, 1.0), cov=cov_csi).__dict__,
+        "derived_weights": stated_importance_weights(derived),
+        "derived_weighted": weighted_index(csi, derived, cov=cov_csi).__dict__,
+    }
+    if set(stated) >= set(RATER):
+        out["stated_weights"] = stated_importance_weights({e: stated[e] for e in RATER})
+        out["stated_weighted"] = weighted_index(csi, stated, cov=cov_csi).__dict__
+    for key in ("unweighted", "derived_weighted", "stated_weighted"):
+        if key in out:
+            out[key]["n"] = int(n)
+    return out

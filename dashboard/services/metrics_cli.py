@@ -78,6 +78,8 @@ def compute_metric(
         result = svc.headline(session, scope, filters, min_n)
     elif metric == "csi":
         result = svc.csi_by(session, scope, filters, tuple(b.strip() for b in by.split(",")), min_n)
+    elif metric == "index":
+        result = svc.weighted_csi(session, scope, filters)
     elif metric == "servqual":
         result = svc.servqual(session, scope, filters)
     elif metric == "ranking":

@@ -115,3 +115,37 @@ def test_metrics_cli_prints_json(demo_engine, backend, monkeypatch):
     assert json.loads(out.output)["test"] == "Welch two-sample t-test"
     out = runner.invoke(main, ["metrics", "csi", "--branch", "NOPE"])
     assert out.exit_code != 0 and "unknown branch: NOPE" in out.output
+
+
+def test_weighted_index_equals_raw_respondent_computation(demo_engine):
+    with Session(demo_engine) as s:
+        got = svc.weighted_csi(s, EVERYONE, Filters())
+        raw = pd.read_sql(
+            text(
+                "SELECT a.response_id, q.element, q.construct, a.perception FROM answer a "
+                "JOIN response r ON r.id = a.response_id JOIN question q ON q.id = a.question_id "
+                "WHERE r.channel = 'survey' AND (q.element IS NOT NULL OR q.construct = 'overall')"
+            ),
+            s.connection(),
+        )
+        points = pd.read_sql(
+            text(
+                "SELECT i.element, AVG(i.points) AS mean_points FROM importance_allocation i "
+                "JOIN response r ON r.id = i.response_id WHERE r.channel = 'survey' GROUP BY i.element"
+            ),
+            s.connection(),
+        ).set_index("element")["mean_points"]
+    complete = raw.groupby("response_id").filter(lambda g: g["construct"].eq("overall").any())
+    per = (
+        complete[complete["element"].notna()]
+        .pivot_table(index="response_id", columns="element", values="perception", aggfunc="mean")
+        .dropna()
+    )
+    csi = 100 * (per.mean() - 1) / 6
+    w = points / points.sum()
+    assert got["n"] == len(per)
+    assert got["stated_weighted"]["value"] == pytest.approx(float((csi * w).sum()))
+    assert got["unweighted"]["value"] == pytest.approx(float(csi.mean()))
+    assert sum(got["derived_weights"].values()) == pytest.approx(1.0)
+    lo, hi = got["stated_weighted"]["ci_low"], got["stated_weighted"]["ci_high"]
+    assert lo < got["stated_weighted"]["value"] < hi
