@@ -67,7 +67,13 @@ def refresh_rollups(
     if conn.dialect.name == "postgresql":
         # the GROUP BYs below spill to disk with the default 4 MB of work memory
         conn.exec_driver_sql("SET LOCAL work_mem = '256MB'")
-    for table in ("rollup_item", "rollup_item_segment", "rollup_importance", "rollup_driver"):
+    for table in (
+        "rollup_item",
+        "rollup_item_segment",
+        "rollup_importance",
+        "rollup_driver",
+        "rollup_loyalty",
+    ):
         conn.exec_driver_sql(f"DELETE FROM {table} WHERE 1=1{_partition_filter('', wave_ids, branch_ids)}")
 
     measures = ", ".join(ITEM_MEASURES)
@@ -96,6 +102,25 @@ def refresh_rollups(
         f"GROUP BY {', '.join('r.' + k for k in imp_keys.split(', '))}, i.element"
     )
     conn.exec_driver_sql(_driver_sql(where))
+    conn.exec_driver_sql(_loyalty_sql(where))
+
+
+def _loyalty_sql(where: str) -> str:
+    """Per respondent the overall-satisfaction answer and the recommend
+    answer; per cell and level, respondents and promoters (9-10)."""
+    keys = ", ".join((*_UNIT_KEYS, "segment"))
+    r_keys = ", ".join("r." + k for k in keys.split(", "))
+    x_keys = ", ".join("x." + k for k in keys.split(", "))
+    return (
+        f"INSERT INTO rollup_loyalty ({keys}, level, n, promoters, sum_recommend) "
+        f"SELECT {x_keys}, x.level, COUNT(*), SUM(CASE WHEN x.rec >= 9 THEN 1 ELSE 0 END), SUM(x.rec) FROM ("
+        f"SELECT {r_keys}, MAX(CASE WHEN q.construct = 'overall' THEN a.perception END) AS level, "
+        f"CAST(MAX(CASE WHEN q.construct = 'recommend' THEN a.perception END) AS FLOAT) AS rec "
+        f"FROM answer a JOIN response r ON r.id = a.response_id JOIN question q ON q.id = a.question_id "
+        f"WHERE q.construct IN ('overall', 'recommend') AND a.perception IS NOT NULL{where} "
+        f"GROUP BY r.id, {r_keys}) x WHERE x.level IS NOT NULL AND x.rec IS NOT NULL "
+        f"GROUP BY {x_keys}, x.level"
+    )
 
 
 def _driver_sql(where: str) -> str:

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dashboard.db.models import Question, SurveyTemplate
-from dashboard.domain import ELEMENTS, QUESTION_TYPES
+from dashboard.domain import ELEMENTS, HEADLINE_CONSTRUCTS, QUESTION_TYPES
 from dashboard.ingest.errors import Problem, ValidationFailed
 
 BUILTIN_DIR = Path(__file__).resolve().parent / "templates"
@@ -135,6 +135,10 @@ def _parse_question(raw: dict, default_scale: dict, where: str, problems: list[P
         asks = []
     if qtype in ("scale", "nps") and "P" not in asks and "E" not in asks:
         problems.append(Problem(f"{where}.asks", "a scale question must ask E or P"))
+    if raw.get("construct") in HEADLINE_CONSTRUCTS and raw.get("reverse_coded"):
+        problems.append(
+            Problem(f"{where}.reverse_coded", "overall and recommend items cannot be reverse-coded")
+        )
     if not str(raw.get("text") or "").strip():
         problems.append(Problem(f"{where}.text", "is required"))
     return QuestionSpec(

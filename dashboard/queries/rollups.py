@@ -74,3 +74,18 @@ def respondent_element_moments(
     for c in ("n", "total", "total_sq"):
         frame[c] = pd.to_numeric(frame[c]).fillna(0)
     return frame
+
+
+def loyalty_levels(session: Session, scope: Scope, filters: Filters) -> pd.DataFrame:
+    """Respondents and promoters per overall-satisfaction answer level."""
+    from dashboard.db.models import RollupLoyalty
+
+    t = RollupLoyalty.__table__
+    stmt = (
+        select(t.c.level, func.sum(t.c.n), func.sum(t.c.promoters), func.sum(t.c.sum_recommend))
+        .where(*where(t, scope, filters))
+        .group_by(t.c.level)
+        .order_by(t.c.level)
+    )
+    frame = pd.DataFrame(session.execute(stmt).all(), columns=["level", "n", "promoters", "sum_recommend"])
+    return frame.astype({"n": int, "promoters": int, "sum_recommend": float})

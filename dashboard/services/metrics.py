@@ -209,3 +209,15 @@ def weighted_csi(session: Session, scope: Scope, filters: Filters, min_n: int = 
         if key in out:
             out[key]["n"] = int(n)
     return out
+
+
+def loyalty(session: Session, scope: Scope, filters: Filters, min_n: int = 10) -> pd.DataFrame:
+    """Share of promoters (would recommend, 9-10) at each overall-satisfaction
+    level, with Wilson CIs and the ratio to the level below (the top-box effect)."""
+    from dashboard.analytics.topbox import loyalty_by_level
+    from dashboard.queries.rollups import loyalty_levels
+
+    levels = loyalty_levels(session, scope, filters)
+    out = loyalty_by_level(levels.rename(columns={"promoters": "loyal"}), min_n=min_n)
+    out["mean_recommend"] = out["sum_recommend"] / out["n"]
+    return out.drop(columns=["sum_recommend"])

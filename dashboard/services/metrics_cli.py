@@ -87,6 +87,8 @@ def compute_metric(
     elif metric == "drivers":
         table = svc.drivers(session, scope, filters)
         result = {"r_squared": table.attrs.get("r_squared"), "n": table.attrs.get("n"), "drivers": table}
+    elif metric == "loyalty":
+        result = svc.loyalty(session, scope, filters, min_n)
     elif metric == "gaps":
         result = gaps_report(session, scope, filters)
     elif metric == "change":

@@ -149,3 +149,22 @@ def test_weighted_index_equals_raw_respondent_computation(demo_engine):
     assert sum(got["derived_weights"].values()) == pytest.approx(1.0)
     lo, hi = got["stated_weighted"]["ci_low"], got["stated_weighted"]["ci_high"]
     assert lo < got["stated_weighted"]["value"] < hi
+
+
+def test_loyalty_by_level_equals_raw_and_shows_the_top_box_effect(demo_engine):
+    with Session(demo_engine) as s:
+        got = svc.loyalty(s, EVERYONE, Filters()).set_index("level")
+        raw = pd.read_sql(
+            text(
+                "SELECT a.response_id, q.construct, a.perception FROM answer a "
+                "JOIN response r ON r.id = a.response_id JOIN question q ON q.id = a.question_id "
+                "WHERE r.channel = 'survey' AND q.construct IN ('overall', 'recommend')"
+            ),
+            s.connection(),
+        )
+    wide = raw.pivot_table(index="response_id", columns="construct", values="perception").dropna()
+    expected = wide.groupby("overall")["recommend"].agg(n="size", promoters=lambda v: (v >= 9).sum())
+    assert got["n"].to_dict() == {int(k): int(v) for k, v in expected["n"].items()}
+    assert got["loyal"].to_dict() == {int(k): int(v) for k, v in expected["promoters"].items()}
+    # the highly satisfied are far more loyal than the merely satisfied (DOMAIN 4)
+    assert got.loc[10, "rate"] > 2 * got.loc[8, "rate"]

@@ -12,6 +12,7 @@ from dashboard.db.models.rollups import (
     RollupImportance,
     RollupItem,
     RollupItemSegment,
+    RollupLoyalty,
 )
 from dashboard.db.models.service import AuditScore, Commitment, ServiceRequest, ServiceStandard
 from dashboard.db.models.survey import (
@@ -50,6 +51,7 @@ __all__ = [
     "Response",
     "RollupImportance",
     "RollupItem",
+    "RollupLoyalty",
     "RollupItemSegment",
     "ServiceRequest",
     "ServiceStandard",

@@ -118,3 +118,18 @@ class RollupDriver(_UnitKeys, Base):
 
 for _name in DRIVER_SUMS + DRIVER_PRODUCTS:
     RollupDriver.__table__.append_column(Column(_name, Float, nullable=False, server_default="0"))
+
+
+class RollupLoyalty(_UnitKeys, Base):
+    """Per overall-satisfaction answer level: how many respondents, and how
+    many of them would recommend (9-10 on the 0-10 question): the data for
+    'loyalty by satisfaction level' (DOMAIN 4, top-box effect)."""
+
+    __tablename__ = "rollup_loyalty"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    segment: Mapped[str] = mapped_column(String(40), primary_key=True)
+    level: Mapped[int] = mapped_column(Integer, primary_key=True)  # overall satisfaction answer
+    n: Mapped[int] = mapped_column(Integer, default=0)  # respondents at this level who answered recommend
+    promoters: Mapped[int] = mapped_column(Integer, default=0)
+    sum_recommend: Mapped[float] = mapped_column(Float, default=0)
