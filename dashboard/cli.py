@@ -90,7 +90,7 @@ def import_(kind: str, path: Path, dry_run: bool, sheet: str | None) -> None:
     click.echo(report.summary())
 
 
-METRICS = ("headline", "csi", "index", "servqual", "ranking", "drivers", "loyalty", "gaps", "change")
+METRICS = ("headline", "csi", "index", "acsi", "servqual", "ranking", "drivers", "loyalty", "gaps", "change")
 
 
 @main.command()

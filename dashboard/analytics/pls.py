@@ -1,11 +1,14 @@
 """ACSI-method satisfaction index via a PLS path model (DOMAIN 4).
 
 Wold/Lohmöller PLS-PM with reflective (mode A) blocks and the path weighting
-inner scheme on standardised indicators. Construct scores are scaled to unit
-population variance (the convention of the reference package plspm, which the
-tests use as an oracle). The index of a construct is the ACSI one: outer
-weights brought back to the raw scale (w_i / sd_i, normalised to sum 1),
-applied to the indicator means and rescaled to 0-100.
+inner scheme on standardised indicators. Every step is linear in the
+indicators' correlation matrix, so the model is fitted from moments
+(n, means, SDs, correlations) - which the database rollups provide - and
+`pls_path_model` on raw data is a thin wrapper that computes them. Construct
+scores have unit population variance (the convention of the reference package
+plspm, which the tests use as an oracle). The index of a construct is the
+ACSI one: outer weights brought back to the raw scale (w_i / sd_i, normalised
+to sum 1), applied to the indicator means and rescaled to 0-100.
 """
 
 from __future__ import annotations
@@ -21,9 +24,10 @@ class PlsResult:
     outer: pd.DataFrame  # construct, indicator, weight, loading
     paths: pd.DataFrame  # from, to, coefficient
     r_squared: dict[str, float]
-    scores: pd.DataFrame
+    scores: pd.DataFrame | None  # only when fitted on raw data
     index: dict[str, float]  # construct -> ACSI-method index 0-100
     iterations: int
+    n: int = 0
 
 
 def _order(constructs: list[str], paths: list[tuple[str, str]]) -> list[str]:
@@ -38,25 +42,117 @@ def _order(constructs: list[str], paths: list[tuple[str, str]]) -> list[str]:
     return order
 
 
-def _unit(y: np.ndarray) -> np.ndarray:
-    y = y - y.mean(axis=0)
-    return y / y.std(axis=0, ddof=0)
+def _score_correlation(s: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Correlation matrix of the construct scores X w."""
+    c = w.T @ s @ w
+    d = 1.0 / np.sqrt(np.diag(c))
+    return c * np.outer(d, d)
 
 
-def _inner_weights(y: np.ndarray, pred: np.ndarray) -> np.ndarray:
+def _inner_weights(r: np.ndarray, pred: np.ndarray) -> np.ndarray:
     """Path scheme: a construct's predecessors weigh by their multiple
     regression coefficients on it, its successors by their correlation."""
-    k = y.shape[1]
+    k = r.shape[0]
     e = np.zeros((k, k))
-    corr = np.corrcoef(y, rowvar=False)
     for j in range(k):
         before = np.flatnonzero(pred[j])
         if before.size:
-            coef, *_ = np.linalg.lstsq(y[:, before], y[:, j], rcond=None)
-            e[before, j] = coef
+            e[before, j] = np.linalg.solve(r[np.ix_(before, before)], r[before, j])
         after = np.flatnonzero(pred[:, j])
-        e[after, j] = corr[after, j]
+        e[after, j] = r[after, j]
     return e
+
+
+def _check_model(blocks: dict[str, list[str]], paths: list[tuple[str, str]]) -> list[str]:
+    unknown = [c for p in paths for c in p if c not in blocks]
+    if unknown:
+        raise ValueError(f"paths name unknown constructs: {sorted(set(unknown))}")
+    constructs = _order(list(blocks), paths)
+    isolated = [c for c in constructs if not any(c in p for p in paths)]
+    if isolated:
+        # without a neighbour its inner proxy is zero and its weights are undefined
+        raise ValueError(f"constructs without any structural path: {isolated}")
+    return constructs
+
+
+def pls_from_moments(
+    n: int,
+    means: pd.Series,
+    sds: pd.Series,
+    corr: pd.DataFrame,
+    blocks: dict[str, list[str]],
+    paths: list[tuple[str, str]],
+    scales: dict[str, tuple[float, float]] | None = None,
+    tol: float = 1e-7,
+    max_iter: int = 300,
+) -> PlsResult:
+    """Fit the model from indicator moments: `means` and sample `sds` (by
+    indicator name) and their correlation matrix, over `n` complete cases."""
+    constructs = _check_model(blocks, paths)
+    cols = [c for name in constructs for c in blocks[name]]
+    constant = [c for c in cols if not sds[c] > 0]
+    if constant:
+        raise ValueError(f"indicators without variance cannot be standardised: {constant}")
+    s = corr.loc[cols, cols].to_numpy(float)
+    member = np.zeros((len(cols), len(constructs)))
+    for j, name in enumerate(constructs):
+        for c in blocks[name]:
+            member[cols.index(c), j] = 1.0
+    pred = np.zeros((len(constructs), len(constructs)), dtype=bool)  # pred[j, i]: i -> j
+    for f, t in paths:
+        pred[constructs.index(t), constructs.index(f)] = True
+
+    w = member / np.sqrt(np.diag(member.T @ s @ member))
+    for iteration in range(1, max_iter + 1):  # noqa: B007 (reported after the loop)
+        r = _score_correlation(s, w)
+        # mode A: covariance of each indicator with its inner proxy, Z = Y E
+        new = member * (s @ w @ np.diag(1.0 / np.sqrt(np.diag(w.T @ s @ w))) @ _inner_weights(r, pred))
+        new = new / np.sqrt(np.diag(new.T @ s @ new))
+        change = float(((np.abs(new).sum(axis=1) - np.abs(w).sum(axis=1)) ** 2).sum())
+        w = new
+        if change < tol:
+            break
+    else:
+        raise RuntimeError(f"PLS-PM did not converge in {max_iter} iterations")
+
+    # weights for scores of unit population variance (plspm's convention)
+    w = w * np.sqrt(n / (n - 1))
+    cov_xy = s @ w
+    loadings_all = cov_xy / np.sqrt(np.diag(w.T @ s @ w))
+    rows, cols_j = np.nonzero(member)
+    loadings = loadings_all[rows, cols_j]
+    for j in range(len(constructs)):  # orient each construct so its indicators load positively
+        mine = cols_j == j
+        if loadings[mine].sum() < 0:
+            w[:, j] *= -1
+            loadings[mine] *= -1
+    outer = pd.DataFrame(
+        {
+            "construct": [constructs[j] for j in cols_j],
+            "indicator": [cols[i] for i in rows],
+            "weight": w[rows, cols_j],
+            "loading": loadings,
+        }
+    )
+    r = _score_correlation(s, w)
+    path_rows, r2 = [], {}
+    for j, name in enumerate(constructs):
+        before = np.flatnonzero(pred[j])
+        if not before.size:
+            continue
+        coef = np.linalg.solve(r[np.ix_(before, before)], r[before, j])
+        r2[name] = float(r[before, j] @ coef)
+        path_rows.extend((constructs[i], name, float(c)) for i, c in zip(before, coef, strict=True))
+    index = acsi_index_from_moments(means, sds, outer, scales) if scales else {}
+    return PlsResult(
+        outer,
+        pd.DataFrame(path_rows, columns=["from", "to", "coefficient"]),
+        r2,
+        None,
+        index,
+        iteration,
+        int(n),
+    )
 
 
 def pls_path_model(
@@ -67,97 +163,44 @@ def pls_path_model(
     tol: float = 1e-7,
     max_iter: int = 300,
 ) -> PlsResult:
-    """Estimate the model; `scales` maps each indicator to its (lo, hi) for
-    the index (a construct's indicators must share one scale)."""
-    constructs = _order(list(blocks), paths)
-    unknown = [c for p in paths for c in p if c not in blocks]
-    if unknown:
-        raise ValueError(f"paths name unknown constructs: {sorted(set(unknown))}")
-    cols = [c for name in constructs for c in blocks[name]]
+    """Fit the model on raw indicator data (complete cases), with scores."""
+    _check_model(blocks, paths)
+    cols = [c for name in blocks for c in blocks[name]]
     raw = data[cols].astype(float)
     if raw.isna().any().any():
         raise ValueError("PLS-PM needs complete cases; drop or impute missing answers first")
-    constant = [c for c in cols if raw[c].std(ddof=1) == 0]
+    sds = raw.std(ddof=1)
+    constant = [c for c in cols if not sds[c] > 0]
     if constant:
         raise ValueError(f"indicators without variance cannot be standardised: {constant}")
-    isolated = [c for c in constructs if not any(c in p for p in paths)]
-    if isolated:
-        # without a neighbour its inner proxy is zero and its weights are undefined
-        raise ValueError(f"constructs without any structural path: {isolated}")
-    x = ((raw - raw.mean()) / raw.std(ddof=1)).to_numpy()
-    n = x.shape[0]
-    member = np.zeros((len(cols), len(constructs)))
-    for j, name in enumerate(constructs):
-        for c in blocks[name]:
-            member[cols.index(c), j] = 1.0
-    pred = np.zeros((len(constructs), len(constructs)), dtype=bool)  # pred[j, i]: i -> j
-    for f, t in paths:
-        pred[constructs.index(t), constructs.index(f)] = True
+    result = pls_from_moments(len(raw), raw.mean(), sds, raw.corr(), blocks, paths, scales, tol, max_iter)
+    x = (raw - raw.mean()) / sds
+    weights = result.outer.pivot_table(
+        index="indicator", columns="construct", values="weight", fill_value=0.0
+    )
+    order = list(dict.fromkeys(result.outer["construct"]))
+    result.scores = pd.DataFrame(x[weights.index].to_numpy() @ weights[order].to_numpy(), columns=order)
+    return result
 
-    w = member.copy()
-    for iteration in range(1, max_iter + 1):  # noqa: B007 (reported after the loop)
-        y = _unit(x @ w)
-        z = y @ _inner_weights(y, pred)
-        new = member * (x.T @ z) / n  # mode A: covariance of each indicator with its inner proxy
-        new = new / (x @ new).std(axis=0, ddof=0)
-        change = float(((np.abs(new).sum(axis=1) - np.abs(w).sum(axis=1)) ** 2).sum())
-        w = new
-        if change < tol:
-            break
-    else:
-        raise RuntimeError(f"PLS-PM did not converge in {max_iter} iterations")
 
-    scores = x @ w
-    scores = (scores - scores.mean(axis=0)) / scores.std(axis=0, ddof=0)
-    loadings = np.array(
-        [np.corrcoef(x[:, i], scores[:, j])[0, 1] for i, j in zip(*np.nonzero(member), strict=True)]
-    )
-    # orient each construct so its indicators load positively on it
-    for j in range(len(constructs)):
-        rows = np.flatnonzero(member[:, j])
-        if loadings[rows].sum() < 0:
-            w[rows, j] *= -1
-            loadings[rows] *= -1
-            scores[:, j] *= -1
-    outer = pd.DataFrame(
-        {
-            "construct": [constructs[j] for _i, j in zip(*np.nonzero(member), strict=True)],
-            "indicator": [cols[i] for i, _j in zip(*np.nonzero(member), strict=True)],
-            "weight": w[np.nonzero(member)],
-            "loading": loadings,
-        }
-    )
-    path_rows, r2 = [], {}
-    for j, name in enumerate(constructs):
-        before = np.flatnonzero(pred[j])
-        if not before.size:
-            continue
-        coef, *_ = np.linalg.lstsq(scores[:, before], scores[:, j], rcond=None)
-        fitted = scores[:, before] @ coef
-        r2[name] = float(1 - ((scores[:, j] - fitted) ** 2).sum() / (scores[:, j] ** 2).sum())
-        path_rows.extend((constructs[i], name, float(c)) for i, c in zip(before, coef, strict=True))
-    index = acsi_index(raw, outer, scales) if scales else {}
-    return PlsResult(
-        outer,
-        pd.DataFrame(path_rows, columns=["from", "to", "coefficient"]),
-        r2,
-        pd.DataFrame(scores, columns=constructs),
-        index,
-        iteration,
-    )
+def acsi_index_from_moments(
+    means: pd.Series, sds: pd.Series, outer: pd.DataFrame, scales: dict[str, tuple[float, float]]
+) -> dict[str, float]:
+    """100 (sum w~_i mean(x_i) - lo) / (hi - lo), w~_i = (w_i / sd_i) / sum(w_j / sd_j)."""
+    out = {}
+    for name, block in outer.groupby("construct", sort=False):
+        bounds = {tuple(scales[i]) for i in block["indicator"]}
+        if len(bounds) != 1:
+            raise ValueError(f"indicators of {name} do not share one scale")
+        lo, hi = bounds.pop()
+        unstd = block["weight"].to_numpy() / sds[block["indicator"]].to_numpy()
+        tilde = unstd / unstd.sum()
+        out[name] = float(100 * (tilde @ means[block["indicator"]].to_numpy() - lo) / (hi - lo))
+    return out
 
 
 def acsi_index(
     raw: pd.DataFrame, outer: pd.DataFrame, scales: dict[str, tuple[float, float]]
 ) -> dict[str, float]:
-    """100 (sum w~_i mean(x_i) - lo) / (hi - lo), w~_i = (w_i / sd_i) / sum(w_j / sd_j)."""
-    out = {}
-    for name, block in outer.groupby("construct", sort=False):
-        bounds = {scales[i] for i in block["indicator"]}
-        if len(bounds) != 1:
-            raise ValueError(f"indicators of {name} do not share one scale")
-        lo, hi = bounds.pop()
-        unstd = block["weight"].to_numpy() / raw[block["indicator"]].std(ddof=1).to_numpy()
-        tilde = unstd / unstd.sum()
-        out[name] = float(100 * (tilde @ raw[block["indicator"]].mean().to_numpy() - lo) / (hi - lo))
-    return out
+    """The ACSI-method index on raw indicator data."""
+    return acsi_index_from_moments(raw.mean(), raw.std(ddof=1), outer, scales)

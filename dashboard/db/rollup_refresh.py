@@ -12,6 +12,7 @@ from collections.abc import Collection
 from sqlalchemy import Connection
 
 from dashboard.db.models.rollups import DRIVER_PRODUCTS, DRIVER_SUMS, DRIVER_VARIABLES, ITEM_MEASURES
+from dashboard.db.rollup_pairs import refresh_indicator_pairs
 
 _UNIT_KEYS = ("wave_id", "branch_id", "department_id", "channel")
 
@@ -103,6 +104,7 @@ def refresh_rollups(
     )
     conn.exec_driver_sql(_driver_sql(where))
     conn.exec_driver_sql(_loyalty_sql(where))
+    refresh_indicator_pairs(conn, where)
 
 
 def _loyalty_sql(where: str) -> str:

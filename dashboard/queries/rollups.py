@@ -89,3 +89,36 @@ def loyalty_levels(session: Session, scope: Scope, filters: Filters) -> pd.DataF
     )
     frame = pd.DataFrame(session.execute(stmt).all(), columns=["level", "n", "promoters", "sum_recommend"])
     return frame.astype({"n": int, "promoters": int, "sum_recommend": float})
+
+
+def indicator_moments(session: Session, scope: Scope, filters: Filters, question_ids: Sequence[int]):
+    """n, sums and the cross-product matrix of a structural model's indicators
+    (complete cases), summed over the cells in scope. Returns (n, sums,
+    products) ordered like `question_ids`; n is 0 when nothing matches."""
+    import numpy as np
+
+    from dashboard.db.models import RollupIndicatorPair
+
+    t = RollupIndicatorPair.__table__
+    ids = [int(q) for q in question_ids]
+    stmt = (
+        select(
+            t.c.question_a,
+            t.c.question_b,
+            func.sum(t.c.n),
+            func.sum(t.c.sum_a),
+            func.sum(t.c.sum_b),
+            func.sum(t.c.sum_ab),
+        )
+        .where(*where(t, scope, filters), t.c.question_a.in_(ids), t.c.question_b.in_(ids))
+        .group_by(t.c.question_a, t.c.question_b)
+    )
+    pos = {q: i for i, q in enumerate(ids)}
+    k = len(ids)
+    sums, products, n = np.zeros(k), np.zeros((k, k)), 0.0
+    for a, b, count, sum_a, sum_b, sum_ab in session.execute(stmt):
+        i, j = pos[a], pos[b]
+        products[i, j] = products[j, i] = float(sum_ab)
+        sums[i], sums[j] = float(sum_a), float(sum_b)
+        n = float(count)  # complete cases: the same count for every pair
+    return n, sums, products

@@ -221,3 +221,59 @@ def loyalty(session: Session, scope: Scope, filters: Filters, min_n: int = 10) -
     out = loyalty_by_level(levels.rename(columns={"promoters": "loyal"}), min_n=min_n)
     out["mean_recommend"] = out["sum_recommend"] / out["n"]
     return out.drop(columns=["sum_recommend"])
+
+
+def acsi(session: Session, scope: Scope, filters: Filters, min_n: int = 30) -> dict:
+    """ACSI-method indices of the constructs of the structural model declared
+    by the template of the latest wave in the selection, fitted by PLS-PM
+    from the indicator rollup."""
+    from dashboard.analytics.pls import pls_from_moments
+    from dashboard.db.models import Question, SurveyTemplate, Wave
+    from dashboard.queries.rollups import indicator_moments
+
+    stmt = (
+        select(SurveyTemplate)
+        .join(Wave, Wave.template_id == SurveyTemplate.id)
+        .where(SurveyTemplate.structural_model.is_not(None))
+        .order_by(Wave.period_start.desc())
+    )
+    if filters.wave_ids is not None:
+        stmt = stmt.where(Wave.id.in_(filters.wave_ids))
+    template = session.scalars(stmt.limit(1)).first()
+    if template is None:
+        return {
+            "status": "not measured",
+            "reason": "no wave in the selection uses a template with a structural model",
+        }
+    model = template.structural_model
+    questions = {
+        q.code: q for q in session.scalars(select(Question).where(Question.template_id == template.id))
+    }
+    codes = [c for items in model["constructs"].values() for c in items]
+    ids = [questions[c].id for c in codes]
+    n, sums, products = indicator_moments(session, scope, filters, ids)
+    if n < max(min_n, len(codes) + 2):
+        return {"status": "too few responses", "n": int(n), "template": template.code}
+    means = sums / n
+    cov = (products - np.outer(sums, sums) / n) / (n - 1)
+    sds = np.sqrt(np.diag(cov))
+    corr = cov / np.outer(sds, sds)
+    result = pls_from_moments(
+        int(n),
+        pd.Series(means, index=codes),
+        pd.Series(sds, index=codes),
+        pd.DataFrame(corr, index=codes, columns=codes),
+        model["constructs"],
+        [tuple(p) for p in model["paths"]],
+        {c: (questions[c].scale_min, questions[c].scale_max) for c in codes},
+    )
+    return {
+        "template": template.code,
+        "n": result.n,
+        "index": result.index,
+        "r_squared": result.r_squared,
+        "paths": result.paths,
+        "outer": result.outer,
+        "iterations": result.iterations,
+        "method": "PLS path model (mode A, path weighting scheme); ACSI index from unstandardised outer weights",
+    }

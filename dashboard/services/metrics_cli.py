@@ -80,6 +80,8 @@ def compute_metric(
         result = svc.csi_by(session, scope, filters, tuple(b.strip() for b in by.split(",")), min_n)
     elif metric == "index":
         result = svc.weighted_csi(session, scope, filters)
+    elif metric == "acsi":
+        result = svc.acsi(session, scope, filters)
     elif metric == "servqual":
         result = svc.servqual(session, scope, filters)
     elif metric == "ranking":

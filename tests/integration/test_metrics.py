@@ -168,3 +168,31 @@ def test_loyalty_by_level_equals_raw_and_shows_the_top_box_effect(demo_engine):
     assert got["loyal"].to_dict() == {int(k): int(v) for k, v in expected["promoters"].items()}
     # the highly satisfied are far more loyal than the merely satisfied (DOMAIN 4)
     assert got.loc[10, "rate"] > 2 * got.loc[8, "rate"]
+
+
+def test_acsi_from_rollups_equals_pls_on_raw_answers(demo_engine):
+    from dashboard.analytics.pls import pls_path_model
+    from dashboard.ingest.template_loader import builtin_template
+
+    model = builtin_template()["structural_model"]
+    with Session(demo_engine) as s:
+        got = svc.acsi(s, EVERYONE, Filters())
+        raw = pd.read_sql(
+            text(
+                "SELECT a.response_id, q.code, a.perception FROM answer a JOIN response r ON r.id = a.response_id "
+                "JOIN question q ON q.id = a.question_id WHERE r.channel = 'survey'"
+            ),
+            s.connection(),
+        )
+    codes = [c for items in model["constructs"].values() for c in items]
+    wide = raw.pivot_table(index="response_id", columns="code", values="perception")[codes].dropna()
+    scales = {c: (0, 10) if c == "NPS" else (1, 10) if c == "OVERALL" else (1, 7) for c in codes}
+    expected = pls_path_model(wide, model["constructs"], [tuple(p) for p in model["paths"]], scales)
+    assert got["n"] == len(wide)
+    assert got["index"] == pytest.approx(expected.index, abs=1e-6)
+    assert got["r_squared"] == pytest.approx(expected.r_squared, abs=1e-6)
+    # the PLS paths recover the planted drivers: Reliability and Responsiveness lead
+    paths = got["paths"].set_index("from")["coefficient"]
+    assert set(paths.drop("satisfaction").nlargest(2).index) == {"reliability", "responsiveness"}
+    # a single-indicator construct's index is that item's CSI
+    assert got["index"]["satisfaction"] == pytest.approx(100 * (wide["OVERALL"].mean() - 1) / 9)

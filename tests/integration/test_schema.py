@@ -18,7 +18,7 @@ def test_migration_creates_every_model_table(fresh_engine):
     tables = set(inspect(fresh_engine).get_table_names())
     assert set(Base.metadata.tables) <= tables
     assert is_up_to_date(fresh_engine)
-    assert head_revision() == "0004"
+    assert head_revision() == "0005"
 
 
 def test_models_and_migrations_do_not_drift(fresh_engine):

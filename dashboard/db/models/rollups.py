@@ -133,3 +133,20 @@ class RollupLoyalty(_UnitKeys, Base):
     n: Mapped[int] = mapped_column(Integer, default=0)  # respondents at this level who answered recommend
     promoters: Mapped[int] = mapped_column(Integer, default=0)
     sum_recommend: Mapped[float] = mapped_column(Float, default=0)
+
+
+class RollupIndicatorPair(_UnitKeys, Base):
+    """For templates that declare a structural model: per cell, complete
+    cases of the model's indicators, their sums and pairwise cross-products
+    (question_a <= question_b). Enough to fit the PLS path model and the
+    ACSI-method index without reading raw answers."""
+
+    __tablename__ = "rollup_indicator_pair"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    question_a: Mapped[int] = mapped_column(ForeignKey("question.id"), primary_key=True)
+    question_b: Mapped[int] = mapped_column(ForeignKey("question.id"), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, default=0)
+    sum_a: Mapped[float] = mapped_column(Float, default=0)
+    sum_b: Mapped[float] = mapped_column(Float, default=0)
+    sum_ab: Mapped[float] = mapped_column(Float, default=0)
