@@ -15,6 +15,15 @@ from dashboard.db.models.rollups import DRIVER_PRODUCTS, DRIVER_SUMS, DRIVER_VAR
 from dashboard.db.rollup_pairs import refresh_indicator_pairs
 
 _UNIT_KEYS = ("wave_id", "branch_id", "department_id", "channel")
+# every table this module rebuilds; each is cleared per partition before the rebuild
+ROLLUP_TABLES = (
+    "rollup_item",
+    "rollup_item_segment",
+    "rollup_importance",
+    "rollup_driver",
+    "rollup_loyalty",
+    "rollup_indicator_pair",
+)
 
 # One row per scored answer with reverse coding applied; E and P share the
 # item's scale, so reversing both keeps the gap's meaning.
@@ -68,13 +77,7 @@ def refresh_rollups(
     if conn.dialect.name == "postgresql":
         # the GROUP BYs below spill to disk with the default 4 MB of work memory
         conn.exec_driver_sql("SET LOCAL work_mem = '256MB'")
-    for table in (
-        "rollup_item",
-        "rollup_item_segment",
-        "rollup_importance",
-        "rollup_driver",
-        "rollup_loyalty",
-    ):
+    for table in ROLLUP_TABLES:
         conn.exec_driver_sql(f"DELETE FROM {table} WHERE 1=1{_partition_filter('', wave_ids, branch_ids)}")
 
     measures = ", ".join(ITEM_MEASURES)

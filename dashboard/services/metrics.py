@@ -275,5 +275,6 @@ def acsi(session: Session, scope: Scope, filters: Filters, min_n: int = 30) -> d
         "paths": result.paths,
         "outer": result.outer,
         "iterations": result.iterations,
-        "method": "PLS path model (mode A, path weighting scheme); ACSI index from unstandardised outer weights",
+        "method": "PLS path model (mode A, path weighting scheme); "
+        "ACSI index from unstandardised outer weights",
     }

@@ -179,7 +179,8 @@ def test_acsi_from_rollups_equals_pls_on_raw_answers(demo_engine):
         got = svc.acsi(s, EVERYONE, Filters())
         raw = pd.read_sql(
             text(
-                "SELECT a.response_id, q.code, a.perception FROM answer a JOIN response r ON r.id = a.response_id "
+                "SELECT a.response_id, q.code, a.perception FROM answer a "
+                "JOIN response r ON r.id = a.response_id "
                 "JOIN question q ON q.id = a.question_id WHERE r.channel = 'survey'"
             ),
             s.connection(),

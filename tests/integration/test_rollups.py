@@ -106,3 +106,12 @@ def test_driver_rollup_equals_per_respondent_computation(demo_engine):
     expected = expected.sort_index()
     assert len(merged) == len(expected) > 0
     assert np.allclose(merged.to_numpy(float), expected.to_numpy(float))
+
+
+def test_every_rollup_table_is_refreshed_per_partition():
+    """A rollup table missing from the partition delete would make a partial
+    refresh collide with its own rows."""
+    from dashboard.db.base import Base
+    from dashboard.db.rollup_refresh import ROLLUP_TABLES
+
+    assert set(ROLLUP_TABLES) == {t for t in Base.metadata.tables if t.startswith("rollup_")}
