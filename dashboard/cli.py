@@ -90,7 +90,19 @@ def import_(kind: str, path: Path, dry_run: bool, sheet: str | None) -> None:
     click.echo(report.summary())
 
 
-METRICS = ("headline", "csi", "index", "acsi", "servqual", "ranking", "drivers", "loyalty", "gaps", "change")
+METRICS = (
+    "headline",
+    "csi",
+    "index",
+    "acsi",
+    "servqual",
+    "ranking",
+    "drivers",
+    "loyalty",
+    "gaps",
+    "change",
+    "movers",
+)
 
 
 @main.command()
@@ -115,7 +127,8 @@ METRICS = ("headline", "csi", "index", "acsi", "servqual", "ranking", "drivers",
 )
 def metrics(metric, waves, branches, departments, segments, channels, by, unit, element) -> None:
     """Print a metric as JSON, computed by the same code as the dashboard.
-    For `change`, give exactly two --wave codes."""
+    `change`: two --wave codes (or two --branch codes to compare units);
+    `movers`: two --wave codes."""
     from dashboard.services.metrics_cli import compute_metric
 
     rt = _runtime()

@@ -278,3 +278,44 @@ def acsi(session: Session, scope: Scope, filters: Filters, min_n: int = 30) -> d
         "method": "PLS path model (mode A, path weighting scheme); "
         "ACSI index from unstandardised outer weights",
     }
+
+
+def _unit_overall_moments(session: Session, scope: Scope, filters: Filters, unit: str) -> pd.DataFrame:
+    key = f"{unit}_id"
+    df = item_moments(session, scope, filters, by=(key, "construct"))
+    df = df[df["construct"] == "overall"]
+    return pd.DataFrame({"unit": df[key], "n": df["n_p"], "total": df["sum_p"], "total_sq": df["sumsq_p"]})
+
+
+def biggest_movers(
+    session: Session,
+    scope: Scope,
+    filters: Filters,
+    first_wave: int,
+    second_wave: int,
+    unit: str = "branch",
+    min_n: int = 10,
+) -> pd.DataFrame:
+    """Units whose overall satisfaction changed most between two waves, each
+    change with a Welch test; units under min n in either wave left out."""
+    from dashboard.analytics.ranking import movers
+
+    prev = _unit_overall_moments(session, scope, replace(filters, wave_ids=(first_wave,)), unit)
+    curr = _unit_overall_moments(session, scope, replace(filters, wave_ids=(second_wave,)), unit)
+    out = movers(prev, curr, min_n=min_n)
+    names = (
+        reference.units(session, scope).drop_duplicates(f"{unit}_id").set_index(f"{unit}_id")[f"{unit}_code"]
+    )
+    out.insert(1, "code", out["unit"].map(names))
+    return out
+
+
+def unit_comparison(
+    session: Session, scope: Scope, filters: Filters, first: int, second: int, unit: str = "branch"
+) -> dict:
+    """Welch test of overall satisfaction between two units (test named)."""
+    df = _unit_overall_moments(session, scope, filters, unit).set_index("unit")
+    if first not in df.index or second not in df.index:
+        return {"error": "no responses for one of the units in this selection"}
+    a, b = (Moments(df.loc[u, "n"], df.loc[u, "total"], df.loc[u, "total_sq"]) for u in (first, second))
+    return welch_test(a, b).__dict__

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import replace
 from datetime import date
 
 import numpy as np
@@ -93,10 +94,20 @@ def compute_metric(
         result = svc.loyalty(session, scope, filters, min_n)
     elif metric == "gaps":
         result = gaps_report(session, scope, filters)
-    elif metric == "change":
+    elif metric == "change" and len(branches) == 2 and (not wave_ids or len(wave_ids) != 2):
+        branch_ids = filters.branch_ids
+        result = svc.unit_comparison(
+            session, scope, replace(filters, branch_ids=None), branch_ids[0], branch_ids[1], "branch"
+        )
+    elif metric in ("change", "movers"):
         if not wave_ids or len(wave_ids) != 2:
-            raise ValueError("change needs exactly two --wave codes")
-        result = svc.wave_change(session, scope, filters, wave_ids[0], wave_ids[1])
+            raise ValueError(f"{metric} needs exactly two --wave codes (or, for change, two --branch codes)")
+        both = replace(filters, wave_ids=None)
+        result = (
+            svc.wave_change(session, scope, filters, wave_ids[0], wave_ids[1])
+            if metric == "change"
+            else svc.biggest_movers(session, scope, both, wave_ids[0], wave_ids[1], unit, min_n)
+        )
     else:
         raise ValueError(f"unknown metric {metric!r}")
     return json.dumps(_jsonable(result), indent=2)

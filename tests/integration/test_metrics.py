@@ -197,3 +197,32 @@ def test_acsi_from_rollups_equals_pls_on_raw_answers(demo_engine):
     assert set(paths.drop("satisfaction").nlargest(2).index) == {"reliability", "responsiveness"}
     # a single-indicator construct's index is that item's CSI
     assert got["index"]["satisfaction"] == pytest.approx(100 * (wide["OVERALL"].mean() - 1) / 9)
+
+
+def test_movers_and_unit_comparison_match_raw_welch_tests(demo_engine):
+    from scipy import stats
+
+    with Session(demo_engine) as s:
+        w1, w2 = (
+            s.scalar(select(Wave.id).where(Wave.code == "2024-Q2")),
+            s.scalar(select(Wave.id).where(Wave.code == "2025-Q2")),
+        )
+        moved = svc.biggest_movers(s, EVERYONE, Filters(), w1, w2, "branch", min_n=10)
+        compared = json.loads(compute_metric(s, "change", branches=("B02", "B05")))
+        raw = pd.read_sql(
+            text(
+                "SELECT w.code AS wave, b.code AS branch, a.perception FROM answer a "
+                "JOIN response r ON r.id = a.response_id JOIN question q ON q.id = a.question_id "
+                "JOIN wave w ON w.id = r.wave_id JOIN branch b ON b.id = r.branch_id "
+                "WHERE r.channel = 'survey' AND q.construct = 'overall'"
+            ),
+            s.connection(),
+        )
+    assert list(moved["change"].abs()) == sorted(moved["change"].abs(), reverse=True)
+    top = moved.iloc[0]
+    a = raw[(raw.wave == "2024-Q2") & (raw.branch == top.code)].perception
+    b = raw[(raw.wave == "2025-Q2") & (raw.branch == top.code)].perception
+    assert top.p_value == pytest.approx(stats.ttest_ind(b, a, equal_var=False).pvalue)  # oracle: scipy
+    assert (moved["n_prev"] >= 10).all() and (moved["n_curr"] >= 10).all()
+    a, b = raw[raw.branch == "B02"].perception, raw[raw.branch == "B05"].perception
+    assert compared["p_value"] == pytest.approx(stats.ttest_ind(b, a, equal_var=False).pvalue)
