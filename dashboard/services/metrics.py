@@ -145,8 +145,8 @@ def headline(session: Session, scope: Scope, filters: Filters, min_n: int = 10) 
     if not overall.empty:
         r = csi_table(overall, "scale_min", "scale_max", min_n=min_n).iloc[0]
         out["overall_csi"] = {"value": r.csi, "ci_low": r.csi_low, "ci_high": r.csi_high, "n": int(r.n_p)}
-        top = share_estimate(int(r.top1), int(r.n_p), min_n)
-        out["overall_top_box_pct"] = top.__dict__
+        out["overall_top_box_pct"] = share_estimate(int(r.top1), int(r.n_p), min_n).__dict__
+        out["overall_top2_box_pct"] = share_estimate(int(r.top2), int(r.n_p), min_n).__dict__
     rec = df[df["construct"] == "recommend"]
     if not rec.empty:
         r = rec.iloc[0]

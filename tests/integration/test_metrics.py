@@ -226,3 +226,19 @@ def test_movers_and_unit_comparison_match_raw_welch_tests(demo_engine):
     assert (moved["n_prev"] >= 10).all() and (moved["n_curr"] >= 10).all()
     a, b = raw[raw.branch == "B02"].perception, raw[raw.branch == "B05"].perception
     assert compared["p_value"] == pytest.approx(stats.ttest_ind(b, a, equal_var=False).pvalue)
+
+
+def test_headline_top_boxes_equal_raw_shares(demo_engine):
+    with Session(demo_engine) as s:
+        got = svc.headline(s, EVERYONE, Filters())
+        raw = pd.read_sql(
+            text(
+                "SELECT a.perception FROM answer a JOIN response r ON r.id = a.response_id "
+                "JOIN question q ON q.id = a.question_id "
+                "WHERE r.channel = 'survey' AND q.construct = 'overall'"
+            ),
+            s.connection(),
+        )["perception"]
+    assert got["overall_top_box_pct"]["value"] == pytest.approx(100 * (raw == 10).mean())
+    assert got["overall_top2_box_pct"]["value"] == pytest.approx(100 * (raw >= 9).mean())
+    assert got["overall_csi"]["n"] == len(raw)
