@@ -164,15 +164,11 @@ def pls_path_model(
     max_iter: int = 300,
 ) -> PlsResult:
     """Fit the model on raw indicator data (complete cases), with scores."""
-    _check_model(blocks, paths)
     cols = [c for name in blocks for c in blocks[name]]
     raw = data[cols].astype(float)
     if raw.isna().any().any():
         raise ValueError("PLS-PM needs complete cases; drop or impute missing answers first")
     sds = raw.std(ddof=1)
-    constant = [c for c in cols if not sds[c] > 0]
-    if constant:
-        raise ValueError(f"indicators without variance cannot be standardised: {constant}")
     result = pls_from_moments(len(raw), raw.mean(), sds, raw.corr(), blocks, paths, scales, tol, max_iter)
     x = (raw - raw.mean()) / sds
     weights = result.outer.pivot_table(
