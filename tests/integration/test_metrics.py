@@ -100,9 +100,7 @@ def test_effective_plan_shows_as_a_significant_change(demo_engine):
     assert delta["S"] > 8 and delta["S"] == delta.max()
 
 
-def test_metrics_cli_prints_json(demo_engine, backend, monkeypatch):
-    if backend != "sqlite":
-        pytest.skip("the CLI path is backend independent; covered on SQLite")
+def test_metrics_cli_prints_json(demo_engine, monkeypatch):
     from dashboard.cli import main
 
     monkeypatch.setenv("DATABASE_URL", demo_engine.url.render_as_string(hide_password=False))
