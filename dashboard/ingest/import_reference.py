@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dashboard.db.base import Base
 from dashboard.db.bulk import insert_numbered
 from dashboard.db.models import Branch, BranchDepartment, Customer, Department, Staff, SurveyTemplate, Wave
 from dashboard.ingest.report import ImportReport
@@ -16,7 +17,8 @@ from dashboard.ingest.tabular import Checker, read_table
 TIERS = ("standard", "gold", "vip")
 
 
-def _lookup(session: Session, model, key: str = "code") -> dict[str, int]:
+def _lookup(session: Session, model: type[Base], key: str = "code") -> dict[str, int]:
+    """Map a unique text column (code, ref) of a table to ids."""
     column = getattr(model, key)
     return {k: i for k, i in session.execute(select(column, model.id))}
 
@@ -104,6 +106,8 @@ def import_units(
 def import_staff(
     session: Session, path: str | Path, *, dry_run: bool = False, sheet: str | None = None
 ) -> ImportReport:
+    """New staff members (existing refs are refused). A department, when
+    given, must be one the branch has."""
     table = read_table(path, sheet)
     check = Checker(table.source)
     check.require_columns(
@@ -113,6 +117,7 @@ def import_staff(
     )
     check.raise_if_any()
     branches, depts = _lookup(session, Branch), _lookup(session, Department)
+    pairs = set(session.execute(select(BranchDepartment.branch_id, BranchDepartment.department_id)).all())
     existing = set(_lookup(session, Staff, "employee_ref"))
     staff, refs = [], set()
     for i, row in enumerate(table.rows):
@@ -127,6 +132,8 @@ def import_staff(
         dept = row.get("department_code", "")
         if dept and dept not in depts:
             check.add(r, "department_code", f"unknown department {dept!r}")
+        elif dept and branch in branches and (branches[branch], depts[dept]) not in pairs:
+            check.add(r, "department_code", f"branch {branch} has no department {dept}")
         started = check.date(r, "started_on", row.get("started_on", ""))
         left = check.date(r, "left_on", row.get("left_on", ""))
         if started and left and left < started:
@@ -155,6 +162,7 @@ def import_staff(
 def import_waves(
     session: Session, path: str | Path, *, dry_run: bool = False, sheet: str | None = None
 ) -> ImportReport:
+    """New waves of an imported template; period_start <= period_end."""
     table = read_table(path, sheet)
     check = Checker(table.source)
     check.require_columns(table, ["code", "name", "template_code", "period_start", "period_end"])

@@ -3,6 +3,7 @@ the customer's rating of the handling."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import select
@@ -38,6 +39,9 @@ OPTIONAL = [
 def import_service_requests(
     session: Session, path: str | Path, *, dry_run: bool = False, sheet: str | None = None
 ) -> ImportReport:
+    """New service requests (existing refs are refused). First response,
+    resolution and escalation may not precede submission, nor resolution
+    the first response; an empty resolved_at means still open."""
     table = read_table(path, sheet)
     check = Checker(table.source)
     check.require_columns(table, REQUIRED, OPTIONAL)
@@ -76,7 +80,10 @@ def import_service_requests(
         }
         for col, when in stamps.items():
             if submitted and when and when < submitted:
-                check.add(r, col, "is before submitted_at")
+                check.add(r, col, f"is before submitted_at ({row['submitted_at']})")
+        first_resp, resolved = stamps["first_response_at"], stamps["resolved_at"]
+        if first_resp and resolved and resolved < first_resp and not (submitted and resolved < submitted):
+            check.add(r, "resolved_at", f"is before first_response_at ({row['first_response_at']})")
         esc_ref = row.get("escalated_to_ref", "")
         if esc_ref and esc_ref not in staff:
             check.add(r, "escalated_to_ref", f"unknown staff member {esc_ref!r}")
@@ -108,5 +115,6 @@ def import_service_requests(
     return report
 
 
-def _iso(value) -> str | None:
+def _iso(value: datetime | None) -> str | None:
+    """Timestamps go to the bulk loader as ISO text (both backends parse it)."""
     return value.isoformat(sep=" ") if value else None

@@ -21,6 +21,7 @@ from dashboard.ingest.tabular import Checker, Table, read_table
 FIXED_REQUIRED = ["response_id", "wave", "branch_code", "department_code", "submitted_at"]
 FIXED_OPTIONAL = ["customer_ref", "channel", "segment", "comment"]
 IMPORTANCE_COLUMNS = {f"IMP_{e}": e for e in ELEMENTS}
+IMP_ALL = "+".join(IMPORTANCE_COLUMNS)  # how a row's importance total is named in problems
 
 
 @dataclass(frozen=True)
@@ -30,8 +31,11 @@ class AnswerColumn:
     part: str  # "E" or "P"
 
 
-def _map_columns(table: Table, questions: dict[str, Question], check: Checker):
-    """Sort the file's columns into answers, importance points and the comment."""
+def _map_columns(
+    table: Table, questions: dict[str, Question], check: Checker
+) -> tuple[list[AnswerColumn], list[str]]:
+    """Sort the file's columns into answer columns and comment columns;
+    header problems are reported on row 1."""
     answers: list[AnswerColumn] = []
     comment_cols = [c for c in ("comment",) if c in table.columns]
     for col in table.columns:
@@ -40,25 +44,31 @@ def _map_columns(table: Table, questions: dict[str, Question], check: Checker):
         code, part = (col[:-2], col[-1]) if col[-2:] in ("_E", "_P") else (col, "P")
         q = questions.get(code)
         if q is None:
-            check.add(None, col, f"unknown column: {code!r} is not a question of this wave's template")
+            check.add(1, col, f"unknown column: {code!r} is not a question of this wave's template")
         elif q.qtype == "text":
             comment_cols.append(col)
         elif part == "E" and not q.asks_expectation:
-            check.add(None, col, f"question {code} does not ask an expectation (E)")
+            check.add(1, col, f"question {code} does not ask an expectation (E); remove the column")
         elif part == "P" and not q.asks_perception:
-            check.add(None, col, f"question {code} does not ask a perception (P)")
+            check.add(1, col, f"question {code} does not ask a perception (P); remove the column")
         else:
             answers.append(AnswerColumn(col, q, part))
     answered = {(a.question.code, a.part) for a in answers}
     for q in questions.values():
         if q.required and q.qtype != "text" and (q.code, "P") not in answered:
-            check.add(None, f"{q.code}_P", f"required question {q.code} has no column")
+            check.add(1, f"{q.code}_P", f"required question {q.code} has no column")
     return answers, comment_cols
 
 
 def import_responses(
     session: Session, path: str | Path, *, dry_run: bool = False, sheet: str | None = None
 ) -> ImportReport:
+    """Responses, their answers and importance points for existing waves.
+
+    The template comes from the wave (one template per file). Everything is
+    validated first; then rows are bulk-inserted under ids from `next_id`
+    and the rollups of the touched waves x branches are rebuilt. Responses
+    submitted outside their wave's period are imported with a warning."""
     table = read_table(path, sheet)
     check = Checker(table.source)
     check.require_columns(table, FIXED_REQUIRED, allow_extra=True)
@@ -77,7 +87,7 @@ def import_responses(
         )
     templates = {waves[c].template_id for c in codes_in_file if c in waves}
     if len(templates) > 1:
-        check.add(None, "wave", "all waves in one file must use the same template")
+        check.add(1, "wave", "all waves in one file must use the same template; split the file")
     check.raise_if_any()
     if not table.rows:
         return ImportReport("responses", table.source, 0, dry_run)
@@ -115,6 +125,7 @@ def import_responses(
     )
 
     responses, answers, importance, seen = [], [], [], set()
+    outside: list[int] = []
     for i, row in enumerate(table.rows):
         r = table.row_number(i)
         wave = waves[row["wave"]] if row["wave"] else None
@@ -130,10 +141,12 @@ def import_responses(
         if cref and customer_id is None:
             check.add(r, "customer_ref", f"unknown customer {cref!r}")
         segment = row.get("segment") or segments.get(customer_id)
-        if not segment:
-            check.add(r, "segment", "is required when the response has no known customer")
+        if not segment and not (cref and customer_id is None):
+            check.add(r, "segment", "is required when the response has no customer")
         channel = check.choice(r, "channel", row.get("channel", ""), CHANNELS, "survey")
         submitted = check.timestamp(r, "submitted_at", row["submitted_at"], required=True)
+        if wave and submitted and not wave.period_start <= submitted.date() <= wave.period_end:
+            outside.append(r)
         comment = " ".join(row[c] for c in comment_cols if row.get(c)) or None
 
         values = []
@@ -156,11 +169,9 @@ def import_responses(
         if points:
             parsed = {e: check.integer(r, f"IMP_{e}", v, 0, 100) for e, v in points.items()}
             if len(parsed) < len(ELEMENTS):
-                check.add(
-                    r, "IMP_*", "importance points need all five elements IMP_R, IMP_A, IMP_T, IMP_E, IMP_S"
-                )
+                check.add(r, IMP_ALL, "importance points need all five elements (or none)")
             elif None not in parsed.values() and sum(parsed.values()) != 100:
-                check.add(r, "IMP_*", f"importance points sum to {sum(parsed.values())}, not 100")
+                check.add(r, IMP_ALL, f"importance points sum to {sum(parsed.values())}, not 100")
             importance.append((len(responses), parsed))
         responses.append(
             (
@@ -186,6 +197,9 @@ def import_responses(
         dry_run,
         {"response": len(responses), "answer": n_answers, "importance_allocation": 5 * len(importance)},
     )
+    if outside:
+        shown = ", ".join(map(str, outside[:10])) + (" ..." if len(outside) > 10 else "")
+        report.warnings.append(f"{len(outside)} response(s) submitted outside the wave period (rows {shown})")
     if dry_run:
         return report
     conn = session.connection()

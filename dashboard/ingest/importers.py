@@ -10,8 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dashboard.db.models import SurveyTemplate
+from dashboard.ingest.errors import Problem, ValidationFailed
 from dashboard.ingest.import_reference import import_customers, import_staff, import_units, import_waves
 from dashboard.ingest.import_requests import import_service_requests
 from dashboard.ingest.import_responses import import_responses
@@ -19,8 +22,14 @@ from dashboard.ingest.report import ImportReport
 from dashboard.ingest.template_loader import parse_template, read_template_file, save_template
 
 
-def import_template(session: Session, path: str | Path, *, dry_run: bool = False, **_options) -> ImportReport:
+def import_template(
+    session: Session, path: str | Path, *, dry_run: bool = False, **_options: object
+) -> ImportReport:
+    """A survey template from YAML/JSON (read, parse, save via
+    template_loader). A code that already exists is refused, in a dry run too."""
     spec = parse_template(read_template_file(path), str(path))
+    if session.scalar(select(SurveyTemplate.id).where(SurveyTemplate.code == spec.code)) is not None:
+        raise ValidationFailed(str(path), [Problem("code", f"template {spec.code!r} already exists")])
     report = ImportReport(
         "template",
         str(path),
@@ -45,8 +54,10 @@ KINDS: dict[str, Callable[..., ImportReport]] = {
 
 
 def import_file(
-    session: Session, kind: str, path: str | Path, *, dry_run: bool = False, **options
+    session: Session, kind: str, path: str | Path, *, dry_run: bool = False, **options: object
 ) -> ImportReport:
+    """Run the importer for `kind` (a key of KINDS) inside the caller's
+    transaction; the caller commits. Options: sheet (Excel sheet name)."""
     try:
         importer = KINDS[kind]
     except KeyError:

@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 
 @dataclass
 class ImportReport:
+    """Rows read, rows written per table (or, in a dry run, the rows that
+    would be written) and non-blocking warnings."""
+
     kind: str
     source: str
     rows_read: int
@@ -16,9 +19,11 @@ class ImportReport:
 
     @property
     def rows_written(self) -> int:
+        """Rows actually written over all tables: 0 in a dry run."""
         return 0 if self.dry_run else sum(self.written.values())
 
     def summary(self) -> str:
+        """One line of counts, then the dry-run note and warnings."""
         verb = "would write" if self.dry_run else "wrote"
         counts = ", ".join(f"{n:,} {table}" for table, n in self.written.items()) or "nothing"
         lines = [f"{self.kind} from {self.source}: {self.rows_read:,} rows read, {verb} {counts}"]

@@ -3,10 +3,16 @@
 Cells are read as strings so that leading zeros survive and empty cells are
 explicit; each parser records a Problem naming row and column instead of
 raising, so one pass reports everything that is wrong with a file.
+
+Row numbers are the ones a user sees in a spreadsheet: the header is row 1
+and blank lines keep their numbers (they are skipped, not renumbered).
 """
 
 from __future__ import annotations
 
+import csv
+import io
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -17,39 +23,90 @@ from dashboard.ingest.errors import Problem, ValidationFailed
 
 TRUE = {"1", "true", "yes", "y", "t"}
 FALSE = {"0", "false", "no", "n", "f"}
+EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+CSV_SUFFIXES = (".csv", ".txt")
 
 
 @dataclass
 class Table:
+    """A file's header and non-blank rows as stripped strings ("" = empty)."""
+
     source: str
     columns: list[str]
-    rows: list[dict[str, str]]  # stripped strings, "" for empty
+    rows: list[dict[str, str]]
+    numbers: list[int] = field(default_factory=list)  # spreadsheet row of each entry in `rows`
 
-    @staticmethod
-    def row_number(index: int) -> int:
-        """The row a user sees in the file: header is row 1."""
-        return index + 2
+    def row_number(self, index: int) -> int:
+        """The row a user sees in the file for rows[index]: header is row 1."""
+        return self.numbers[index] if self.numbers else index + 2
 
 
 def read_table(path: str | Path, sheet: str | None = None) -> Table:
+    """Read a CSV (UTF-8, BOM allowed, comma or semicolon separated) or an
+    .xlsx sheet as text. Problems with the file as a whole (type, encoding,
+    header, ragged rows) raise ValidationFailed."""
     path = Path(path)
     suffix = path.suffix.lower()
+    source = str(path)
     try:
-        if suffix in (".xlsx", ".xlsm"):
-            df = pd.read_excel(path, sheet_name=sheet or 0, dtype=str, keep_default_na=False)
-        elif suffix in (".csv", ".txt"):
-            df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        if suffix in EXCEL_SUFFIXES:
+            grid = _read_excel(path, sheet)
+        elif suffix in CSV_SUFFIXES:
+            grid = _read_csv(path)
         else:
             raise ValidationFailed(
-                str(path), [Problem("file", f"unsupported file type {suffix!r}; use .csv or .xlsx")]
+                source, [Problem("file", f"unsupported file type {suffix!r}; use .csv or .xlsx")]
             )
     except ValidationFailed:
         raise
-    except (ValueError, UnicodeDecodeError, pd.errors.ParserError, OSError) as exc:
-        raise ValidationFailed(str(path), [Problem("file", f"cannot be read: {exc}")]) from exc
-    df.columns = [str(c).strip() for c in df.columns]
-    rows = [{k: str(v).strip() for k, v in rec.items()} for rec in df.to_dict("records")]
-    return Table(str(path), list(df.columns), rows)
+    except UnicodeDecodeError as exc:
+        raise ValidationFailed(
+            source, [Problem("file", "is not UTF-8 text; save it as 'CSV UTF-8'")]
+        ) from exc
+    except (ValueError, KeyError, csv.Error, OSError) as exc:
+        raise ValidationFailed(source, [Problem("file", f"cannot be read: {exc}")]) from exc
+    return _to_table(source, grid)
+
+
+def _read_csv(path: Path) -> list[list[str]]:
+    text = path.read_text(encoding="utf-8-sig")
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    return [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+
+
+def _read_excel(path: Path, sheet: str | None) -> list[list[str]]:
+    df = pd.read_excel(path, sheet_name=sheet or 0, header=None, dtype=str, keep_default_na=False)
+    return [[str(v) for v in rec] for rec in df.itertuples(index=False, name=None)]
+
+
+def _to_table(source: str, grid: list[list[str]]) -> Table:
+    """First row is the header; blank rows are dropped but keep numbering."""
+    grid = [[c.strip() for c in r] for r in grid]
+    if not grid or not any(grid[0]):
+        raise ValidationFailed(source, [Problem("row 1", "the file has no header row")])
+    header = grid[0]
+    while header and not header[-1]:
+        header = header[:-1]
+    width = len(header)
+    problems = [
+        Problem(f"row 1, column {k + 1}", "header cell is empty") for k, name in enumerate(header) if not name
+    ]
+    rows, numbers = [], []
+    for k, cells in enumerate(grid[1:], start=2):
+        if not any(cells):
+            continue
+        if any(cells[width:]):
+            problems.append(Problem(f"row {k}", f"has {len(cells)} cells but the header has {width} columns"))
+        cells = cells[:width] + [""] * (width - len(cells))
+        record: dict[str, str] = {}
+        for name, value in zip(header, cells, strict=True):
+            record.setdefault(name, value)  # a repeated column is reported by require_columns
+        rows.append(record)
+        numbers.append(k)
+    if problems:
+        raise ValidationFailed(source, problems)
+    return Table(source, header, rows, numbers)
 
 
 @dataclass
@@ -60,26 +117,30 @@ class Checker:
     problems: list[Problem] = field(default_factory=list)
 
     def add(self, row: int | None, column: str | None, message: str) -> None:
+        """Record a problem at row (as the user sees it) and column."""
         where = ", ".join(p for p in (f"row {row}" if row else "", f"column {column}" if column else "") if p)
         self.problems.append(Problem(where, message))
 
     def require_columns(
         self, table: Table, required: list[str], optional: list[str] | None = None, allow_extra: bool = False
     ) -> bool:
+        """Report missing, unknown (unless allow_extra) and repeated columns;
+        True when every required column is present."""
         missing = [c for c in required if c not in table.columns]
         for c in missing:
-            self.add(None, c, "required column is missing")
+            self.add(1, c, "required column is missing")
         if not allow_extra:
             known = set(required) | set(optional or [])
             for c in table.columns:
                 if c not in known:
-                    self.add(None, c, f"unknown column; expected {', '.join(required + (optional or []))}")
+                    self.add(1, c, f"unknown column; expected {', '.join(required + (optional or []))}")
         dupes = {c for c in table.columns if table.columns.count(c) > 1}
         for c in sorted(dupes):
-            self.add(None, c, "column appears more than once")
+            self.add(1, c, "column appears more than once")
         return not missing
 
     def text(self, row: int, col: str, value: str, required: bool = True, max_len: int = 200) -> str | None:
+        """Free text, stripped; empty is a problem when required."""
         if not value:
             if required:
                 self.add(row, col, "is required")
@@ -97,17 +158,20 @@ class Checker:
         hi: int | None = None,
         required: bool = False,
     ) -> int | None:
+        """A whole number, optionally within lo..hi; messages name the value
+        and the allowed range."""
+        allowed = f"allowed: whole numbers {lo}-{hi}" if lo is not None and hi is not None else ""
         if not value:
             if required:
-                self.add(row, col, "is required")
+                self.add(row, col, f"is required ({allowed})" if allowed else "is required")
             return None
         try:
             number = float(value)
         except ValueError:
-            self.add(row, col, f"{value!r} is not a number")
+            self.add(row, col, f"{value!r} is not a number" + (f" ({allowed})" if allowed else ""))
             return None
         if number != int(number):
-            self.add(row, col, f"{value!r} is not a whole number")
+            self.add(row, col, f"{value!r} is not a whole number" + (f" ({allowed})" if allowed else ""))
             return None
         number = int(number)
         if (lo is not None and number < lo) or (hi is not None and number > hi):
@@ -118,6 +182,7 @@ class Checker:
     def number(
         self, row: int, col: str, value: str, required: bool = False, minimum: float | None = None
     ) -> float | None:
+        """A decimal number, optionally at least `minimum`."""
         if not value:
             if required:
                 self.add(row, col, "is required")
@@ -133,6 +198,7 @@ class Checker:
         return number
 
     def boolean(self, row: int, col: str, value: str, default: bool | None = False) -> bool | None:
+        """yes/no, true/false, y/n, t/f, 1/0 (any case); empty gives `default`."""
         if not value:
             return default
         low = value.lower()
@@ -144,6 +210,7 @@ class Checker:
         return default
 
     def date(self, row: int, col: str, value: str, required: bool = False) -> date | None:
+        """An ISO date YYYY-MM-DD (Excel date cells included)."""
         if not value:
             if required:
                 self.add(row, col, "is required")
@@ -159,6 +226,7 @@ class Checker:
             return None
 
     def timestamp(self, row: int, col: str, value: str, required: bool = False) -> datetime | None:
+        """An ISO date or date/time; a time zone suffix is dropped."""
         if not value:
             if required:
                 self.add(row, col, "is required")
@@ -169,7 +237,10 @@ class Checker:
             self.add(row, col, f"{value!r} is not a date/time (YYYY-MM-DD or YYYY-MM-DD HH:MM)")
             return None
 
-    def choice(self, row: int, col: str, value: str, allowed, default: str | None = None) -> str | None:
+    def choice(
+        self, row: int, col: str, value: str, allowed: Collection[str], default: str | None = None
+    ) -> str | None:
+        """One of `allowed`; empty gives `default`."""
         if not value:
             return default
         if value not in allowed:
@@ -178,5 +249,6 @@ class Checker:
         return value
 
     def raise_if_any(self) -> None:
+        """Stop with every problem found so far (before anything is written)."""
         if self.problems:
             raise ValidationFailed(self.source, self.problems)

@@ -1,0 +1,124 @@
+"""After a responses import the rollup tables equal an independent pandas
+aggregate of the raw answers in the file, reverse coding included."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from pandas.testing import assert_frame_equal
+from sqlalchemy import text
+
+from tests.integration.import_fixtures import (
+    BACKENDS,
+    ITEM_KEYS,
+    MEASURES,
+    file_answers,
+    load_samples,
+    pandas_importance_rollup,
+    pandas_item_rollup,
+    read_sample,
+    rollup_from_db,
+    run_import,
+    sample_path,
+    throwaway_engine,
+)
+
+
+@pytest.fixture(params=BACKENDS)
+def engine(request, tmp_path):
+    with throwaway_engine(request.param, tmp_path) as eng:
+        yield eng
+
+
+def _assert_rollups_equal_file(engine, path: Path) -> None:
+    with engine.connect() as conn:
+        answers = file_answers(conn, path)
+        waves = set(answers["wave_id"])
+        for table, keys in (
+            ("rollup_item_segment", ITEM_KEYS),
+            ("rollup_item", [k for k in ITEM_KEYS if k != "segment"]),
+        ):
+            got = rollup_from_db(conn, table, keys, MEASURES)
+            got = got[got["wave_id"].isin(waves)].reset_index(drop=True)
+            assert_frame_equal(got, pandas_item_rollup(answers, keys), check_exact=False, rtol=1e-9)
+        if "IMP_R" in pd.read_csv(path, nrows=0).columns:
+            got = rollup_from_db(
+                conn,
+                "rollup_importance",
+                [*ITEM_KEYS[:5], "element"],
+                ["n", "sum_points", "sumsq_points"],
+            )
+            got = got[got["wave_id"].isin(waves)].reset_index(drop=True)
+            assert_frame_equal(got, pandas_importance_rollup(conn, path), check_exact=False, rtol=1e-9)
+
+
+def test_sample_rollups_equal_pandas_aggregate_of_file(engine):
+    load_samples(engine)
+    _assert_rollups_equal_file(engine, sample_path("responses"))
+
+
+def test_second_import_into_same_partitions_rebuilds_them(tmp_path):
+    """Two files into the same waves x branches: rollups cover both."""
+    with throwaway_engine("sqlite", tmp_path) as eng:
+        load_samples(eng, upto="responses")
+        raw = read_sample("responses.csv")
+        for part, rows in (("a", raw.iloc[::2]), ("b", raw.iloc[1::2])):
+            rows.to_csv(tmp_path / f"{part}.csv", index=False)
+            run_import(eng, "responses", tmp_path / f"{part}.csv")
+        _assert_rollups_equal_file(eng, sample_path("responses"))
+
+
+MINI_TEMPLATE = """\
+code: MINI
+name: Mini survey with a reverse-coded item
+scale: {min: 1, max: 5}
+questions:
+  - {code: Q1, element: S, asks: [E, P], text: They were fast}
+  - {code: Q2, element: S, asks: [P], reverse_coded: true, text: I had to wait long}
+  - {code: Q3, element: R, asks: [E, P], reverse_coded: true, scale: {min: 0, max: 10}, text: Errors}
+  - {code: OVERALL, construct: overall, asks: [P], scale: {min: 1, max: 10}, required: true, text: Overall}
+  - {code: NOTE, type: text, asks: [], text: "Anything else?"}
+"""
+
+MINI_RESPONSES = """\
+response_id,wave,customer_ref,branch_code,department_code,channel,submitted_at,segment,Q1_E,Q1_P,Q2,Q3_E,Q3_P,OVERALL,NOTE
+a,M1,C101,N01,ACC,survey,2026-01-05,,5,4,1,10,0,9,fine
+b,M1,C101,N01,ACC,survey,2026-01-06,,4,2,5,3,7,4,
+c,M1,,N01,ACC,survey,2026-01-07 08:00,retail,,3,2,,5,7,
+d,M1,007,N01,LEN,complaint,2026-01-08,,5,1,5,8,9,2,slow
+e,M1,C104,S01,ACC,praise,2026-01-09,,3,5,1,,,10,
+"""
+
+
+def test_reverse_coded_items_are_reversed_in_rollups(engine, tmp_path):
+    load_samples(engine, upto="responses")
+    (tmp_path / "mini.yaml").write_text(MINI_TEMPLATE)
+    run_import(engine, "template", tmp_path / "mini.yaml")
+    (tmp_path / "w.csv").write_text(
+        "code,name,template_code,period_start,period_end\nM1,M1,MINI,2026-01-01,2026-03-31\n"
+    )
+    run_import(engine, "waves", tmp_path / "w.csv")
+    (tmp_path / "r.csv").write_text(MINI_RESPONSES)
+    report = run_import(engine, "responses", tmp_path / "r.csv")
+    assert report.written == {"response": 5, "answer": 19, "importance_allocation": 0}
+    _assert_rollups_equal_file(engine, tmp_path / "r.csv")
+
+    # and by hand, from the database: reversed = lo + hi - x
+    with engine.connect() as conn:
+        sums = {
+            code: tuple(row)
+            for code, *row in conn.execute(
+                text(
+                    "SELECT q.code, SUM(r.n_p), SUM(r.sum_p), SUM(r.sumsq_p), SUM(r.n_e), SUM(r.sum_e) "
+                    "FROM rollup_item r JOIN question q ON q.id = r.question_id "
+                    "JOIN survey_template t ON t.id = q.template_id WHERE t.code = 'MINI' GROUP BY q.code"
+                )
+            )
+        }
+    # Q2 raw 1, 5, 2, 5, 1 on 1..5 -> 5, 1, 4, 1, 5
+    assert sums["Q2"] == (5, 16.0, 68.0, 0, 0.0)
+    # Q3 on 0..10: P raw 0, 7, 5, 9 -> 10, 3, 5, 1; E raw 10, 3, 8 -> 0, 7, 2
+    assert sums["Q3"] == (4, 19.0, 135.0, 3, 9.0)
+    assert sums["Q1"][1] == 15.0  # not reversed
