@@ -52,8 +52,10 @@ def csi_table(
     total: str = "sum_p",
     total_sq: str = "sumsq_p",
 ) -> pd.DataFrame:
-    """Add csi, csi_low, csi_high, csi_se and suppressed columns to a frame of
-    moments. `lo`/`hi` are numbers or column names (per-row scales)."""
+    """Add csi, csi_low, csi_high, se (standard error of the CSI, in index
+    points) and suppressed columns to a frame of moments, one row per group.
+    `lo`/`hi` are numbers or column names (per-row scales); rows under
+    `min_n` are suppressed (NaN index, count kept) exactly as `csi_estimate`."""
     lo_v = df[lo].to_numpy(float) if isinstance(lo, str) else float(lo)
     hi_v = df[hi].to_numpy(float) if isinstance(hi, str) else float(hi)
     counts = df[n].to_numpy(float)
@@ -66,7 +68,7 @@ def csi_table(
     out["csi"] = np.where(suppressed, np.nan, 100 * (mean - lo_v) / span)
     out["csi_low"] = np.where(suppressed, np.nan, 100 * (mean - half - lo_v) / span)
     out["csi_high"] = np.where(suppressed, np.nan, 100 * (mean + half - lo_v) / span)
-    out["csi_se"] = np.where(suppressed, np.nan, 100 * se / span)
+    out["se"] = np.where(suppressed, np.nan, 100 * se / span)
     out["suppressed"] = suppressed
     return out
 

@@ -36,6 +36,25 @@ def dersimonian_laird_tau2(means: np.ndarray, ses: np.ndarray) -> float:
     return float(max(0.0, (q - (len(means) - 1)) / c)) if c > 0 else 0.0
 
 
+def _effective_se(
+    se: np.ndarray, var: np.ndarray, n: np.ndarray, mean: np.ndarray, eligible: np.ndarray
+) -> np.ndarray:
+    """Standard errors safe to invert. A unit with zero spread (all answers
+    equal) would claim infinite precision, so it gets the pooled SD of the
+    ranked units (or of every unit with two answers). If no unit shows any
+    spread, a tiny floor keeps the arithmetic finite: units then differ only
+    by their means, which are treated as (almost) exact."""
+    pooled_var = np.nan
+    for mask in (eligible, n >= 2):
+        if mask.any():
+            pooled_var = float(np.nanmean(var[mask]))
+            if np.isfinite(pooled_var) and pooled_var > 0:
+                break
+    floor = 1e-9 * np.maximum(1.0, np.abs(np.nan_to_num(mean)))
+    fallback = np.sqrt(pooled_var / np.maximum(n, 1)) if np.isfinite(pooled_var) and pooled_var > 0 else floor
+    return np.where(se > 0, se, np.maximum(fallback, floor))
+
+
 def rank_units(
     df: pd.DataFrame, min_n: int = 10, level: float = 0.95, draws: int = 4000, seed: int = 0
 ) -> pd.DataFrame:
@@ -50,9 +69,7 @@ def rank_units(
         half = stats.t.ppf(0.5 + level / 2, np.maximum(out["n"].to_numpy(float) - 1, 1)) * se
     out["ci_low"], out["ci_high"] = mean - half, mean + half
     eligible = (out["n"].to_numpy(float) >= max(min_n, 2)) & np.isfinite(se)
-    # a unit with zero spread would claim infinite precision; floor its se at the pooled level
-    pooled_sd = np.sqrt(np.nanmean(var[eligible])) if eligible.any() else np.nan
-    se_eff = np.where(se > 0, se, pooled_sd / np.sqrt(np.maximum(out["n"].to_numpy(float), 1)))
+    se_eff = _effective_se(se, var, out["n"].to_numpy(float), mean, eligible)
     for col in ("shrunk", "shrunk_sd", "weight", "rank", "rank_low", "rank_high"):
         out[col] = np.nan
     out["status"] = np.where(eligible, RANKED, TOO_FEW)

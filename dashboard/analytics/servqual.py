@@ -17,10 +17,13 @@ NOT_MEASURED = "not measured"
 
 
 def item_gaps(df: pd.DataFrame) -> pd.DataFrame:
-    """Per item (rows with n_gap, sum_gap, sumsq_gap): gap mean and se; items
-    with no paired E and P get status NOT_MEASURED and gap NaN."""
+    """Per item (rows with n_gap, sum_gap, sumsq_gap, optionally n_e): gap
+    mean and se. Items with no expectation answers (n_e == 0) or no paired
+    E and P (n_gap == 0) get status NOT_MEASURED and gap NaN."""
     mean, _var, se = mean_var_se(df["n_gap"], df["sum_gap"], df["sumsq_gap"])
     measured = df["n_gap"].to_numpy(float) > 0
+    if "n_e" in df:
+        measured &= df["n_e"].fillna(0).to_numpy(float) > 0
     return df.assign(
         gap=np.where(measured, mean, np.nan),
         gap_se=np.where(measured, se, np.nan),
