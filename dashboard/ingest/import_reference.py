@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from dashboard.db.base import Base
 from dashboard.db.bulk import insert_numbered
 from dashboard.db.models import Branch, BranchDepartment, Customer, Department, Staff, SurveyTemplate, Wave
-from dashboard.ingest.report import ImportReport
+from dashboard.ingest.report import ImportReport, row_list
 from dashboard.ingest.tabular import Checker, read_table
 
 TIERS = ("standard", "gold", "vip")
@@ -38,7 +38,7 @@ def import_units(
     depts = {d.code: d for d in session.scalars(select(Department))}
     seen_b: dict[str, tuple[str, str]] = {}
     seen_d: dict[str, str] = {}
-    pairs: list[tuple[str, str]] = []
+    pairs: set[tuple[str, str]] = set()
     for i, row in enumerate(table.rows):
         r = table.row_number(i)
         bc = check.text(r, "branch_code", row["branch_code"], max_len=32)
@@ -47,7 +47,8 @@ def import_units(
         dn = check.text(r, "department_name", row["department_name"], max_len=120)
         if not (bc and bn and dc and dn):
             continue
-        region = row.get("region", "")
+        region = check.text(r, "region", row.get("region", ""), required=False, max_len=60) or ""
+        _check_region(check, r, bc, region, branches.get(bc), seen_b)
         known_b = branches.get(bc)
         if (known_b and known_b.name != bn) or (bc in seen_b and seen_b[bc][0] != bn):
             check.add(
@@ -64,9 +65,11 @@ def import_units(
             )
         if (bc, dc) in pairs:
             check.add(r, "department_code", f"unit {bc}/{dc} appears twice in the file")
+        if bc in seen_b and region and not seen_b[bc][1]:
+            seen_b[bc] = (seen_b[bc][0], region)
         seen_b.setdefault(bc, (bn, region))
         seen_d.setdefault(dc, dn)
-        pairs.append((bc, dc))
+        pairs.add((bc, dc))
     check.raise_if_any()
 
     new_b = {c: v for c, v in seen_b.items() if c not in branches}
@@ -79,7 +82,7 @@ def import_units(
             .join(Department, Department.id == BranchDepartment.department_id)
         )
     }
-    new_pairs = [p for p in dict.fromkeys(pairs) if p not in existing_pairs]
+    new_pairs = sorted(p for p in pairs if p not in existing_pairs)
     report = ImportReport(
         "units",
         table.source,
@@ -101,6 +104,19 @@ def import_units(
     )
     session.flush()
     return report
+
+
+def _check_region(
+    check: Checker, r: int, code: str, region: str, known: Branch | None, seen: dict[str, tuple[str, str]]
+) -> None:
+    """A branch has one region: an empty cell states none, a different one
+    (from the database or an earlier row) is refused like a rename."""
+    if not region:
+        return
+    stored = (known.region or "") if known else seen.get(code, ("", ""))[1]
+    if (known is not None or stored) and region != stored:
+        now = f"is in region {stored!r}" if stored else "has no region"
+        check.add(r, "region", f"branch {code} {now}; change regions in the app, not by import")
 
 
 def import_staff(
@@ -127,13 +143,16 @@ def import_staff(
             check.add(r, "employee_ref", f"{ref!r} already exists")
         refs.add(ref)
         branch = row["branch_code"]
-        if branch not in branches:
+        if not branch:
+            check.add(r, "branch_code", "is required")
+        elif branch not in branches:
             check.add(r, "branch_code", f"unknown branch {branch!r}")
         dept = row.get("department_code", "")
         if dept and dept not in depts:
             check.add(r, "department_code", f"unknown department {dept!r}")
         elif dept and branch in branches and (branches[branch], depts[dept]) not in pairs:
             check.add(r, "department_code", f"branch {branch} has no department {dept}")
+        title = check.text(r, "job_title", row.get("job_title", ""), required=False, max_len=60)
         started = check.date(r, "started_on", row.get("started_on", ""))
         left = check.date(r, "left_on", row.get("left_on", ""))
         if started and left and left < started:
@@ -144,7 +163,7 @@ def import_staff(
                 name=check.text(r, "name", row["name"], max_len=120),
                 branch_id=branches.get(branch),
                 department_id=depts.get(dept) if dept else None,
-                job_title=row.get("job_title") or "staff",
+                job_title=title or "staff",
                 is_account_manager=check.boolean(r, "is_account_manager", row.get("is_account_manager", "")),
                 is_manager=check.boolean(r, "is_manager", row.get("is_manager", "")),
                 started_on=started,
@@ -214,8 +233,9 @@ def import_customers(
     check.raise_if_any()
     branches = _lookup(session, Branch)
     managers = _lookup(session, Staff, "employee_ref")
+    flagged = set(session.scalars(select(Staff.employee_ref).where(Staff.is_account_manager)))
     existing = set(_lookup(session, Customer, "external_ref"))
-    rows, refs = [], set()
+    rows, refs, unflagged = [], set(), []
     for i, row in enumerate(table.rows):
         r = table.row_number(i)
         ref = check.text(r, "customer_ref", row["customer_ref"], max_len=40)
@@ -227,6 +247,8 @@ def import_customers(
         am = row.get("account_manager_ref", "")
         if am and am not in managers:
             check.add(r, "account_manager_ref", f"unknown staff member {am!r}")
+        elif am and am not in flagged:
+            unflagged.append(r)
         joined = check.date(r, "joined_on", row["joined_on"], required=True)
         churned = check.date(r, "churned_on", row.get("churned_on", ""))
         if joined and churned and churned < joined:
@@ -246,6 +268,11 @@ def import_customers(
         )
     check.raise_if_any()
     report = ImportReport("customers", table.source, len(table.rows), dry_run, {"customer": len(rows)})
+    if unflagged:
+        report.warnings.append(
+            f"{len(unflagged)} account manager(s) not flagged is_account_manager in staff "
+            f"(rows {row_list(unflagged)})"
+        )
     if not dry_run:
         insert_numbered(session.connection(), "customer", rows)
     return report

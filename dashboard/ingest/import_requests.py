@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from dashboard.db.bulk import insert_numbered
 from dashboard.db.models import Customer, ServiceRequest, Staff
-from dashboard.ingest.references import Units
-from dashboard.ingest.report import ImportReport
+from dashboard.ingest.references import Units, lookup
+from dashboard.ingest.report import ImportReport, row_list
 from dashboard.ingest.tabular import Checker, read_table
 
 REQUIRED = [
@@ -48,21 +48,23 @@ def import_service_requests(
     check.raise_if_any()
     units = Units.load(session)
     staff = dict(session.execute(select(Staff.employee_ref, Staff.id)).all())
-    refs = {row["customer_ref"] for row in table.rows}
-    customers = dict(
-        session.execute(
-            select(Customer.external_ref, Customer.id).where(Customer.external_ref.in_(refs))
-        ).all()
-    )
+    customers = {
+        ref: cid
+        for ref, (cid,) in lookup(
+            session, Customer.external_ref, (Customer.id,), (row["customer_ref"] for row in table.rows)
+        ).items()
+    }
     taken = set(
-        session.scalars(
-            select(ServiceRequest.external_ref).where(
-                ServiceRequest.external_ref.in_({row["request_ref"] for row in table.rows})
-            )
+        lookup(
+            session,
+            ServiceRequest.external_ref,
+            (ServiceRequest.id,),
+            (row["request_ref"] for row in table.rows),
         )
     )
 
     rows, seen = [], set()
+    open_rated: list[int] = []
     for i, row in enumerate(table.rows):
         r = table.row_number(i)
         ref = check.text(r, "request_ref", row["request_ref"], max_len=60)
@@ -70,7 +72,9 @@ def import_service_requests(
             check.add(r, "request_ref", f"duplicate request {ref!r}")
         seen.add(ref)
         customer = customers.get(row["customer_ref"])
-        if customer is None:
+        if not row["customer_ref"]:
+            check.add(r, "customer_ref", "is required")
+        elif customer is None:
             check.add(r, "customer_ref", f"unknown customer {row['customer_ref']!r}")
         b, d = units.resolve(check, r, row)
         submitted = check.timestamp(r, "submitted_at", row["submitted_at"], required=True)
@@ -87,6 +91,11 @@ def import_service_requests(
         esc_ref = row.get("escalated_to_ref", "")
         if esc_ref and esc_ref not in staff:
             check.add(r, "escalated_to_ref", f"unknown staff member {esc_ref!r}")
+        escalated = _escalated(check, r, row)
+        rating = check.integer(r, "rating", row.get("rating", ""), 1, 5)
+        confirmed = check.boolean(r, "customer_confirmed", row.get("customer_confirmed", ""), default=None)
+        if stamps["resolved_at"] is None and (rating is not None or confirmed is not None):
+            open_rated.append(r)
         rows.append(
             (
                 ref,
@@ -99,20 +108,36 @@ def import_service_requests(
                 _iso(stamps["first_response_at"]),
                 _iso(stamps["resolved_at"]),
                 check.number(r, "sla_hours", row["sla_hours"], required=True, minimum=0),
-                check.boolean(r, "escalated", row.get("escalated", "")),
+                escalated,
                 staff.get(esc_ref),
                 _iso(stamps["escalated_at"]),
-                check.boolean(r, "customer_confirmed", row.get("customer_confirmed", ""), default=None),
-                check.integer(r, "rating", row.get("rating", ""), 1, 5),
+                confirmed,
+                rating,
             )
         )
     check.raise_if_any()
     report = ImportReport(
         "service_requests", table.source, len(table.rows), dry_run, {"service_request": len(rows)}
     )
+    if open_rated:
+        report.warnings.append(
+            f"{len(open_rated)} unresolved request(s) carry a rating or confirmation, normally given "
+            f"on closing (rows {row_list(open_rated)})"
+        )
     if not dry_run:
         insert_numbered(session.connection(), "service_request", rows)
     return report
+
+
+def _escalated(check: Checker, r: int, row: dict[str, str]) -> bool:
+    """The escalated flag; escalation details imply yes when the flag is
+    empty and contradict an explicit no."""
+    details = [c for c in ("escalated_to_ref", "escalated_at") if row.get(c)]
+    flag = check.boolean(r, "escalated", row.get("escalated", ""), default=None)
+    if flag is False and details:
+        given = " and ".join(details) + (" are" if len(details) > 1 else " is")
+        check.add(r, "escalated", f"is no, but {given} given")
+    return bool(flag) if flag is not None else bool(details)
 
 
 def _iso(value: datetime | None) -> str | None:

@@ -14,8 +14,8 @@ from dashboard.db.bulk import bulk_insert, insert_numbered
 from dashboard.db.models import Customer, Question, Response, Wave
 from dashboard.db.rollup_refresh import refresh_rollups
 from dashboard.domain import CHANNELS, ELEMENTS
-from dashboard.ingest.references import Units
-from dashboard.ingest.report import ImportReport
+from dashboard.ingest.references import Units, lookup
+from dashboard.ingest.report import ImportReport, row_list
 from dashboard.ingest.tabular import Checker, Table, read_table
 
 FIXED_REQUIRED = ["response_id", "wave", "branch_code", "department_code", "submitted_at"]
@@ -53,11 +53,22 @@ def _map_columns(
             check.add(1, col, f"question {code} does not ask a perception (P); remove the column")
         else:
             answers.append(AnswerColumn(col, q, part))
-    answered = {(a.question.code, a.part) for a in answers}
+    by_target: dict[tuple[str, str], list[str]] = {}
+    for a in answers:
+        by_target.setdefault((a.question.code, a.part), []).append(a.column)
+    for (code, part), cols in by_target.items():
+        if len(cols) > 1:
+            check.add(1, cols[-1], f"columns {' and '.join(cols)} both hold {code}_{part}; keep one")
     for q in questions.values():
-        if q.required and q.qtype != "text" and (q.code, "P") not in answered:
-            check.add(1, f"{q.code}_P", f"required question {q.code} has no column")
+        if q.required and q.qtype != "text" and (q.code, _required_part(q)) not in by_target:
+            check.add(1, f"{q.code}_{_required_part(q)}", f"required question {q.code} has no column")
     return answers, comment_cols
+
+
+def _required_part(q: Question) -> str:
+    """The answer a required question cannot leave empty: its perception,
+    or its expectation when it asks no perception."""
+    return "P" if q.asks_perception else "E"
 
 
 def import_responses(
@@ -85,6 +96,9 @@ def import_responses(
             if len(rows) > 1
             else f"unknown wave {code!r}",
         )
+    for i, row in enumerate(table.rows):
+        if not row["wave"]:
+            check.add(table.row_number(i), "wave", "is required")
     templates = {waves[c].template_id for c in codes_in_file if c in waves}
     if len(templates) > 1:
         check.add(1, "wave", "all waves in one file must use the same template; split the file")
@@ -98,25 +112,14 @@ def import_responses(
     check.raise_if_any()
 
     units = Units.load(session)
-    refs = [row["customer_ref"] for row in table.rows if row.get("customer_ref")]
-    customers = (
-        dict(
-            session.execute(
-                select(Customer.external_ref, Customer.id).where(Customer.external_ref.in_(set(refs)))
-            ).all()
-        )
-        if refs
-        else {}
+    found = lookup(
+        session,
+        Customer.external_ref,
+        (Customer.id, Customer.segment),
+        (row.get("customer_ref") for row in table.rows),
     )
-    segments = (
-        dict(
-            session.execute(
-                select(Customer.id, Customer.segment).where(Customer.id.in_(customers.values()))
-            ).all()
-        )
-        if refs
-        else {}
-    )
+    customers = {ref: cid for ref, (cid, _) in found.items()}
+    segments = dict(found.values())
     wave_ids = {waves[c].id for c in codes_in_file}
     taken = set(
         session.execute(
@@ -128,24 +131,24 @@ def import_responses(
     outside: list[int] = []
     for i, row in enumerate(table.rows):
         r = table.row_number(i)
-        wave = waves[row["wave"]] if row["wave"] else None
-        if wave is None:
-            check.add(r, "wave", "is required")
+        wave = waves[row["wave"]]  # every row names a known wave by now
         ref = check.text(r, "response_id", row["response_id"], max_len=60)
-        if ref and wave and ((wave.id, ref) in seen or (wave.id, ref) in taken):
+        if ref and ((wave.id, ref) in seen or (wave.id, ref) in taken):
             check.add(r, "response_id", f"duplicate response id {ref!r} in wave {wave.code}")
-        seen.add((wave.id if wave else None, ref))
+        seen.add((wave.id, ref))
         b, d = units.resolve(check, r, row)
         cref = row.get("customer_ref", "")
         customer_id = customers.get(cref) if cref else None
         if cref and customer_id is None:
             check.add(r, "customer_ref", f"unknown customer {cref!r}")
         segment = row.get("segment") or segments.get(customer_id)
-        if not segment and not (cref and customer_id is None):
+        if row.get("segment"):
+            check.text(r, "segment", row["segment"], max_len=40)
+        elif not segment and not (cref and customer_id is None):
             check.add(r, "segment", "is required when the response has no customer")
         channel = check.choice(r, "channel", row.get("channel", ""), CHANNELS, "survey")
         submitted = check.timestamp(r, "submitted_at", row["submitted_at"], required=True)
-        if wave and submitted and not wave.period_start <= submitted.date() <= wave.period_end:
+        if submitted and not wave.period_start <= submitted.date() <= wave.period_end:
             outside.append(r)
         comment = " ".join(row[c] for c in comment_cols if row.get(c)) or None
 
@@ -158,7 +161,7 @@ def import_responses(
                 row[col.column],
                 q.scale_min,
                 q.scale_max,
-                required=q.required and col.part == "P",
+                required=q.required and col.part == _required_part(q),
             )
             if value is not None:
                 values.append((q.id, col.part, value))
@@ -176,7 +179,7 @@ def import_responses(
         responses.append(
             (
                 ref,
-                wave.id if wave else None,
+                wave.id,
                 customer_id,
                 b,
                 d,
@@ -198,8 +201,9 @@ def import_responses(
         {"response": len(responses), "answer": n_answers, "importance_allocation": 5 * len(importance)},
     )
     if outside:
-        shown = ", ".join(map(str, outside[:10])) + (" ..." if len(outside) > 10 else "")
-        report.warnings.append(f"{len(outside)} response(s) submitted outside the wave period (rows {shown})")
+        report.warnings.append(
+            f"{len(outside)} response(s) submitted outside the wave period (rows {row_list(outside)})"
+        )
     if dry_run:
         return report
     conn = session.connection()

@@ -27,7 +27,13 @@ def import_template(
 ) -> ImportReport:
     """A survey template from YAML/JSON (read, parse, save via
     template_loader). A code that already exists is refused, in a dry run too."""
-    spec = parse_template(read_template_file(path), str(path))
+    try:
+        data = read_template_file(path)
+    except UnicodeDecodeError as exc:
+        raise ValidationFailed(str(path), [Problem("file", "is not UTF-8 text")]) from exc
+    except OSError as exc:
+        raise ValidationFailed(str(path), [Problem("file", f"cannot be read: {exc}")]) from exc
+    spec = parse_template(data, str(path))
     if session.scalar(select(SurveyTemplate.id).where(SurveyTemplate.code == spec.code)) is not None:
         raise ValidationFailed(str(path), [Problem("code", f"template {spec.code!r} already exists")])
     report = ImportReport(

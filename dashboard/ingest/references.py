@@ -2,13 +2,33 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from dashboard.db.models import Branch, BranchDepartment, Department
 from dashboard.ingest.tabular import Checker
+
+# Bound parameters per IN list: SQLite allows 32,766 per statement and
+# psycopg 65,535, and a file can hold more distinct refs than that.
+CHUNK = 5_000
+
+
+def lookup(
+    session: Session, key: ColumnElement, values: Iterable[ColumnElement], wanted: Iterable[Any]
+) -> dict[Any, tuple]:
+    """`{key: (values...)}` for the rows whose key is in `wanted`, queried
+    in chunks so that a file of any size stays under the driver's limit."""
+    wanted = sorted({w for w in wanted if w not in (None, "")})
+    found: dict[Any, tuple] = {}
+    for start in range(0, len(wanted), CHUNK):
+        chunk = wanted[start : start + CHUNK]
+        for k, *rest in session.execute(select(key, *values).where(key.in_(chunk))):
+            found[k] = tuple(rest)
+    return found
 
 
 @dataclass
@@ -29,10 +49,11 @@ class Units:
         """Branch and department ids of a row, reporting unknown codes and a
         department the branch does not have."""
         b, d = self.branches.get(row["branch_code"]), self.departments.get(row["department_code"])
-        if b is None:
-            check.add(row_number, "branch_code", f"unknown branch {row['branch_code']!r}")
-        if d is None:
-            check.add(row_number, "department_code", f"unknown department {row['department_code']!r}")
+        for col, found, what in (("branch_code", b, "branch"), ("department_code", d, "department")):
+            if not row[col]:
+                check.add(row_number, col, "is required")
+            elif found is None:
+                check.add(row_number, col, f"unknown {what} {row[col]!r}")
         if b is not None and d is not None and (b, d) not in self.pairs:
             check.add(
                 row_number,

@@ -31,3 +31,8 @@ class ImportReport:
             lines.append("dry run: the file is valid; nothing was written")
         lines.extend(f"warning: {w}" for w in self.warnings)
         return "\n".join(lines)
+
+
+def row_list(numbers: list[int], shown: int = 10) -> str:
+    """Row numbers for a warning: the first `shown`, then an ellipsis."""
+    return ", ".join(map(str, numbers[:shown])) + (" ..." if len(numbers) > shown else "")

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import csv
 import io
+import math
+import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -25,6 +27,8 @@ TRUE = {"1", "true", "yes", "y", "t"}
 FALSE = {"0", "false", "no", "n", "f"}
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 CSV_SUFFIXES = (".csv", ".txt")
+# Plain decimal notation only: float() would also take "nan", "inf" and "1_000".
+NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
 
 @dataclass
@@ -69,13 +73,18 @@ def read_table(path: str | Path, sheet: str | None = None) -> Table:
 
 
 def _read_csv(path: Path) -> list[list[str]]:
-    text = path.read_text(encoding="utf-8-sig")
-    first = text.split("\n", 1)[0]
+    """Rows of a UTF-8 CSV; the delimiter is ';' when the header line has
+    more semicolons than commas (European Excel), else ','."""
+    # decoded without newline translation, so that line breaks inside quoted
+    # cells survive as written and csv sees CRLF, LF or CR row ends itself
+    text = path.read_bytes().decode("utf-8-sig")
+    first = text.splitlines()[0] if text else ""
     delimiter = ";" if first.count(";") > first.count(",") else ","
     return [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
 
 
 def _read_excel(path: Path, sheet: str | None) -> list[list[str]]:
+    """Rows of one sheet (the first unless named) as text; empty cells ""."""
     df = pd.read_excel(path, sheet_name=sheet or 0, header=None, dtype=str, keep_default_na=False)
     return [[str(v) for v in rec] for rec in df.itertuples(index=False, name=None)]
 
@@ -107,6 +116,15 @@ def _to_table(source: str, grid: list[list[str]]) -> Table:
     if problems:
         raise ValidationFailed(source, problems)
     return Table(source, header, rows, numbers)
+
+
+def _finite(value: str) -> float | None:
+    """A decimal number written plainly (7, -2.5, 7.0, 1e3), else None."""
+    value = value.strip()
+    if not NUMBER.fullmatch(value):
+        return None
+    number = float(value)
+    return number if math.isfinite(number) else None
 
 
 @dataclass
@@ -165,9 +183,8 @@ class Checker:
             if required:
                 self.add(row, col, f"is required ({allowed})" if allowed else "is required")
             return None
-        try:
-            number = float(value)
-        except ValueError:
+        number = _finite(value)
+        if number is None:
             self.add(row, col, f"{value!r} is not a number" + (f" ({allowed})" if allowed else ""))
             return None
         if number != int(number):
@@ -187,9 +204,8 @@ class Checker:
             if required:
                 self.add(row, col, "is required")
             return None
-        try:
-            number = float(value)
-        except ValueError:
+        number = _finite(value)
+        if number is None:
             self.add(row, col, f"{value!r} is not a number")
             return None
         if minimum is not None and number < minimum:
