@@ -27,6 +27,7 @@ from dashboard.db.models.survey import (
     SurveyTemplate,
     Wave,
 )
+from dashboard.db.models.users import AppUser, AuditEntry
 
 __all__ = [
     "DRIVER_PRODUCTS",
@@ -35,6 +36,8 @@ __all__ = [
     "ITEM_MEASURES",
     "RollupDriver",
     "Answer",
+    "AppUser",
+    "AuditEntry",
     "AuditScore",
     "Base",
     "Branch",
