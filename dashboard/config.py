@@ -29,6 +29,17 @@ def _env_int(name: str, default: int) -> int:
         raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
 
 
+def _env_flag(name: str) -> bool | None:
+    raw = os.environ.get(name, "").strip().lower()
+    if not raw:
+        return None
+    if raw in {"1", "true", "yes", "on"}:
+        return True
+    if raw in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigError(f"{name} must be 1/0 (true/false), not {raw!r}")
+
+
 @dataclass(frozen=True)
 class Settings:
     """Runtime configuration; build with `Settings.from_env()`."""
@@ -39,6 +50,9 @@ class Settings:
     min_n: int = 10  # below this many responses a group's metrics are suppressed
     min_n_comments: int = 20  # comments need a higher threshold for anonymity
     sql_echo: bool = False
+    session_hours: int = 8  # a login lasts this long
+    login_attempts: int = 5  # failed logins per user (or 4x per address) within 15 minutes before refusal
+    secure_cookies: bool | None = None  # None: secure in production only (cookies need HTTPS)
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -49,6 +63,9 @@ class Settings:
             min_n=_env_int("CSAT_MIN_N", 10),
             min_n_comments=_env_int("CSAT_MIN_N_COMMENTS", 20),
             sql_echo=os.environ.get("CSAT_SQL_ECHO", "") == "1",
+            session_hours=_env_int("CSAT_SESSION_HOURS", 8),
+            login_attempts=_env_int("CSAT_LOGIN_ATTEMPTS", 5),
+            secure_cookies=_env_flag("CSAT_SECURE_COOKIES"),
         )
         settings.validate()
         return settings
@@ -60,6 +77,12 @@ class Settings:
             raise ConfigError("SECRET_KEY must be set to a random value of 32+ characters in production")
         if self.min_n < 1 or self.min_n_comments < 1:
             raise ConfigError("minimum group sizes must be at least 1")
+        if self.session_hours < 1 or self.login_attempts < 1:
+            raise ConfigError("CSAT_SESSION_HOURS and CSAT_LOGIN_ATTEMPTS must be at least 1")
+
+    @property
+    def cookies_secure(self) -> bool:
+        return self.environment == "production" if self.secure_cookies is None else self.secure_cookies
 
     def with_overrides(self, **changes: object) -> Settings:
         updated = replace(self, **changes)  # type: ignore[arg-type]

@@ -7,9 +7,11 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Dash, html
 
+from dashboard.auth.web import install_auth
+from dashboard.components.user_menu import user_menu
 from dashboard.config import PROJECT_ROOT, Settings
 from dashboard.runtime import Runtime
-from dashboard.web_context import EXTENSION_KEY
+from dashboard.web_context import EXTENSION_KEY, current_user
 
 NAV_ORDER = ("home",)
 
@@ -28,7 +30,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         serve_locally=True,
     )
     app.server.extensions[EXTENSION_KEY] = runtime
-    app.server.config["SECRET_KEY"] = runtime.settings.secret_key
+    install_auth(app.server, runtime.settings)
     app.layout = _shell
     return app
 
@@ -51,6 +53,7 @@ def _shell() -> html.Div:
                     [
                         dbc.NavbarBrand("Customer satisfaction", href="/"),
                         dbc.Nav(links, navbar=True),
+                        user_menu(current_user()),
                     ],
                     fluid=True,
                 ),

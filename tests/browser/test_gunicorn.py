@@ -3,7 +3,6 @@ vendored assets (no CDN) and callbacks."""
 
 from __future__ import annotations
 
-import json
 import os
 import socket
 import subprocess
@@ -13,6 +12,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.support.web_client import signed_in_session
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -49,7 +50,7 @@ def gunicorn_url(demo_runtime):
     try:
         for _ in range(150):
             try:
-                urllib.request.urlopen(url + "/", timeout=1)
+                urllib.request.urlopen(url + "/login", timeout=1)
                 break
             except OSError:
                 time.sleep(0.2)
@@ -62,11 +63,19 @@ def gunicorn_url(demo_runtime):
         proc.wait(10)
 
 
-def test_gunicorn_serves_pages_assets_and_callbacks(gunicorn_url):
-    for path in ("/", "/rankings", "/_dash-layout", "/_dash-dependencies", "/assets/bootstrap.min.css"):
-        with urllib.request.urlopen(gunicorn_url + path, timeout=10) as resp:
-            assert resp.status == 200, path
-    deps = json.load(urllib.request.urlopen(gunicorn_url + "/_dash-dependencies", timeout=10))
+def test_gunicorn_refuses_anonymous_and_serves_a_signed_in_user(gunicorn_url):
+    import requests
+
+    anonymous = requests.Session()
+    login = anonymous.get(gunicorn_url + "/rankings", timeout=10)
+    assert login.url.startswith(gunicorn_url + "/login") and 'id="login-form"' in login.text
+    assert anonymous.get(gunicorn_url + "/_dash-layout", timeout=10).status_code == 401
+    assert anonymous.get(gunicorn_url + "/assets/bootstrap.min.css", timeout=10).status_code == 200
+
+    http = signed_in_session(gunicorn_url, "executive")
+    for path in ("/", "/rankings", "/_dash-layout", "/_dash-dependencies"):
+        assert http.get(gunicorn_url + path, timeout=10).status_code == 200, path
+    deps = http.get(gunicorn_url + "/_dash-dependencies", timeout=10).json()
     ranking = next(d for d in deps if "rankings-body.children" in d["output"])
     body = {
         "output": ranking["output"],
@@ -82,11 +91,13 @@ def test_gunicorn_serves_pages_assets_and_callbacks(gunicorn_url):
         "changedPropIds": ["rankings-unit.value"],
         "state": [],
     }
-    req = urllib.request.Request(
-        gunicorn_url + "/_dash-update-component",
-        data=json.dumps(body).encode(),
-        headers={"Content-Type": "application/json"},
+    # Two workers share nothing but the signed cookie, so this also checks
+    # the session and CSRF token are valid on whichever worker answers.
+    for _ in range(4):
+        payload = http.post(gunicorn_url + "/_dash-update-component", json=body, timeout=30)
+        assert payload.status_code == 200
+        assert "rankings-table" in payload.text and "B04" in payload.text
+    without_token = requests.post(
+        gunicorn_url + "/_dash-update-component", json=body, cookies=http.cookies, timeout=30
     )
-    with urllib.request.urlopen(req, timeout=30) as resp:
-        payload = json.load(resp)
-    assert "rankings-table" in json.dumps(payload) and "B04" in json.dumps(payload)
+    assert without_token.status_code == 400 and "CSRF" in without_token.text

@@ -13,10 +13,11 @@ from dashboard.services.overview import home_summary
 pytestmark = pytest.mark.browser
 
 
-def test_overview_shows_service_numbers(dash_duo, demo_app, demo_runtime, artifacts_dir):
+def test_overview_shows_service_numbers(dash_duo, demo_app, demo_runtime, artifacts_dir, login_as):
     with demo_runtime.read_session() as session:
         expected = home_summary(session, Scope.everything(), min_n=demo_runtime.settings.min_n)
     dash_duo.start_server(demo_app)
+    login_as(dash_duo, "executive")
     dash_duo.wait_for_text_to_equal("#kpi-csi-value", fmt(expected.latest.value), timeout=20)
     assert f"n = {expected.latest.n:,}" in dash_duo.find_element("#kpi-csi-detail").text
     assert "Welch" in dash_duo.find_element("#kpi-change-detail").text
@@ -29,7 +30,9 @@ def test_overview_shows_service_numbers(dash_duo, demo_app, demo_runtime, artifa
     assert dash_duo.get_logs() == [], dash_duo.get_logs()
 
 
-def test_rankings_page_matches_service_and_url_restores_view(dash_duo, demo_app, demo_runtime, artifacts_dir):
+def test_rankings_page_matches_service_and_url_restores_view(
+    dash_duo, demo_app, demo_runtime, artifacts_dir, login_as
+):
     from dashboard.queries.filters import Filters
     from dashboard.services.metrics import unit_ranking
 
@@ -38,6 +41,7 @@ def test_rankings_page_matches_service_and_url_restores_view(dash_duo, demo_app,
             session, Scope.everything(), Filters(), "branch", "S", demo_runtime.settings.min_n
         )
     dash_duo.start_server(demo_app)
+    login_as(dash_duo, "executive")
     dash_duo.wait_for_page(dash_duo.server_url + "/rankings?unit=branch&element=S&wave=all")
     dash_duo.wait_for_element("#rankings-table", timeout=20)
     first = dash_duo.find_elements("#rankings-table tbody tr")[0].text

@@ -18,6 +18,7 @@ from dashboard.ingest.demo import plan
 from dashboard.ingest.demo.answers import Instrument, make_answers
 from dashboard.ingest.demo.extras import write_extras
 from dashboard.ingest.demo.simulate import CHANNEL_NAMES, Simulation, simulate
+from dashboard.ingest.demo.users import create_demo_users
 from dashboard.ingest.demo.world import SEGMENT_NAMES, TIER_NAMES, World, build_world, to_date
 from dashboard.ingest.template_loader import builtin_template, parse_template, save_template
 
@@ -86,6 +87,8 @@ def generate_demo(
             "wave",
         ):
             reset_sequence(conn, table)
+    say("creating demo users ...")
+    create_demo_users(engine)
     seconds = time.perf_counter() - t0
     say(f"done: {responses:,} responses, {n_answers:,} answers in {seconds:.1f} s")
     return DemoResult(responses, n_customers, n_answers, n_requests, seconds)

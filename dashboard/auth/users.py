@@ -1,0 +1,207 @@
+"""User accounts, authentication with rate limiting, and the audit log.
+
+Database only (no Flask): the web layer passes in the client address.
+Failed attempts are read back from the audit log, so the limit holds across
+gunicorn workers and restarts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from dashboard.auth.passwords import hash_password, verify_password
+from dashboard.auth.roles import DEPARTMENT_HEAD, ROLES, TEAM_MEMBER, AuthUser
+from dashboard.db.models import AppUser, AuditEntry, Branch, Department, Staff
+
+LOCKOUT_WINDOW = timedelta(minutes=15)
+USERNAME_MAX = 80
+
+
+class UserError(ValueError):
+    """A user cannot be created or changed as asked; the message says why."""
+
+
+@dataclass(frozen=True)
+class LoginOutcome:
+    """What a login attempt gave: a user and the session's password
+    fingerprint, or a message (`throttled` tells a lockout from bad
+    credentials). Not an exception, so the caller commits the audit entry."""
+
+    user: AuthUser | None = None
+    password_fp: str | None = None
+    message: str | None = None
+    throttled: bool = False
+
+
+def now() -> datetime:
+    return datetime.now().replace(microsecond=0)
+
+
+def audit(
+    session: Session,
+    action: str,
+    user: AuthUser | None = None,
+    *,
+    username: str | None = None,
+    target: str | None = None,
+    detail: dict | None = None,
+    ip: str | None = None,
+) -> None:
+    """Append one audit entry in the caller's transaction."""
+    session.add(
+        AuditEntry(
+            at=now(),
+            user_id=user.id if user else None,
+            username=(user.username if user else username),
+            action=action,
+            target=(target or "")[:200] or None,
+            detail=detail,
+            ip=(ip or "")[:45] or None,
+        )
+    )
+
+
+def to_auth_user(row: AppUser) -> AuthUser:
+    return AuthUser(
+        id=row.id,
+        username=row.username,
+        display_name=row.display_name,
+        role=row.role,
+        branch_id=row.branch_id,
+        department_id=row.department_id,
+        staff_id=row.staff_id,
+    )
+
+
+@dataclass(frozen=True)
+class NewUser:
+    username: str
+    password: str
+    role: str
+    display_name: str | None = None
+    branch_code: str | None = None
+    department_code: str | None = None
+    staff_ref: str | None = None
+
+
+def create_user(session: Session, spec: NewUser) -> AuthUser:
+    """Validate and insert a user; raises UserError with a plain message."""
+    username = spec.username.strip().lower()
+    if not username or len(username) > USERNAME_MAX or not all(c.isalnum() or c in "._-@" for c in username):
+        raise UserError("a username is 1-80 letters, digits or . _ - @")
+    if spec.role not in ROLES:
+        raise UserError(f"role must be one of {', '.join(ROLES)}, not {spec.role!r}")
+    if session.scalar(select(AppUser.id).where(AppUser.username == username)) is not None:
+        raise UserError(f"user {username!r} already exists")
+    branch_id = _id_by_code(session, Branch, spec.branch_code, "branch")
+    department_id = _id_by_code(session, Department, spec.department_code, "department")
+    if spec.role == DEPARTMENT_HEAD and branch_id is None and department_id is None:
+        raise UserError("a department head needs --department and/or --branch")
+    if spec.role == TEAM_MEMBER and (branch_id is None or department_id is None):
+        raise UserError("a team member needs both --branch and --department (their unit)")
+    staff_id = None
+    if spec.staff_ref:
+        staff_id = session.scalar(select(Staff.id).where(Staff.employee_ref == spec.staff_ref))
+        if staff_id is None:
+            raise UserError(f"no staff member with employee reference {spec.staff_ref!r}")
+    try:
+        password_hash = hash_password(spec.password)
+    except ValueError as exc:
+        raise UserError(str(exc)) from exc
+    row = AppUser(
+        username=username,
+        display_name=(spec.display_name or username).strip()[:120],
+        password_hash=password_hash,
+        role=spec.role,
+        branch_id=branch_id,
+        department_id=department_id,
+        staff_id=staff_id,
+        is_active=True,
+    )
+    session.add(row)
+    session.flush()
+    return to_auth_user(row)
+
+
+def _id_by_code(session: Session, model, code: str | None, what: str) -> int | None:
+    if not code:
+        return None
+    found = session.scalar(select(model.id).where(model.code == code))
+    if found is None:
+        raise UserError(f"no {what} with code {code!r}")
+    return found
+
+
+def authenticate(
+    session: Session, username: str, password: str, ip: str | None, max_failures: int
+) -> LoginOutcome:
+    """Check credentials, refusing after too many recent failures for the
+    username (max_failures) or the address (4x that). Every outcome is audited."""
+    username = (username or "").strip().lower()[:USERNAME_MAX]
+    since = now() - LOCKOUT_WINDOW
+    if _recent_failures(session, since, username=username) >= max_failures or (
+        ip and _recent_failures(session, since, ip=ip) >= 4 * max_failures
+    ):
+        audit(session, "login_throttled", username=username, ip=ip)
+        return LoginOutcome(message="Too many failed attempts. Try again in 15 minutes.", throttled=True)
+    row = session.scalar(select(AppUser).where(AppUser.username == username))
+    ok = verify_password(row.password_hash if row else None, password or "")
+    if not ok or row is None or not row.is_active:
+        audit(session, "login_failed", username=username, ip=ip)
+        return LoginOutcome(message="Unknown username or wrong password.")
+    row.last_login_at = now()
+    user = to_auth_user(row)
+    audit(session, "login", user, ip=ip)
+    return LoginOutcome(user=user, password_fp=fingerprint(row.password_hash))
+
+
+def _recent_failures(
+    session: Session, since: datetime, *, username: str | None = None, ip: str | None = None
+) -> int:
+    query = select(func.count()).where(AuditEntry.action == "login_failed", AuditEntry.at >= since)
+    if username is not None:
+        query = query.where(AuditEntry.username == username)
+    if ip is not None:
+        query = query.where(AuditEntry.ip == ip)
+    return session.scalar(query) or 0
+
+
+def active_user(session: Session, user_id: int, password_fingerprint: str) -> AuthUser | None:
+    """The user behind a session, or None when deactivated, deleted or the
+    password changed since the session was issued."""
+    row = session.get(AppUser, user_id)
+    if row is None or not row.is_active or fingerprint(row.password_hash) != password_fingerprint:
+        return None
+    return to_auth_user(row)
+
+
+def fingerprint(password_hash: str) -> str:
+    """A short digest of the hash kept in the session: changing a password
+    ends every other session of that user."""
+    return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
+
+
+def set_password(session: Session, username: str, password: str) -> None:
+    row = session.scalar(select(AppUser).where(AppUser.username == username.strip().lower()))
+    if row is None:
+        raise UserError(f"no user {username!r}")
+    try:
+        row.password_hash = hash_password(password)
+    except ValueError as exc:
+        raise UserError(str(exc)) from exc
+
+
+def set_active(session: Session, username: str, active: bool) -> None:
+    row = session.scalar(select(AppUser).where(AppUser.username == username.strip().lower()))
+    if row is None:
+        raise UserError(f"no user {username!r}")
+    row.is_active = active
+
+
+def list_users(session: Session) -> list[AppUser]:
+    return list(session.scalars(select(AppUser).order_by(AppUser.username)))
