@@ -1,4 +1,4 @@
-"""Command line: `csat init-db | demo | import | serve | metrics ...`.
+"""Command line: `csat init-db | demo | import | serve | metrics | users ...`.
 
 Every command builds its own Runtime from the environment (DATABASE_URL ...)
 so the CLI and the dashboard always read the same database.
@@ -46,6 +46,7 @@ def demo(responses: int, seed: int, if_empty: bool) -> None:
     from dashboard.db.models import Response
     from dashboard.ingest.demo import generate_demo
     from dashboard.ingest.demo.generate import DemoError
+    from dashboard.ingest.demo.users import DEMO_PASSWORD, DEMO_USERNAMES
 
     rt = _runtime()
     if if_empty:
@@ -63,6 +64,7 @@ def demo(responses: int, seed: int, if_empty: bool) -> None:
         generate_demo(rt.engine, responses=responses, seed=seed, progress=progress)
     except DemoError as exc:
         raise click.ClickException(str(exc)) from exc
+    click.echo(f"demo logins (password {DEMO_PASSWORD!r}): {', '.join(DEMO_USERNAMES)}")
 
 
 @main.command("import")
@@ -178,6 +180,14 @@ def serve(host: str, port: int, workers: int) -> None:
     click.echo(f"dashboard on http://{host}:{port}/")
     raise SystemExit(subprocess.call(cmd))
 
+
+def _register_subcommands() -> None:
+    from dashboard.cli_users import users
+
+    main.add_command(users)
+
+
+_register_subcommands()
 
 if __name__ == "__main__":
     main()

@@ -6,4 +6,5 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 .venv/bin/csat init-db
 .venv/bin/csat demo --if-empty --responses "${DEMO_RESPONSES:-20000}"
+echo "sign in as executive (or admin, head.lending, head.harbour, team.harbour) with password demo-password"
 exec .venv/bin/csat serve --host "${HOST:-127.0.0.1}" --port "${PORT:-8050}"

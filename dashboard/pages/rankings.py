@@ -27,7 +27,7 @@ UNITS = {"branch": "Branches", "department": "Departments"}
 
 
 def _choice(value, allowed, default):
-    return value if value in allowed else default
+    return value if isinstance(value, str) and value in allowed else default
 
 
 def layout(unit: str = "branch", element: str = "overall", wave: str = "", **_other) -> html.Div:
@@ -101,6 +101,7 @@ def layout(unit: str = "branch", element: str = "overall", wave: str = "", **_ot
 def update(unit: str, element: str, wave: str):
     unit = _choice(unit, UNITS, "branch")
     element = _choice(element, MEASURES, "overall")
+    wave = wave if isinstance(wave, str) else "all"
     runtime = current_runtime()
     scope = current_scope()  # resolved on the server for every request
     with runtime.read_session() as session:

@@ -4,23 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard.config import Settings
-from dashboard.db.engine import make_engine
-from dashboard.db.migrate import upgrade
-from dashboard.ingest.demo import generate_demo
 from dashboard.ingest.demo.users import DEMO_PASSWORD
 from dashboard.runtime import Runtime
+from tests.support.demo_app import demo_runtime_at
 
 
 @pytest.fixture(scope="session")
 def demo_runtime(tmp_path_factory) -> Runtime:
-    path = tmp_path_factory.mktemp("browser") / "demo.db"
-    url = f"sqlite:///{path}"
-    engine = make_engine(url)
-    upgrade(engine)
-    generate_demo(engine, responses=3_000, seed=11)
-    engine.dispose()
-    return Runtime.start(Settings(database_url=url, environment="test"))
+    return demo_runtime_at(tmp_path_factory.mktemp("browser") / "demo.db", responses=3_000, seed=11)
 
 
 @pytest.fixture

@@ -48,3 +48,27 @@ def test_import_command_dry_run_and_refusal(tmp_path, monkeypatch):
     assert "row 2, column branch_code: unknown branch 'NOPE'" in result.output
     result = runner.invoke(main, ["import", "nonsense", str(bad)])
     assert result.exit_code != 0 and "unknown kind" in result.output
+
+
+def test_users_commands(tmp_path, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/cli.db")
+    runner = CliRunner()
+    assert runner.invoke(main, ["init-db"]).exit_code == 0
+    result = runner.invoke(
+        main, ["users", "create", "boss", "--role", "executive"], input="a-long-secret\n" * 2
+    )
+    assert result.exit_code == 0 and "created boss (executive, scope b[*]d[*])" in result.output
+    result = runner.invoke(
+        main, ["users", "create", "boss", "--role", "admin", "--password", "a-long-secret"]
+    )
+    assert result.exit_code != 0 and "already exists" in result.output
+    result = runner.invoke(
+        main, ["users", "create", "t", "--role", "team_member", "--password", "a-long-secret"]
+    )
+    assert result.exit_code != 0 and "needs both --branch and --department" in result.output
+    assert runner.invoke(main, ["users", "deactivate", "boss"]).exit_code == 0
+    listing = runner.invoke(main, ["users", "list"]).output
+    assert "boss" in listing and "executive" in listing and "deactivated" in listing
+    with create_engine(f"sqlite:///{tmp_path}/cli.db").connect() as conn:
+        stored = conn.execute(text("SELECT password_hash FROM app_user WHERE username='boss'")).scalar_one()
+    assert stored.startswith("scrypt:") and "a-long-secret" not in stored

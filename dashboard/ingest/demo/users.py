@@ -25,6 +25,7 @@ DEMO_USERS = (
     ),
 )
 TEAM_USER = "team.harbour"  # the owner of the Harbour responsiveness plan, unit B02/SRV
+DEMO_USERNAMES = tuple(u.username for u in DEMO_USERS) + (TEAM_USER,)
 
 
 def create_demo_users(engine: Engine) -> list[str]:
@@ -48,4 +49,4 @@ def create_demo_users(engine: Engine) -> list[str]:
                 staff_ref=owner_ref,
             ),
         )
-    return [u.username for u in DEMO_USERS] + [TEAM_USER]
+    return list(DEMO_USERNAMES)
