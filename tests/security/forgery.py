@@ -57,6 +57,7 @@ FORGED_SEARCHES = (
     "?branch=B01&department=ACC&unit=branch&element=R&wave=all",
     "?branch=B03&department=LEN&customer=1&plan=1&id=1&segment=retail&channel=survey",
     "?unit=department&department=BUS&element=S&item=S2&q=%25",
+    "?branch=B02%27%20OR%20%271%27%3D%271&department=SRV%22%3B--&q=%27%3B%20DROP%20TABLE%20response%3B--",
 )
 FORGED_VALUES = ("B01", "LEN", 1, 2, ["B01", "B03"], "ACC", None, "' OR 1=1 --")
 FORGED_CLICK = {

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import dash
 import pytest
+from sqlalchemy import func, select
 
 from dashboard.auth.roles import scope_for
 from dashboard.auth.users import list_users
+from dashboard.db.models import Response
 from tests.security.forgery import forged_requests, leaks, out_of_scope_secrets
 from tests.support.web_client import post_callback, signed_in_test_client
 
@@ -40,6 +42,8 @@ def test_forged_callbacks_reveal_nothing_out_of_scope(security_app, security_run
         elif found := leaks(text, secrets):
             failures.append(f"{label}: reveals {found[:5]}")
     assert not failures, "\n".join(failures)
+    with security_runtime.read_session() as s:  # the injection strings changed nothing
+        assert s.scalar(select(func.count()).select_from(Response)) == 2_000
 
 
 def test_the_oracle_catches_a_leak(security_app, security_runtime):
