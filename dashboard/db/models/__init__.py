@@ -2,7 +2,7 @@
 
 from dashboard.db.base import Base
 from dashboard.db.models.org import Branch, BranchDepartment, Customer, Department, Staff
-from dashboard.db.models.plans import ImprovementPlan, PlanAction
+from dashboard.db.models.plans import ImprovementPlan, PlanAction, PlanChange, PlanComment
 from dashboard.db.models.rollups import (
     DRIVER_PRODUCTS,
     DRIVER_SUMS,
@@ -51,6 +51,8 @@ __all__ = [
     "ManagementImportance",
     "ManagementResponse",
     "PlanAction",
+    "PlanChange",
+    "PlanComment",
     "Question",
     "Response",
     "RollupImportance",

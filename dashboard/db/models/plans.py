@@ -50,3 +50,29 @@ class PlanAction(Base):
     done: Mapped[bool] = mapped_column(Boolean, default=False)
 
     plan: Mapped[ImprovementPlan] = relationship(back_populates="actions")
+
+
+class PlanChange(Base):
+    """One field change of a plan: who, when, old -> new (text)."""
+
+    __tablename__ = "plan_history"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("improvement_plan.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    username: Mapped[str | None] = mapped_column(String(80))
+    field: Mapped[str] = mapped_column(String(40))
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+
+
+class PlanComment(Base):
+    __tablename__ = "plan_comment"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("improvement_plan.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    username: Mapped[str | None] = mapped_column(String(80))
+    text: Mapped[str] = mapped_column(Text)

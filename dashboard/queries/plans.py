@@ -1,0 +1,117 @@
+"""Improvement plans visible to a viewer, and the reference data their forms need."""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import false, select
+from sqlalchemy.orm import Session, aliased, selectinload
+
+from dashboard.auth.scope import Scope
+from dashboard.db.models import (
+    Branch,
+    Department,
+    ImprovementPlan,
+    PlanChange,
+    PlanComment,
+    Question,
+    Staff,
+)
+
+LIST_COLUMNS = [
+    "plan_id", "title", "branch_id", "branch_code", "branch_name", "department_id", "department_code",
+    "department_name", "element", "stage", "status", "start_on", "due_on", "cost", "owner", "version",
+]  # fmt: skip
+
+
+def plan_scope_clauses(scope: Scope) -> list:
+    """A plan is visible when its unit is inside the scope. A plan without a
+    branch (department) spans every branch (department), so only a viewer
+    unrestricted on that axis sees it."""
+    clauses = []
+    for ids, column in (
+        (scope.branch_ids, ImprovementPlan.branch_id),
+        (scope.department_ids, ImprovementPlan.department_id),
+    ):
+        if ids is None:
+            continue
+        clauses.append(column.in_(sorted(ids)) if ids else false())
+    return clauses
+
+
+def visible_plans(session: Session, scope: Scope) -> pd.DataFrame:
+    b, d, s = aliased(Branch), aliased(Department), aliased(Staff)
+    stmt = (
+        select(
+            ImprovementPlan.id,
+            ImprovementPlan.title,
+            ImprovementPlan.branch_id,
+            b.code,
+            b.name,
+            ImprovementPlan.department_id,
+            d.code,
+            d.name,
+            ImprovementPlan.element,
+            ImprovementPlan.stage,
+            ImprovementPlan.status,
+            ImprovementPlan.start_on,
+            ImprovementPlan.due_on,
+            ImprovementPlan.cost,
+            s.name,
+            ImprovementPlan.version,
+        )  # fmt: skip
+        .outerjoin(b, b.id == ImprovementPlan.branch_id)
+        .outerjoin(d, d.id == ImprovementPlan.department_id)
+        .outerjoin(s, s.id == ImprovementPlan.owner_id)
+        .where(*plan_scope_clauses(scope))
+        .order_by(ImprovementPlan.due_on, ImprovementPlan.id)
+    )
+    return pd.DataFrame(session.execute(stmt).all(), columns=LIST_COLUMNS)
+
+
+def plan_for_viewer(session: Session, scope: Scope, plan_id: int) -> ImprovementPlan | None:
+    """The plan with its actions, or None when it does not exist or is out of
+    scope (the caller cannot tell which: no probing for ids)."""
+    stmt = (
+        select(ImprovementPlan)
+        .options(selectinload(ImprovementPlan.actions))
+        .where(ImprovementPlan.id == plan_id, *plan_scope_clauses(scope))
+    )
+    return session.scalar(stmt)
+
+
+def plan_history(session: Session, plan_id: int) -> list[PlanChange]:
+    return list(
+        session.scalars(select(PlanChange).where(PlanChange.plan_id == plan_id).order_by(PlanChange.id))
+    )
+
+
+def plan_comments(session: Session, plan_id: int) -> list[PlanComment]:
+    return list(
+        session.scalars(select(PlanComment).where(PlanComment.plan_id == plan_id).order_by(PlanComment.id))
+    )
+
+
+def element_items(session: Session) -> pd.DataFrame:
+    """RATER items (code, element, text) of the templates in use."""
+    rows = session.execute(
+        select(Question.code, Question.element, Question.text)
+        .where(Question.element.is_not(None))
+        .distinct()
+        .order_by(Question.element, Question.code)
+    ).all()
+    return pd.DataFrame(rows, columns=["code", "element", "text"])
+
+
+def staff_in_scope(session: Session, scope: Scope) -> pd.DataFrame:
+    """Possible plan owners: current staff inside the scope."""
+    stmt = select(Staff.id, Staff.name, Staff.employee_ref, Staff.branch_id, Staff.department_id).where(
+        Staff.left_on.is_(None)
+    )
+    if scope.branch_ids is not None:
+        stmt = stmt.where(Staff.branch_id.in_(sorted(scope.branch_ids)) if scope.branch_ids else false())
+    if scope.department_ids is not None:
+        stmt = stmt.where(
+            Staff.department_id.in_(sorted(scope.department_ids)) if scope.department_ids else false()
+        )
+    rows = session.execute(stmt.order_by(Staff.name)).all()
+    return pd.DataFrame(rows, columns=["staff_id", "name", "employee_ref", "branch_id", "department_id"])

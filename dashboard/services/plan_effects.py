@@ -1,0 +1,163 @@
+"""Measured effect of improvement plans: difference in differences of the
+targeted RATER element (respondent-level mean perception, 7-point scale)
+between the plan's unit and comparable units without a plan on that element.
+
+Comparison units: for a plan on a branch x department unit, the same
+department in the other branches; for a branch-wide plan, the other
+branches; for a department-wide plan, the other departments. Units with
+their own plan on the same element are left out. Pre = the `window` waves
+that ended before the start; post = up to `window` waves that began on or
+after it (a wave that straddles the start is in neither).
+
+Controls are aggregated over many units and never named, so a viewer sees
+the benchmark without seeing any single out-of-scope unit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+from sqlalchemy.orm import Session
+
+from dashboard.analytics.did import DidCells, DidResult, difference_in_differences, effect_per_cost
+from dashboard.analytics.indices import rescale_to_100
+from dashboard.analytics.moments import Moments
+from dashboard.auth.scope import Scope
+from dashboard.db.models import ImprovementPlan
+from dashboard.queries import reference
+from dashboard.queries.filters import Filters
+from dashboard.queries.plans import visible_plans
+from dashboard.queries.rollups import respondent_element_moments
+
+SCALE = (1.0, 7.0)  # perception scale of the RATER items
+WINDOW = 4
+
+
+@dataclass(frozen=True)
+class PlanEffect:
+    result: DidResult
+    effect_points: float | None  # DiD on the 0-100 index
+    ci_points: tuple[float, float] | None
+    per_10k: float | None  # index points per 10,000 of cost
+    series: pd.DataFrame  # wave code, start, group (plan unit / comparison), n, mean, index
+    pre_waves: list[str]
+    post_waves: list[str]
+    n_control_units: int
+
+
+def _windows(waves: pd.DataFrame, start: date, window: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    pre = waves[waves["period_end"] < start].tail(window)
+    post = waves[waves["period_start"] >= start].head(window)
+    return pre, post
+
+
+def _treated_mask(frame: pd.DataFrame, branch_id, department_id) -> pd.Series:
+    mask = pd.Series(True, index=frame.index)
+    if branch_id is not None:
+        mask &= frame["branch_id"] == branch_id
+    if department_id is not None:
+        mask &= frame["department_id"] == department_id
+    return mask
+
+
+def _control_mask(frame: pd.DataFrame, plan, other_plans: list) -> pd.Series:
+    if plan.branch_id is not None and plan.department_id is not None:
+        mask = (frame["department_id"] == plan.department_id) & (frame["branch_id"] != plan.branch_id)
+    elif plan.branch_id is not None:
+        mask = frame["branch_id"] != plan.branch_id
+    else:
+        mask = frame["department_id"] != plan.department_id
+    for other in other_plans:  # units busy with their own plan on this element are no controls
+        mask &= ~_treated_mask(frame, other.branch_id, other.department_id)
+    return mask
+
+
+def _moments(frame: pd.DataFrame) -> Moments:
+    return Moments(float(frame["n"].sum()), float(frame["total"].sum()), float(frame["total_sq"].sum()))
+
+
+def plan_effect(session: Session, plan: ImprovementPlan, min_n: int, window: int = WINDOW) -> PlanEffect:
+    """Reads unit-level moments over the whole organisation (the comparison
+    group needs them) but returns only the plan unit and the pooled controls."""
+    waves = reference.waves(session)
+    pre, post = _windows(waves, plan.start_on, window)
+    wave_ids = tuple(int(w) for w in pd.concat([pre, post])["wave_id"])
+    frame = respondent_element_moments(
+        session,
+        Scope.everything(),
+        Filters(wave_ids=wave_ids or (-1,)),
+        plan.element,
+        by=("wave_id", "branch_id", "department_id"),
+    )
+    others = [
+        p
+        for p in session.query(ImprovementPlan).filter(
+            ImprovementPlan.element == plan.element, ImprovementPlan.id != plan.id
+        )
+    ]
+    treated = frame[_treated_mask(frame, plan.branch_id, plan.department_id)]
+    control = frame[_control_mask(frame, plan, others)]
+    pre_ids, post_ids = set(pre["wave_id"]), set(post["wave_id"])
+
+    def cell(part, ids):
+        return _moments(part[part["wave_id"].isin(ids)])
+
+    cells = DidCells(
+        cell(treated, pre_ids), cell(treated, post_ids), cell(control, pre_ids), cell(control, post_ids)
+    )
+    result = difference_in_differences(cells, min_n=min_n)
+    span = SCALE[1] - SCALE[0]
+    points = None if result.effect is None else 100.0 * result.effect / span
+    ci = None if result.effect is None else (100.0 * result.ci_low / span, 100.0 * result.ci_high / span)
+    return PlanEffect(
+        result=result,
+        effect_points=points,
+        ci_points=ci,
+        per_10k=effect_per_cost(points, plan.cost),
+        series=_series(treated, control, waves, min_n),
+        pre_waves=list(pre["code"]),
+        post_waves=list(post["code"]),
+        n_control_units=int(control[["branch_id", "department_id"]].drop_duplicates().shape[0]),
+    )
+
+
+def _series(treated, control, waves, min_n) -> pd.DataFrame:
+    rows = []
+    for label, part in (("plan unit", treated), ("comparison units", control)):
+        by_wave = part.groupby("wave_id")[["n", "total"]].sum()
+        for wave_id, row in by_wave.iterrows():
+            if row["n"] < min_n:
+                continue  # suppressed: too few responses to show
+            mean = row["total"] / row["n"]
+            rows.append({"wave_id": wave_id, "group": label, "n": int(row["n"]), "mean": mean})
+    series = pd.DataFrame(rows, columns=["wave_id", "group", "n", "mean"])
+    series = series.merge(waves[["wave_id", "code", "period_start"]], on="wave_id").sort_values(
+        "period_start"
+    )
+    series["index"] = rescale_to_100(series["mean"].to_numpy(), *SCALE) if len(series) else []
+    return series
+
+
+def plans_with_effects(session: Session, scope: Scope, min_n: int, today: date | None = None) -> pd.DataFrame:
+    """The plans list: visible plans with effect verdict, effect in index
+    points with CI, effect per 10k cost and an overdue flag."""
+    table = visible_plans(session, scope)
+    today = today or date.today()
+    effects = []
+    for plan_id in table["plan_id"]:
+        effect = plan_effect(session, session.get(ImprovementPlan, int(plan_id)), min_n)
+        effects.append(
+            {
+                "verdict": effect.result.verdict,
+                "effect_points": effect.effect_points,
+                "ci_low": effect.ci_points[0] if effect.ci_points else None,
+                "ci_high": effect.ci_points[1] if effect.ci_points else None,
+                "p_value": effect.result.p_value,
+                "per_10k": effect.per_10k,
+            }
+        )
+    table = pd.concat([table, pd.DataFrame(effects, index=table.index)], axis=1)
+    table["overdue"] = (table["due_on"] < today) & ~table["status"].isin(["done", "cancelled"])
+    return table

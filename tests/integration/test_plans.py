@@ -1,0 +1,221 @@
+"""Improvement plans on SQLite and PostgreSQL: create/edit/close with
+history and audit, permissions per role, stale edits refused, and the
+measured effect of the demo's planted plans."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dashboard.auth.roles import AuthUser
+from dashboard.auth.users import to_auth_user
+from dashboard.db.models import AppUser, AuditEntry, ImprovementPlan
+from dashboard.ingest.demo import generate_demo
+from dashboard.queries.plans import plan_comments, plan_for_viewer, plan_history, visible_plans
+from dashboard.services.plans import (
+    PlanForbidden,
+    PlanInput,
+    PlanInvalid,
+    PlanNotFound,
+    StalePlan,
+    add_action,
+    add_comment,
+    close_plan,
+    create_plan,
+    set_action_done,
+    update_plan,
+)
+
+
+@pytest.fixture
+def db(fresh_engine):
+    generate_demo(fresh_engine, responses=300, seed=3)
+    return fresh_engine
+
+
+def _user(session, username) -> AuthUser:
+    return to_auth_user(session.scalar(select(AppUser).where(AppUser.username == username)))
+
+
+def _form(**overrides) -> PlanInput:
+    base = dict(
+        title="Queue times at Harbour",
+        branch_code="B02",
+        department_code="SRV",
+        element="S",
+        item_codes=["S2", "S3"],
+        team="B02 service desk",
+        stage="assess",
+        status="planned",
+        start_on="2026-01-01",
+        due_on="2026-06-30",
+        baseline_score=4.0,
+        target_score=5.0,
+        cost=10_000,
+        description="Call-backs within four hours",
+    )
+    base.update(overrides)
+    return PlanInput(**base)
+
+
+def test_create_edit_close_with_history_and_audit(db):
+    with Session(db) as s, s.begin():
+        head = _user(s, "head.harbour")
+        plan_id = create_plan(s, head, _form(), actions=[("Hire a second desk clerk", date(2026, 3, 1))])
+    with Session(db) as s, s.begin():
+        head = _user(s, "head.harbour")
+        plan = plan_for_viewer(s, head.scope, plan_id)
+        assert plan.version == 1 and [a.text for a in plan.actions] == ["Hire a second desk clerk"]
+        version = update_plan(s, head, plan_id, 1, _form(stage="commit", target_score=5.5))
+        assert version == 2
+    with Session(db) as s, s.begin():
+        head = _user(s, "head.harbour")
+        add_comment(s, head, plan_id, "Budget approved")
+        add_action(s, head, plan_id, "Weekly queue review", "2026-04-01")
+        action = plan_for_viewer(s, head.scope, plan_id).actions[0]
+        set_action_done(s, head, plan_id, action.id, True)
+        assert close_plan(s, head, plan_id, 2, "done", "Target reached") == 3
+    with Session(db) as s:
+        changes = [(c.field, c.old_value, c.new_value, c.username) for c in plan_history(s, plan_id)]
+        assert changes[0] == ("created", None, "Queue times at Harbour", "head.harbour")
+        assert ("stage", "assess", "commit", "head.harbour") in changes
+        assert ("target_score", "5.0", "5.5", "head.harbour") in changes
+        assert ("action added", None, "Weekly queue review", "head.harbour") in changes
+        assert changes[-1] == ("status", "planned", "done", "head.harbour")
+        assert [c.text for c in plan_comments(s, plan_id)] == ["Budget approved", "Target reached"]
+        audits = s.scalars(select(AuditEntry.action).where(AuditEntry.target == f"plan:{plan_id}")).all()
+        assert audits == ["plan_create", "plan_edit", "plan_close"]
+
+
+def test_a_stale_edit_is_refused_and_changes_nothing(db):
+    with Session(db) as s, s.begin():
+        plan_id = create_plan(s, _user(s, "executive"), _form())
+    with Session(db) as s, s.begin():  # the first editor saves
+        update_plan(s, _user(s, "executive"), plan_id, 1, _form(title="First editor's title"))
+    with Session(db) as s, s.begin(), pytest.raises(StalePlan, match="executive changed this plan"):
+        update_plan(s, _user(s, "head.harbour"), plan_id, 1, _form(title="Second editor's title"))
+    with Session(db) as s:
+        assert s.get(ImprovementPlan, plan_id).title == "First editor's title"
+
+
+def test_concurrent_writers_are_caught_by_the_version_column(db):
+    """Both read version 1 and pass the check; the later flush must fail."""
+    from sqlalchemy.orm.exc import StaleDataError
+
+    with Session(db) as s, s.begin():
+        plan_id = create_plan(s, _user(s, "executive"), _form())
+    first, second = Session(db), Session(db)
+    try:
+        first.get(ImprovementPlan, plan_id).title = "one"
+        second.get(ImprovementPlan, plan_id).title = "two"
+        first.commit()
+        with pytest.raises(StaleDataError):
+            second.commit()
+    finally:
+        first.close()
+        second.close()
+
+
+def test_permissions_per_role(db):
+    with Session(db) as s, s.begin():
+        team, lending, harbour = (_user(s, n) for n in ("team.harbour", "head.lending", "head.harbour"))
+        own = s.scalar(select(ImprovementPlan.id).where(ImprovementPlan.title.like("Harbour%")))
+        other_unit = s.scalar(select(ImprovementPlan.id).where(ImprovementPlan.title.like("Hillcrest%")))
+        version = s.get(ImprovementPlan, own).version
+        form = _form(title="Harbour responsiveness programme", owner_id=team.staff_id)
+        update_plan(s, team, own, version, form)  # a team member edits the plan they own
+        with pytest.raises(PlanNotFound):
+            update_plan(s, team, other_unit, 1, _form())  # out of scope: indistinguishable from missing
+        with pytest.raises(PlanInvalid, match="may not hold a plan for this unit"):
+            create_plan(s, team, _form(owner_id=None))  # not their own plan
+        with pytest.raises(PlanInvalid, match="may not hold a plan"):
+            create_plan(s, lending, _form())  # SRV is not Lending
+        lending_plan = create_plan(
+            s, lending, _form(branch_code="B02", department_code="LEN", element="R", item_codes=["R1"])
+        )
+        assert (
+            plan_for_viewer(s, harbour.scope, lending_plan) is not None
+        )  # in Harbour, so the branch head sees it
+        assert plan_for_viewer(s, team.scope, lending_plan) is None
+    with Session(db) as s:
+        titles = set(visible_plans(s, _user(s, "team.harbour").scope)["title"])
+        assert titles == {"Harbour responsiveness programme"}
+        assert len(visible_plans(s, _user(s, "executive").scope)) == 5
+
+
+def test_team_member_may_view_but_not_edit_a_colleagues_plan(db):
+    with Session(db) as s, s.begin():
+        colleague_plan = create_plan(s, _user(s, "head.harbour"), _form())
+    with Session(db) as s, s.begin():
+        team = _user(s, "team.harbour")
+        assert plan_for_viewer(s, team.scope, colleague_plan) is not None
+        with pytest.raises(PlanForbidden):
+            update_plan(s, team, colleague_plan, 1, _form())
+        add_comment(s, team, colleague_plan, "We can help with the call-backs")  # commenting is allowed
+
+
+def test_validation_reports_every_problem_at_once(db):
+    with Session(db) as s:
+        bad = _form(title="x", element="S", item_codes=["R1"], start_on="2026-05-01", due_on="2026-01-01",
+                    baseline_score=9, cost=-5, branch_code="B99", stage="someday")  # fmt: skip
+        with pytest.raises(PlanInvalid) as caught:
+            create_plan(s, _user(s, "executive"), bad)
+    assert set(caught.value.errors) == {"title", "items", "due", "baseline", "cost", "branch", "stage"}
+
+
+def test_script_in_a_title_is_stored_verbatim(db):
+    """Stored as typed; the pages render it as text (tests/browser)."""
+    title = '<img src=x onerror="window.__xss=1">'
+    with Session(db) as s, s.begin():
+        plan_id = create_plan(s, _user(s, "executive"), _form(title=title))
+    with Session(db) as s:
+        assert s.get(ImprovementPlan, plan_id).title == title
+
+
+@pytest.fixture(scope="module")
+def effect_db(tmp_path_factory):
+    """A larger demo (SQLite) so unit-level effects have the power to show."""
+    from dashboard.db.engine import make_engine
+    from dashboard.db.migrate import upgrade
+
+    engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('effects')}/demo.db")
+    upgrade(engine)
+    generate_demo(engine, responses=20_000, seed=7)
+    yield engine
+    engine.dispose()
+
+
+def test_planted_plans_effects(effect_db):
+    from dashboard.ingest.demo import plan as truth
+    from dashboard.services.plan_effects import plan_effect
+
+    with Session(effect_db) as s:
+        plans = {p.title: p for p in s.scalars(select(ImprovementPlan))}
+        worked = plan_effect(s, plans[truth.EFFECTIVE_PLAN["title"]], min_n=10)
+        null = plan_effect(s, plans[truth.INEFFECTIVE_PLAN["title"]], min_n=10)
+        recent = plan_effect(s, plans["Riverside right-first-time programme"], min_n=10)
+    # planted: +0.4 in the first quarter after the start, +0.8 after -> 0.7 over four post waves
+    assert worked.result.verdict == "improved" and worked.result.p_value < 0.001
+    assert worked.result.ci_low < 0.7 < worked.result.ci_high
+    assert worked.pre_waves == ["2023-Q3", "2023-Q4", "2024-Q1", "2024-Q2"]
+    assert worked.post_waves == ["2024-Q3", "2024-Q4", "2025-Q1", "2025-Q2"]
+    assert worked.n_control_units == 11  # the service desk of every other branch
+    assert worked.effect_points == pytest.approx(100 * worked.result.effect / 6)
+    assert worked.per_10k == pytest.approx(worked.effect_points / 120_000 * 10_000)
+    assert null.result.verdict == "no significant change" and null.result.ci_low < 0 < null.result.ci_high
+    assert recent.result.verdict == "too early to tell" and recent.effect_points is None
+
+
+def test_plans_list_flags_overdue(db):
+    from dashboard.auth.scope import Scope
+    from dashboard.services.plan_effects import plans_with_effects
+
+    with Session(db) as s:
+        table = plans_with_effects(s, Scope.everything(), min_n=10, today=date(2026, 1, 15))
+    overdue = dict(zip(table["title"], table["overdue"], strict=True))
+    assert overdue["Harbour responsiveness programme"]  # active, due 2025-06-30
+    assert not overdue["Hillcrest personal attention campaign"]  # done
+    assert not overdue["Eastbrook branch refurbishment"]  # due 2026-12-31
