@@ -36,7 +36,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
 
 
 def _shell() -> html.Div:
-    pages = sorted(dash.page_registry.values(), key=lambda p: p.get("order", 99))
+    pages = sorted(dash.page_registry.values(), key=lambda p: 99 if p.get("order") is None else p["order"])
     links = [
         dbc.NavItem(
             dbc.NavLink(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import pytest
 
 from dashboard.ingest.demo.users import DEMO_PASSWORD
@@ -45,7 +47,7 @@ def login_as():
     (demo users, see dashboard/ingest/demo/users.py) and land on `path`."""
 
     def sign_in(duo, username: str, password: str = DEMO_PASSWORD, path: str = "/") -> None:
-        duo.driver.get(f"{duo.server_url}/login?next={path}")
+        duo.driver.get(f"{duo.server_url}/login?next={quote(path, safe='')}")
         duo.wait_for_element("#username", timeout=15).send_keys(username)
         duo.find_element("#password").send_keys(password)
         duo.find_element("#login-submit").click()

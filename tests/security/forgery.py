@@ -45,7 +45,15 @@ def out_of_scope_secrets(session, scope: Scope) -> Secrets:
     return Secrets(frozenset(words), frozenset(refs))
 
 
+INJECTED = frozenset({"B01", "B03", "LEN", "ACC", "BUS", "SRV"})  # unit codes among the forged values
+
+
 def leaks(text: str, secrets: Secrets) -> list[str]:
+    """Secrets found in a response. A code the request itself injected that
+    comes back only as a whole string value is the user's own typing echoed
+    (a comment reading "LEN"), not a leak; names always count."""
+    for code in INJECTED:
+        text = text.replace(f'"{code}"', '""')
     found = [w for w in secrets.words if re.search(rf"(?<![\w]){re.escape(w)}(?![\w])", text)]
     found += [ref for ref in set(re.findall(r"C\d{7}", text)) if ref in secrets.customer_refs]
     return sorted(found)
@@ -89,8 +97,10 @@ def forged_value(prop: str, k: int, pathnames: list[str]):
         return FORGED_CLICK
     if prop == "active_cell":
         return {"row": 0, "column": 0, "column_id": "code", "row_id": 1}
-    if prop == "data":
-        return {"branch": "B01", "department": "LEN", "customer": 1, "plan": 1, "id": 1}
+    if prop == "data":  # stores: record ids (plans, customers) or dicts naming units
+        return ({"branch": "B01", "department": "LEN", "customer": 1, "plan": 1, "id": 1}, 1, 2, 3, 4, "2")[
+            k % 6
+        ]
     return FORGED_VALUES[k % len(FORGED_VALUES)]
 
 

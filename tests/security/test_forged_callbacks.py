@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from dashboard.auth.roles import scope_for
 from dashboard.auth.users import list_users
-from dashboard.db.models import Response
+from dashboard.db.models import ImprovementPlan, PlanChange, PlanComment, Response
 from tests.security.forgery import forged_requests, leaks, out_of_scope_secrets
 from tests.support.web_client import post_callback, signed_in_test_client
 
@@ -28,7 +28,8 @@ def test_forged_callbacks_reveal_nothing_out_of_scope(security_app, security_run
     client = signed_in_test_client(security_app, username)
     with security_runtime.read_session() as s:
         user = next(u for u in list_users(s) if u.username == username)
-        secrets = out_of_scope_secrets(s, scope_for(user.role, user.branch_id, user.department_id))
+        user_scope = scope_for(user.role, user.branch_id, user.department_id)
+        secrets = out_of_scope_secrets(s, user_scope)
     assert len(secrets.words) >= 6  # the oracle has something to look for
     dependencies = client.get("/_dash-dependencies").get_json()
     requests = list(forged_requests(dependencies, _pathnames()))
@@ -44,6 +45,16 @@ def test_forged_callbacks_reveal_nothing_out_of_scope(security_app, security_run
     assert not failures, "\n".join(failures)
     with security_runtime.read_session() as s:  # the injection strings changed nothing
         assert s.scalar(select(func.count()).select_from(Response)) == 2_000
+        touched = s.scalars(
+            select(PlanChange.plan_id)
+            .where(PlanChange.username == username)
+            .union(select(PlanComment.plan_id).where(PlanComment.username == username))
+        ).all()
+        for plan_id in touched:  # forged writes may only ever land on plans the user may edit
+            plan = s.get(ImprovementPlan, plan_id)
+            assert user_scope.allows(plan.branch_id, plan.department_id), (
+                f"{username} wrote to plan {plan_id}"
+            )
 
 
 def test_the_oracle_catches_a_leak(security_app, security_runtime):

@@ -1,0 +1,133 @@
+"""Improvement plans: every plan the viewer may see, with status, measured
+effect (difference in differences) and overdue plans highlighted. The status
+filter is a plain link, so the URL (?status=) holds the view."""
+
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from dashboard.components.cards import fmt
+from dashboard.domain import ELEMENT_COLOURS, ELEMENTS, PLAN_STATUSES
+from dashboard.services.plan_effects import plans_with_effects
+from dashboard.web_context import current_runtime, current_scope, current_user
+
+dash.register_page(
+    __name__,
+    path="/plans",
+    name="Improvement plans",
+    title="Improvement plans - Customer satisfaction",
+    order=70,
+)
+
+FILTERS = {"open": "Open", **{s: s.capitalize() for s in PLAN_STATUSES}, "all": "All"}
+VERDICT_TONES = {"improved": "success", "worsened": "danger", "no significant change": "secondary"}
+
+
+def layout(status: str = "open", **_query) -> html.Div:
+    status = status if isinstance(status, str) and status in FILTERS else "open"
+    runtime = current_runtime()
+    with runtime.read_session() as session:
+        table = plans_with_effects(session, current_scope(), runtime.settings.min_n)
+    if status == "open":
+        shown = table[table["status"].isin(["planned", "active"])]
+    elif status == "all":
+        shown = table
+    else:
+        shown = table[table["status"] == status]
+    user = current_user()
+    return html.Div(
+        [
+            html.Div(
+                [
+                    html.H2("Improvement plans", className="h4 mb-0"),
+                    dbc.Button("New plan", href="/plans/new", color="primary", size="sm", id="plans-new")
+                    if user is not None
+                    else None,
+                ],
+                className="d-flex justify-content-between align-items-center mb-3",
+            ),
+            dbc.Nav(
+                [
+                    dbc.NavItem(
+                        dbc.NavLink(
+                            label, href=f"/plans?status={key}", active=key == status, id=f"plans-filter-{key}"
+                        )
+                    )
+                    for key, label in FILTERS.items()
+                ],
+                pills=True,
+                className="mb-3",
+                id="plans-filter",
+            ),
+            _table(shown)
+            if len(shown)
+            else dbc.Alert(_empty_reason(table, status), color="info", id="plans-empty"),
+            html.P(
+                "Effect: change of the targeted RATER element at the plan's unit from the four waves before "
+                "the start to up to four waves after, minus the change at comparable units without a plan "
+                "(difference in differences, 95% CI, index points 0-100). 'Too early to tell' until the "
+                f"plan's unit has {runtime.settings.min_n} responses after the start.",
+                className="small text-muted mt-2",
+            ),
+        ]
+    )
+
+
+def _empty_reason(table, status: str) -> str:
+    if table.empty:
+        return "No improvement plans in your part of the organisation yet."
+    return f"No {FILTERS[status].lower()} plans. Choose another filter to see the other {len(table)}."
+
+
+def _effect_cell(row) -> html.Td:
+    if row["effect_points"] is None or row["effect_points"] != row["effect_points"]:
+        return html.Td(row["verdict"], className="text-muted")
+    tone = VERDICT_TONES.get(row["verdict"], "secondary")
+    return html.Td(
+        [
+            dbc.Badge(row["verdict"], color=tone, className="me-1"),
+            f"{row['effect_points']:+.1f} ({fmt(row['ci_low'])} to {fmt(row['ci_high'])})",
+        ]
+    )
+
+
+def _table(rows) -> dbc.Table:
+    header = html.Thead(
+        html.Tr(
+            [
+                html.Th(h)
+                for h in ("Plan", "Unit", "Element", "Stage", "Status", "Due", "Effect", "Per 10k cost")
+            ]
+        )
+    )
+    body = []
+    for _, row in rows.iterrows():
+        unit = (
+            " / ".join(x for x in (row["branch_name"], row["department_name"]) if isinstance(x, str)) or "—"
+        )
+        due = [row["due_on"].isoformat()]
+        if row["overdue"]:
+            due.append(dbc.Badge("overdue", color="danger", className="ms-1"))
+        body.append(
+            html.Tr(
+                [
+                    html.Td(dcc.Link(row["title"], href=f"/plans/{row['plan_id']}")),
+                    html.Td(unit),
+                    html.Td(
+                        html.Span(
+                            ELEMENTS.get(row["element"], row["element"]),
+                            style={"color": ELEMENT_COLOURS.get(row["element"])},
+                        )
+                    ),
+                    html.Td(row["stage"]),
+                    html.Td(row["status"]),
+                    html.Td(due),
+                    _effect_cell(row),
+                    html.Td(fmt(row["per_10k"], 2) if row["per_10k"] is not None else "—"),
+                ],
+                className="table-danger" if row["overdue"] else None,
+            )
+        )
+    return dbc.Table([header, html.Tbody(body)], hover=True, responsive=True, size="sm", id="plans-table")
