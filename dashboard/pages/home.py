@@ -9,6 +9,7 @@ from dash import dcc, html
 
 from dashboard.components.cards import fmt, kpi_card
 from dashboard.components.figures import element_bars, trend_figure
+from dashboard.domain import ELEMENT_COLOURS, ELEMENTS
 from dashboard.services.overview import home_summary
 from dashboard.web_context import current_runtime, current_scope
 
@@ -61,11 +62,18 @@ def layout(**_query) -> html.Div:
             ),
             dbc.Row(
                 [
-                    dbc.Col(kpi_card("Overall satisfaction index", csi_text, csi_detail, "kpi-csi"), md=4),
                     dbc.Col(
-                        kpi_card("Change vs previous wave", change_text, change_detail, "kpi-change"), md=4
+                        kpi_card("Overall satisfaction index", csi_text, csi_detail, "kpi-csi"), md=6, xl=3
                     ),
-                    dbc.Col(kpi_card("Net Promoter Score", nps_text, nps_detail, "kpi-nps"), md=4),
+                    dbc.Col(
+                        kpi_card("Change vs previous wave", change_text, change_detail, "kpi-change"),
+                        md=6,
+                        xl=3,
+                    ),
+                    dbc.Col(
+                        kpi_card("Top-2-box satisfied", *_top_box(summary.top_box), "kpi-topbox"), md=6, xl=3
+                    ),
+                    dbc.Col(kpi_card("Net Promoter Score", nps_text, nps_detail, "kpi-nps"), md=6, xl=3),
                 ],
                 className="g-3 mb-3",
             ),
@@ -87,7 +95,9 @@ def layout(**_query) -> html.Div:
                             dcc.Graph(
                                 id="home-elements",
                                 figure=element_bars(
-                                    summary.elements, f"RATER profile, {summary.latest_label}"
+                                    summary.elements,
+                                    f"RATER profile vs target, {summary.latest_label}",
+                                    target_col="target",
                                 ),
                                 config={"displaylogo": False},
                             ),
@@ -98,10 +108,81 @@ def layout(**_query) -> html.Div:
                 ],
                 className="g-3",
             ),
+            _drill_links(summary.latest_code),
+            _ranking_card(summary.ranking, summary.latest_code),
             html.P(
                 "Index = 100 x (mean - scale minimum) / (scale maximum - scale minimum); 95% Student-t "
                 "confidence intervals; groups under the minimum sample size are not shown.",
                 className="small text-muted mt-3",
             ),
         ]
+    )
+
+
+def _top_box(estimate) -> tuple[str, str]:
+    if estimate is None or estimate.suppressed:
+        return "—", "too few responses"
+    return (
+        fmt(estimate.value, suffix="%"),
+        f"95% Wilson CI {fmt(estimate.ci_low)}-{fmt(estimate.ci_high)}%, n = {estimate.n:,}",
+    )
+
+
+def _drill_links(wave_code: str | None) -> html.Div:
+    """Into the drill-down for the same wave the profile shows."""
+    links = [
+        dcc.Link(
+            name,
+            href=f"/elements?element={code}&from={wave_code}&to={wave_code}",
+            id=f"home-drill-{code}",
+            className="me-3",
+            style={"color": ELEMENT_COLOURS[code]},
+        )
+        for code, name in ELEMENTS.items()
+    ]
+    return html.Div([html.Span("Drill into: ", className="text-muted me-2"), *links], className="mt-2 small")
+
+
+def _ranking_card(ranking, wave_code: str | None) -> dbc.Card:
+    if ranking is None or ranking.empty:
+        body = html.P("No branch has responses in the latest wave.", className="text-muted")
+    else:
+        rows = []
+        for r in ranking.itertuples():
+            ranked = r.status == "ranked"
+            rows.append(
+                html.Tr(
+                    [
+                        html.Td(int(r.rank) if ranked else "—"),
+                        html.Td(dcc.Link(r.code, href=f"/unit?branch={r.code}")),
+                        html.Td(fmt(r.mean) if ranked else "—"),
+                        html.Td(f"{fmt(r.ci_low)}-{fmt(r.ci_high)}" if ranked else "—"),
+                        html.Td(f"{int(r.rank_low)}-{int(r.rank_high)}" if ranked else "—"),
+                        html.Td(f"{int(r.n):,}" + ("" if ranked else " (too few responses)")),
+                    ]
+                )
+            )
+        body = dbc.Table(
+            [
+                html.Thead(
+                    html.Tr([html.Th(h) for h in ("Rank", "Branch", "Index", "95% CI", "Rank range", "n")])
+                ),
+                html.Tbody(rows),
+            ],
+            size="sm",
+            hover=True,
+            responsive=True,
+            id="home-ranking",
+        )
+    return dbc.Card(
+        [
+            dbc.CardHeader(
+                [
+                    "Branch ranking, overall satisfaction · ",
+                    dcc.Link("all rankings", href=f"/rankings?unit=branch&element=overall&wave={wave_code}"),
+                ]
+            ),
+            dbc.CardBody(body),
+        ],
+        className="mt-3 shadow-sm",
     )

@@ -11,11 +11,12 @@ from sqlalchemy.orm import Session
 from dashboard.analytics.indices import csi_estimate
 from dashboard.analytics.moments import Moments
 from dashboard.analytics.significance import welch_test
-from dashboard.analytics.topbox import nps_estimate
+from dashboard.analytics.topbox import nps_estimate, share_estimate
 from dashboard.auth.scope import Scope
 from dashboard.queries import reference
 from dashboard.queries.filters import Filters
 from dashboard.queries.rollups import item_moments
+from dashboard.services.metrics import unit_ranking
 
 
 @dataclass
@@ -29,6 +30,20 @@ class HomeSummary:
     nps: object | None
     units: int
     responses_latest: int
+    latest_code: str | None = None
+    top_box: object | None = None  # Estimate: share of top-2-box overall satisfaction, latest wave
+    ranking: pd.DataFrame | None = None  # branches on overall satisfaction, latest wave
+
+
+def _targets(session: Session) -> dict[str, float]:
+    """Company-wide service standards in force today (target index per element)."""
+    from datetime import date
+
+    from dashboard.queries.gaps import standards
+
+    table = standards(session, date.today())
+    company = table[table["branch_id"].isna() & table["department_id"].isna()]
+    return dict(zip(company["element"], company["target_index"].astype(float), strict=True))
 
 
 def _estimate_rows(df: pd.DataFrame, min_n: int) -> pd.DataFrame:
@@ -79,6 +94,21 @@ def home_summary(session: Session, scope: Scope, min_n: int = 10) -> HomeSummary
     elements = _estimate_rows(by_element, min_n)
     order = {e: i for i, e in enumerate("RATES")}
     elements = elements.sort_values("element", key=lambda s: s.map(order)).reset_index(drop=True)
+    elements["target"] = elements["element"].map(_targets(session))
+    top_box = share_estimate(int(last["top2"]), int(last["n_p"]), min_n=min_n)
+    ranking = unit_ranking(session, scope, Filters(wave_ids=(latest_wave,)), "branch", None, min_n)
+    code = waves.loc[waves["wave_id"] == latest_wave, "code"].iloc[0]
     return HomeSummary(
-        trend, elements, str(last["label"]), latest, change, change_points, nps, units, int(last["n_p"])
+        trend,
+        elements,
+        str(last["label"]),
+        latest,
+        change,
+        change_points,
+        nps,
+        units,
+        int(last["n_p"]),
+        str(code),
+        top_box,
+        ranking,
     )

@@ -52,8 +52,9 @@ def leaks(text: str, secrets: Secrets) -> list[str]:
     """Secrets found in a response. A code the request itself injected that
     comes back only as a whole string value is the user's own typing echoed
     (a comment reading "LEN"), not a leak; names always count."""
-    for code in INJECTED:
+    for code in INJECTED:  # echoed as a whole value or as a URL parameter value the user typed
         text = text.replace(f'"{code}"', '""')
+        text = re.sub(rf"=(%27)?{code}(?=[&\"])", "=", text)
     found = [w for w in secrets.words if re.search(rf"(?<![\w]){re.escape(w)}(?![\w])", text)]
     found += [ref for ref in set(re.findall(r"C\d{7}", text)) if ref in secrets.customer_refs]
     return sorted(found)

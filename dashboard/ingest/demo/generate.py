@@ -87,6 +87,11 @@ def generate_demo(
             "wave",
         ):
             reset_sequence(conn, table)
+    with (
+        engine.connect() as conn
+    ):  # fresh planner statistics: PostgreSQL misplans the big tables without them
+        conn.exec_driver_sql("ANALYZE")
+        conn.commit()
     say("creating demo users ...")
     create_demo_users(engine)
     seconds = time.perf_counter() - t0

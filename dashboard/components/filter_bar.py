@@ -1,0 +1,91 @@
+"""The global filter bar: wave range, segment and channel. Each page gives it
+an id prefix and turns changes into its URL (the view state lives there)."""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from dashboard.domain import CHANNELS
+from dashboard.services.view_state import SEGMENTS, GlobalFilters
+
+FILTER_CONTROLS = ("from", "to", "segment", "channel")
+
+
+def filter_bar(prefix: str, waves, current: GlobalFilters) -> dbc.Card:
+    wave_options = [{"label": n, "value": c} for c, n in zip(waves["code"], waves["name"], strict=True)]
+
+    def control(key: str, label: str, component) -> dbc.Col:
+        return dbc.Col(
+            [dbc.Label(label, html_for=f"{prefix}-{key}", className="small mb-0"), component], md=3, xs=6
+        )
+
+    return dbc.Card(
+        dbc.CardBody(
+            dbc.Row(
+                [
+                    control(
+                        "from",
+                        "From wave",
+                        dcc.Dropdown(
+                            id=f"{prefix}-from",
+                            options=wave_options,
+                            value=current.wave_from,
+                            clearable=False,
+                        ),
+                    ),
+                    control(
+                        "to",
+                        "To wave",
+                        dcc.Dropdown(
+                            id=f"{prefix}-to", options=wave_options, value=current.wave_to, clearable=False
+                        ),
+                    ),
+                    control(
+                        "segment",
+                        "Segment",
+                        dcc.Dropdown(
+                            id=f"{prefix}-segment",
+                            options=[
+                                {"label": s.upper() if s == "sme" else s.capitalize(), "value": s}
+                                for s in SEGMENTS
+                            ],
+                            value=current.segment,
+                            placeholder="All segments",
+                        ),
+                    ),
+                    control(
+                        "channel",
+                        "Channel",
+                        dcc.Dropdown(
+                            id=f"{prefix}-channel",
+                            options=[{"label": v, "value": k} for k, v in CHANNELS.items()],
+                            value=current.channel,
+                            clearable=False,
+                        ),
+                    ),
+                ],
+                className="g-2",
+            ),
+            className="py-2",
+        ),
+        className="mb-3 shadow-sm",
+        id=f"{prefix}-filters",
+    )
+
+
+def filter_inputs(prefix: str) -> list[str]:
+    return [f"{prefix}-{key}" for key in FILTER_CONTROLS]
+
+
+def breadcrumbs(items: list[tuple[str, str | None]], crumb_id: str) -> html.Nav:
+    """[(label, href or None for the current level)]."""
+    crumbs = [
+        html.Li(
+            dcc.Link(label, href=href) if href else label,
+            className="breadcrumb-item" + ("" if href else " active"),
+            **({} if href else {"aria-current": "page"}),
+        )
+        for label, href in items
+    ]
+    return html.Nav(html.Ol(crumbs, className="breadcrumb mb-2"), **{"aria-label": "breadcrumb"}, id=crumb_id)

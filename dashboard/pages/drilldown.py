@@ -1,0 +1,359 @@
+"""RATER drill-down: element -> its items -> where it is weak -> the
+comments behind it. The whole view is in the URL (/elements?element=S&item=S2
+&by=branch&unit=B02&q=...&from=&to=&segment=&channel=), so it can be
+bookmarked and back/forward walk the drill path. Controls only rewrite the
+URL; the layout renders from it with the viewer's scope."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import ALL, Input, Output, State, callback, ctx, dcc, html
+
+from dashboard.components.cards import fmt
+from dashboard.components.figures import element_bars
+from dashboard.components.filter_bar import breadcrumbs, filter_bar, filter_inputs
+from dashboard.domain import ELEMENT_COLOURS, ELEMENTS
+from dashboard.services import drilldown as drill
+from dashboard.services.view_state import load_global_filters, valid_filter_changes, with_changes
+from dashboard.web_context import current_runtime, current_scope
+
+dash.register_page(
+    __name__,
+    path="/elements",
+    name="RATER drill-down",
+    title="RATER drill-down - Customer satisfaction",
+    order=2,
+)
+
+PREFIX = "drill"
+PAGE_KEYS = ("element", "item", "by", "unit", "q")
+
+
+def layout(**query) -> html.Div:
+    state = {k: v for k, v in query.items() if isinstance(v, str)}
+    runtime = current_runtime()
+    scope, min_n = current_scope(), runtime.settings.min_n
+    with runtime.read_session() as session:
+        current, waves = load_global_filters(session, state)
+        element = state.get("element") if state.get("element") in ELEMENTS else None
+        by = state.get("by") if state.get("by") in drill.DIMENSIONS else "branch"
+        filters = current.to_filters(waves, all_channels=by == "channel")
+        items = drill.item_table(session, scope, filters, element, min_n) if element else None
+        item = state.get("item") if items is not None and state.get("item") in set(items["code"]) else None
+        crumbs = [("All elements", _href(state, element=None, item=None, unit=None, q=None))]
+        body: list = []
+        if element is None:
+            body = _elements_level(drill.element_profile(session, scope, filters, min_n), state)
+        else:
+            crumbs.append((ELEMENTS[element], _href(state, item=None, unit=None, q=None)))
+            if item:
+                crumbs.append((item, _href(state, unit=None, q=None)))
+            unit = state.get("unit")
+            unit_filters = drill.unit_filter(session, scope, filters, by, unit) if unit else None
+            if unit and unit_filters is not None:
+                crumbs.append((unit, None))
+                body = _comments_level(session, scope, unit_filters, element, item, by, unit, state, runtime)
+            else:
+                if unit:  # a unit the viewer may not see, or a stale link
+                    body.append(
+                        dbc.Alert(
+                            f"{unit!r} is not available to you.", color="warning", id="drill-unit-refused"
+                        )
+                    )
+                spots = drill.weak_spots(session, scope, filters, by, element, item, min_n)
+                body += _element_level(items, element, item, spots, by, state, min_n)
+        crumbs[-1] = (crumbs[-1][0], None)
+    return html.Div(
+        [
+            dcc.Location(id="drill-url", refresh="callback-nav"),
+            dcc.Store(id="drill-state", data=state),
+            html.H2("RATER drill-down", className="h4"),
+            filter_bar(PREFIX, waves, current),
+            breadcrumbs(crumbs, "drill-breadcrumbs"),
+            html.P(f"Showing {current.label}.", className="small text-muted", id="drill-selection"),
+            dcc.Loading(html.Div(body, id="drill-body")),
+        ]
+    )
+
+
+def _href(state: dict, **changes) -> str:
+    return "/elements" + with_changes(state, **changes)
+
+
+def _elements_level(profile, state) -> list:
+    bars = profile[["element", "csi", "csi_low", "csi_high", "n_p"]].set_axis(
+        ["element", "value", "low", "high", "n"], axis=1
+    )
+    figure = element_bars(bars, "Click an element to see its items")
+    rows = [
+        html.Tr(
+            [
+                html.Td(
+                    dcc.Link(
+                        r.name,
+                        href=_href(state, element=r.element),
+                        style={"color": ELEMENT_COLOURS[r.element]},
+                        id=f"drill-element-{r.element}",
+                    )
+                ),
+                html.Td(fmt(r.csi), className="drill-csi"),
+                html.Td(f"{fmt(r.csi_low)}-{fmt(r.csi_high)}"),
+                html.Td(fmt(r.p_mean, 2)),
+                html.Td(fmt(r.e_mean, 2)),
+                html.Td(fmt(r.gap, 2)),
+                html.Td(fmt(r.top_box, 1, "%")),
+                html.Td(f"{int(r.n_p):,}" + (" (too few)" if r.suppressed else "")),
+            ]
+        )
+        for r in profile.itertuples()
+    ]
+    return [
+        dcc.Graph(id="drill-elements-figure", figure=figure, config={"displaylogo": False}),
+        _table(
+            ["Element", "CSI", "95% CI", "P mean", "E mean", "Gap P-E", "Top-2-box", "n answers"],
+            rows,
+            "drill-elements-table",
+        ),
+    ]
+
+
+def _element_level(items, element, item, spots, by, state, min_n) -> list:
+    item_rows = [
+        html.Tr(
+            [
+                html.Td(
+                    dbc.Button(
+                        r.code,
+                        id={"type": "drill-item", "index": r.code},
+                        color="link",
+                        size="sm",
+                        className="p-0",
+                    )
+                ),
+                html.Td(r.text),
+                html.Td(fmt(r.csi), className="drill-csi"),
+                html.Td(fmt(r.p_mean, 2)),
+                html.Td(fmt(r.e_mean, 2)),
+                html.Td(f"{fmt(r.gap, 2)} ± {fmt(1.96 * r.gap_se, 2)}" if r.gap == r.gap else "—"),
+                html.Td(fmt(r.top_box, 1, "%")),
+                html.Td(f"{int(r.n_p):,}" + (" (too few)" if r.suppressed else "")),
+            ],
+            className="table-primary" if r.code == item else None,
+        )
+        for r in items.itertuples()
+    ]
+    tabs = dbc.Nav(
+        [
+            dbc.NavItem(
+                dbc.NavLink(
+                    label, href=_href(state, by=key, unit=None), active=key == by, id=f"drill-by-{key}"
+                )
+            )
+            for key, label in drill.DIMENSION_LABELS.items()
+        ],
+        pills=True,
+        className="my-2",
+    )
+    subject = f"item {item}" if item else ELEMENTS[element]
+    spot_rows = []
+    for r in spots.itertuples():
+        value = f"{r.group}"
+        link = dcc.Link(
+            str(r.label), href=_href(state, unit=_unit_code(r.label, by, value)), className="drill-unit-link"
+        )
+        plan = None
+        if by in ("branch", "department") and not r.suppressed and r.diff < 0:
+            plan = dcc.Link(
+                "Start a plan for this weakness",
+                href=_plan_link(by, str(r.label).split(" ")[0], element, item),
+                className="small",
+            )
+        spot_rows.append(
+            html.Tr(
+                [
+                    html.Td(link),
+                    html.Td(fmt(r.csi), className="drill-csi"),
+                    html.Td(f"{fmt(r.csi_low)}-{fmt(r.csi_high)}"),
+                    html.Td(f"{r.diff:+.1f}" if r.diff == r.diff else "—"),
+                    html.Td(f"{int(r.n_p):,}" + (" (too few responses)" if r.suppressed else "")),
+                    html.Td(plan),
+                ]
+            )
+        )
+    return [
+        html.H3(f"{ELEMENTS[element]}: items", className="h5 mt-2"),
+        html.P(
+            "Click an item to see where it is weak. Gap = perception minus expectation (± 95% CI).",
+            className="small text-muted",
+        ),
+        _table(
+            ["Item", "Question", "CSI", "P mean", "E mean", "Gap P-E", "Top-2-box", "n"],
+            item_rows,
+            "drill-items-table",
+        ),
+        html.H3(f"Where {subject} is weak", className="h5 mt-3"),
+        tabs,
+        _table(["Group", "CSI", "95% CI", "vs all", "n answers", ""], spot_rows, "drill-spots-table")
+        if spot_rows
+        else dbc.Alert("No responses for this selection.", color="info"),
+        html.P(
+            f"Weakest first. Groups with fewer than {min_n} answers are not scored. "
+            "Click a group to read its comments.",
+            className="small text-muted",
+        ),
+    ]
+
+
+def _unit_code(label: str, by: str, value: str) -> str:
+    return str(label).split(" ")[0] if by in ("branch", "department") else value
+
+
+def _plan_link(by: str, code: str, element: str, item: str | None) -> str:
+    params = {by: code, "element": element}
+    if item:
+        params["items"] = item
+    return "/plans/new?" + urlencode(params)
+
+
+def _comments_level(session, scope, unit_filters, element, item, by, unit, state, runtime) -> list:
+    page, count = drill.comments_for(
+        session, scope, unit_filters, element, state.get("q", ""), runtime.settings.min_n_comments
+    )
+    search = dbc.InputGroup(
+        [
+            dbc.Label("Search comments", html_for="drill-search", className="visually-hidden"),
+            dbc.Input(
+                id="drill-search",
+                value=state.get("q", ""),
+                placeholder="Search comments",
+                maxlength=100,
+                type="search",
+            ),
+            dbc.Button("Search", id="drill-search-go", color="secondary"),
+        ],
+        className="mb-2",
+    )
+    plan = None
+    if by in ("branch", "department"):
+        plan = dcc.Link(
+            "Start a plan for this weakness", href=_plan_link(by, unit, element, item), id="drill-start-plan"
+        )
+    header = [html.H3(f"Comments behind {ELEMENTS[element]} at {unit}", className="h5 mt-2"), plan]
+    if page is None:
+        note = (
+            f"Only {count} comment{'s' if count != 1 else ''} here; comments are shown from "
+            f"{runtime.settings.min_n_comments} on, so that writers cannot be recognised."
+        )
+        return [*header, dbc.Alert(note, color="info", id="drill-comments-suppressed")]
+    rows = [
+        html.Tr(
+            [
+                html.Td(f"{r.submitted_at:%Y-%m-%d}"),
+                html.Td(r.department),
+                html.Td(r.segment),
+                html.Td(fmt(r.element_mean, 2)),
+                html.Td(r.comment, className="drill-comment"),
+            ]
+        )
+        for r in page.rows.itertuples()
+    ]
+    summary = (
+        f"{page.matches:,} of {page.group_size:,} comments from respondents who rated "
+        f"{ELEMENTS[element]} lowest of the five elements"
+    )
+    return [
+        *header,
+        search,
+        html.P(
+            summary + (f", matching {state['q']!r}." if state.get("q") else "."),
+            className="small text-muted",
+            id="drill-comments-summary",
+        ),
+        _table(
+            ["Date", "Department", "Segment", f"{ELEMENTS[element]} (1-7)", "Comment"],
+            rows,
+            "drill-comments-table",
+        )
+        if rows
+        else dbc.Alert("No comments match the search.", color="info", id="drill-comments-none"),
+    ]
+
+
+def _table(headers: list[str], rows: list, table_id: str) -> dbc.Table:
+    return dbc.Table(
+        [html.Thead(html.Tr([html.Th(h) for h in headers])), html.Tbody(rows)],
+        hover=True,
+        responsive=True,
+        size="sm",
+        id=table_id,
+    )
+
+
+@callback(
+    Output("drill-url", "search", allow_duplicate=True),
+    *[Input(i, "value") for i in filter_inputs(PREFIX)],
+    State("drill-state", "data"),
+    prevent_initial_call=True,
+)
+def filters_changed(wave_from, wave_to, segment, channel, state):
+    with current_runtime().read_session() as session:
+        changes = valid_filter_changes(session, wave_from, wave_to, segment, channel)
+    return with_changes(_page_state(state), **changes)
+
+
+@callback(
+    Output("drill-url", "search", allow_duplicate=True),
+    Input("drill-elements-figure", "clickData"),
+    State("drill-state", "data"),
+    prevent_initial_call=True,
+)
+def element_clicked(click, state):
+    try:
+        name = click["points"][0]["x"]
+    except (TypeError, KeyError, IndexError):
+        return dash.no_update
+    element = next((code for code, label in ELEMENTS.items() if label == name), None)
+    return (
+        with_changes(_page_state(state), element=element, item=None, unit=None, q=None)
+        if element
+        else dash.no_update
+    )
+
+
+@callback(
+    Output("drill-url", "search", allow_duplicate=True),
+    Input({"type": "drill-item", "index": ALL}, "n_clicks"),
+    State("drill-state", "data"),
+    prevent_initial_call=True,
+)
+def item_clicked(clicks, state):
+    if not isinstance(ctx.triggered_id, dict) or not any(clicks or []):
+        return dash.no_update
+    item = ctx.triggered_id.get("index")
+    return with_changes(_page_state(state), item=item if isinstance(item, str) else None, unit=None, q=None)
+
+
+@callback(
+    Output("drill-url", "search", allow_duplicate=True),
+    Input("drill-search-go", "n_clicks"),
+    Input("drill-search", "n_submit"),
+    State("drill-search", "value"),
+    State("drill-state", "data"),
+    prevent_initial_call=True,
+)
+def search_comments(_clicks, _submit, text, state):
+    return with_changes(_page_state(state), q=(text or "").strip()[:100] if isinstance(text, str) else None)
+
+
+def _page_state(state) -> dict[str, str]:
+    """The store holds what the URL said; keep only known keys and strings."""
+    if not isinstance(state, dict):
+        return {}
+    return {
+        k: v
+        for k, v in state.items()
+        if k in (*PAGE_KEYS, "from", "to", "segment", "channel") and isinstance(v, str)
+    }

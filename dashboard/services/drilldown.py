@@ -1,0 +1,143 @@
+"""The RATER drill-down: element -> its items -> where it is weak -> the
+comments behind it. Every function takes the viewer's scope; groups under
+min_n keep their count but lose their numbers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from sqlalchemy.orm import Session
+
+from dashboard.analytics.indices import csi_table
+from dashboard.analytics.servqual import item_gaps
+from dashboard.auth.scope import Scope
+from dashboard.domain import CHANNELS, ELEMENTS
+from dashboard.queries import reference
+from dashboard.queries.comments import CommentPage, element_comments
+from dashboard.queries.filters import Filters
+from dashboard.queries.plans import element_items
+from dashboard.queries.rollups import item_moments
+
+DIMENSIONS = {
+    "branch": "branch_id",
+    "department": "department_id",
+    "segment": "segment",
+    "channel": "channel",
+}
+DIMENSION_LABELS = {
+    "branch": "Branches",
+    "department": "Departments",
+    "segment": "Segments",
+    "channel": "Channels",
+}
+
+
+def _with_shares(df: pd.DataFrame, min_n: int) -> pd.DataFrame:
+    out = csi_table(df, "scale_min", "scale_max", min_n=min_n)
+    hide = out["suppressed"].to_numpy()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["p_mean"] = np.where(hide, np.nan, out["sum_p"] / out["n_p"])
+        out["e_mean"] = np.where(hide | (out["n_e"] == 0), np.nan, out["sum_e"] / out["n_e"])
+        out["top_box"] = np.where(hide, np.nan, 100 * out["top2"] / out["n_p"])
+    gaps = item_gaps(out)
+    out["gap"] = np.where(hide, np.nan, gaps["gap"])
+    out["gap_se"] = np.where(hide, np.nan, gaps["gap_se"])
+    return out
+
+
+def element_profile(session: Session, scope: Scope, filters: Filters, min_n: int) -> pd.DataFrame:
+    """Per RATER element: CSI with CI, P and E means, gap P - E, top-2-box share, n."""
+    df = item_moments(session, scope, filters, by=("element", "scale_min", "scale_max"))
+    df = df[df["element"].isin(list(ELEMENTS))]
+    out = _with_shares(df, min_n)
+    out["name"] = out["element"].map(ELEMENTS)
+    order = {e: i for i, e in enumerate(ELEMENTS)}
+    return out.sort_values("element", key=lambda s: s.map(order)).reset_index(drop=True)
+
+
+def item_table(session: Session, scope: Scope, filters: Filters, element: str, min_n: int) -> pd.DataFrame:
+    """The element's items: CSI (P) with CI, P, E, gap with its SE, top-2-box, n."""
+    df = item_moments(session, scope, filters, by=("element", "code", "scale_min", "scale_max"))
+    df = df[df["element"] == element]
+    texts = element_items(session).drop_duplicates("code").set_index("code")["text"]
+    out = _with_shares(df, min_n)
+    out["text"] = out["code"].map(texts)
+    return out.sort_values("code").reset_index(drop=True)
+
+
+def weak_spots(
+    session: Session,
+    scope: Scope,
+    filters: Filters,
+    dimension: str,
+    element: str,
+    item: str | None,
+    min_n: int,
+) -> pd.DataFrame:
+    """The element (or one item) per branch, department, segment or channel,
+    weakest first, with its difference from the whole selection. Suppressed
+    groups come last, with their n."""
+    column = DIMENSIONS[dimension]
+    key = "code" if item else "element"
+    df = item_moments(session, scope, filters, by=(column, key, "scale_min", "scale_max"))
+    df = df[df[key] == (item or element)]
+    if df.empty:
+        return pd.DataFrame(
+            columns=["group", "label", "n_p", "csi", "csi_low", "csi_high", "diff", "suppressed"]
+        )
+    out = csi_table(df, "scale_min", "scale_max", min_n=min_n).rename(columns={column: "group"})
+    whole = csi_table(
+        df.groupby(["scale_min", "scale_max"], as_index=False)[["n_p", "sum_p", "sumsq_p"]].sum(),
+        "scale_min",
+        "scale_max",
+        min_n=min_n,
+    )["csi"].iloc[0]
+    out["diff"] = out["csi"] - whole
+    out["label"] = _labels(session, scope, dimension, out["group"])
+    out = out.sort_values(["suppressed", "csi"], na_position="last").reset_index(drop=True)
+    return out[["group", "label", "n_p", "csi", "csi_low", "csi_high", "diff", "suppressed"]]
+
+
+def _labels(session: Session, scope: Scope, dimension: str, groups: pd.Series) -> pd.Series:
+    if dimension in ("branch", "department"):
+        units = reference.units(session, scope).drop_duplicates(f"{dimension}_id")
+        names = dict(
+            zip(
+                units[f"{dimension}_id"],
+                units[f"{dimension}_code"] + " " + units[f"{dimension}_name"],
+                strict=True,
+            )
+        )
+        return groups.map(names)
+    if dimension == "channel":
+        return groups.map(lambda c: CHANNELS.get(c, c).split(" (")[0])
+    return groups.map(lambda s: s.upper() if s == "sme" else s.capitalize())
+
+
+def unit_filter(
+    session: Session, scope: Scope, filters: Filters, dimension: str, value: str
+) -> Filters | None:
+    """Narrow filters to one group of a dimension; None when the value is not
+    a group the viewer may see (a forged or stale URL)."""
+    from dataclasses import replace
+
+    if dimension in ("branch", "department"):
+        units = reference.units(session, scope)
+        match = units.loc[units[f"{dimension}_code"] == value, f"{dimension}_id"]
+        if match.empty:
+            return None
+        return replace(filters, **{f"{dimension}_ids": (int(match.iloc[0]),)})
+    if dimension == "segment":
+        return replace(filters, segments=(value,)) if value in ("retail", "sme", "corporate") else None
+    return replace(filters, channels=(value,)) if value in CHANNELS else None
+
+
+def comments_for(
+    session: Session, scope: Scope, filters: Filters, element: str, search: str, min_comments: int
+) -> tuple[CommentPage | None, int]:
+    """Comments behind the element, or (None, count) when the group has fewer
+    than `min_comments` comments: showing them could identify the writers."""
+    page = element_comments(session, scope, filters, element, search)
+    if page.group_size < min_comments:
+        return None, page.group_size
+    return page, page.group_size
