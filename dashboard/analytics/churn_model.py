@@ -14,7 +14,7 @@ import pandas as pd
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import brier_score_loss, roc_auc_score
 
-BANDS = ((0.30, "high"), (0.12, "medium"), (0.0, "low"))
+BANDS = ((3.0, "high"), (1.5, "medium"), (0.0, "low"))  # multiples of the base churn rate
 RULE_BANDS = ((3.0, "high"), (1.5, "medium"), (0.0, "low"))
 
 
@@ -110,8 +110,12 @@ def evaluate(params: ChurnModelParams, x: pd.DataFrame, y: np.ndarray) -> dict:
     }
 
 
-def band(probability: float) -> str:
-    return next(label for threshold, label in BANDS if probability >= threshold)
+def band(probability: float, base_rate: float) -> str:
+    """Risk relative to the average customer: high at 3x the base rate or
+    more, medium from 1.5x (absolute cut-offs mean nothing when a quarter's
+    churn rate is a few per cent)."""
+    ratio = probability / base_rate if base_rate > 0 else 0.0
+    return next(label for threshold, label in BANDS if ratio >= threshold)
 
 
 REASONS = {

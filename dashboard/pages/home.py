@@ -10,6 +10,7 @@ from dash import dcc, html
 from dashboard.components.cards import drill_links, fmt, graph_card, kpi_card
 from dashboard.components.figures import element_bars, trend_figure
 from dashboard.domain import ELEMENTS
+from dashboard.services.churn import exposure_summary
 from dashboard.services.overview import home_summary
 from dashboard.web_context import current_runtime, current_scope
 
@@ -20,6 +21,7 @@ def layout(**_query) -> html.Div:
     runtime = current_runtime()
     with runtime.read_session() as session:
         summary = home_summary(session, current_scope(), min_n=runtime.settings.min_n)
+        churn_exposure = exposure_summary(session, current_scope())
     if summary.latest is None:
         return dbc.Alert(
             [
@@ -100,6 +102,7 @@ def layout(**_query) -> html.Div:
                 className="g-3",
             ),
             _drill_links(summary.latest_code),
+            _churn_card(churn_exposure),
             _ranking_card(summary.ranking, summary.latest_code),
             html.P(
                 "Index = 100 x (mean - scale minimum) / (scale maximum - scale minimum); 95% Student-t "
@@ -168,4 +171,24 @@ def _ranking_card(ranking, wave_code: str | None) -> dbc.Card:
             dbc.CardBody(body),
         ],
         className="mt-3 shadow-sm",
+    )
+
+
+def _churn_card(exposure: dict) -> dbc.Alert:
+    """Churn exposure in one line, linking to the churn page."""
+    if not exposure["customers"]:
+        text = "Churn risk: no customers scored yet."
+    else:
+        revenue = exposure["revenue_at_risk"]
+        money = "" if revenue is None else f", revenue at risk {revenue:,.0f}"
+        kind = "" if exposure["method"] == "model" else " (rule-based score)"
+        text = (
+            f"Churn risk{kind}: {exposure['high']:,} customers at high and {exposure['medium']:,} at medium "
+            f"risk of {exposure['customers']:,}{money}. "
+        )
+    return dbc.Alert(
+        [text, dcc.Link("See who and why", href="/churn")],
+        color="light",
+        className="mt-3 mb-0",
+        id="home-churn",
     )

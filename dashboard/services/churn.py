@@ -23,6 +23,19 @@ from dashboard.db.bulk import bulk_insert
 from dashboard.db.models import ChurnModel, ChurnScore
 from dashboard.queries import churn as q
 
+EXPORT_COLUMNS = (
+    "external_ref",
+    "name",
+    "branch",
+    "segment",
+    "tier",
+    "account_manager",
+    "method",
+    "probability",
+    "points",
+    "band",
+    "reasons",
+)
 HORIZON_DAYS = 91
 MIN_EVENTS = 50  # fewer churn outcomes than this: no model, the rules score
 ALGORITHM = "logistic regression (L2, standardised), Platt-calibrated on later waves"
@@ -107,6 +120,7 @@ def score_all(session: Session, today: date, model: ChurnModel | None, histories
         return 0
     if model is not None:
         params = _params(model)
+        base_rate = float(model.metrics.get("base_rate", 0.0))
         prob = params.predict(x)
         contrib = params.contributions(x)
         rows = [
@@ -117,7 +131,7 @@ def score_all(session: Session, today: date, model: ChurnModel | None, histories
                 today,
                 float(p),
                 None,
-                cm.band(p),
+                cm.band(p, base_rate),
                 _json(cm.top_reasons(contrib.loc[cid], x.loc[cid])),
             )
             for cid, p in zip(x.index, prob, strict=True)
@@ -201,3 +215,11 @@ def model_report(model: ChurnModel) -> dict:
 
 def mean_or_nan(values) -> float:
     return float(np.mean(values)) if len(values) else float("nan")
+
+
+def export_csv(table: pd.DataFrame) -> str:
+    """Scored customers as CSV text (reasons joined with '; ')."""
+    out = table.reindex(columns=list(EXPORT_COLUMNS)).copy()
+    out["account_manager"] = out["account_manager"].fillna("")
+    out["reasons"] = out["reasons"].map(lambda r: "; ".join(r) if isinstance(r, list) else "")
+    return out.to_csv(index=False)

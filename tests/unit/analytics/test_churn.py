@@ -120,3 +120,10 @@ def test_reasons_in_plain_words():
         "account manager left in the last 12 months",
         "dissatisfied in 3 consecutive waves",
     ]
+
+
+def test_bands_are_relative_to_the_base_rate():
+    from dashboard.analytics.churn_model import band
+
+    assert [band(p, 0.03) for p in (0.02, 0.05, 0.09, 0.30)] == ["low", "medium", "high", "high"]
+    assert band(0.5, 0.0) == "low"
