@@ -222,4 +222,13 @@ def export_csv(table: pd.DataFrame) -> str:
     out = table.reindex(columns=list(EXPORT_COLUMNS)).copy()
     out["account_manager"] = out["account_manager"].fillna("")
     out["reasons"] = out["reasons"].map(lambda r: "; ".join(r) if isinstance(r, list) else "")
+    for column in ("external_ref", "name", "account_manager", "branch", "segment", "tier"):
+        out[column] = out[column].map(_inert_cell)
     return out.to_csv(index=False)
+
+
+def _inert_cell(value):
+    """Text a spreadsheet would run as a formula gets a leading apostrophe."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value

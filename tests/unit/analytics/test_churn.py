@@ -127,3 +127,26 @@ def test_bands_are_relative_to_the_base_rate():
 
     assert [band(p, 0.03) for p in (0.02, 0.05, 0.09, 0.30)] == ["low", "medium", "high", "high"]
     assert band(0.5, 0.0) == "low"
+
+
+def test_export_neutralises_spreadsheet_formulas():
+    from dashboard.services.churn import export_csv
+
+    table = pd.DataFrame(
+        {
+            "external_ref": ["C1"],
+            "name": ['=HYPERLINK("http://x","y")'],
+            "branch": ["B01"],
+            "segment": ["retail"],
+            "tier": ["gold"],
+            "account_manager": [None],
+            "method": ["model"],
+            "probability": [0.2],
+            "points": [None],
+            "band": ["high"],
+            "reasons": [["1 unresolved complaint", "account manager left in the last 12 months"]],
+        }
+    )
+    lines = export_csv(table).splitlines()
+    assert lines[0].startswith("external_ref,name,branch")
+    assert "'=HYPERLINK" in lines[1] and "1 unresolved complaint; account manager left" in lines[1]
