@@ -38,6 +38,7 @@ def layout(**query) -> html.Div:
     scope, min_n = current_scope(), runtime.settings.min_n
     with runtime.read_session() as session:
         current, waves = load_global_filters(session, state)
+        fixed = drill.fixed_unit(session, scope)
         element = state.get("element") if state.get("element") in ELEMENTS else None
         by = state.get("by") if state.get("by") in drill.DIMENSIONS else "branch"
         filters = current.to_filters(waves, all_channels=by == "channel")
@@ -55,7 +56,9 @@ def layout(**query) -> html.Div:
             unit_filters = drill.unit_filter(session, scope, filters, by, unit) if unit else None
             if unit and unit_filters is not None:
                 crumbs.append((unit, None))
-                body = _comments_level(session, scope, unit_filters, element, item, by, unit, state, runtime)
+                body = _comments_level(
+                    session, scope, unit_filters, element, item, by, unit, state, runtime, fixed
+                )
             else:
                 if unit:  # a unit the viewer may not see, or a stale link
                     body.append(
@@ -64,7 +67,7 @@ def layout(**query) -> html.Div:
                         )
                     )
                 spots = drill.weak_spots(session, scope, filters, by, element, item, min_n)
-                body += _element_level(items, element, item, spots, by, state, min_n)
+                body += _element_level(items, element, item, spots, by, state, min_n, fixed)
         crumbs[-1] = (crumbs[-1][0], None)
     return html.Div(
         [
@@ -120,7 +123,7 @@ def _elements_level(profile, state) -> list:
     ]
 
 
-def _element_level(items, element, item, spots, by, state, min_n) -> list:
+def _element_level(items, element, item, spots, by, state, min_n, fixed) -> list:
     item_rows = [
         html.Tr(
             [
@@ -168,7 +171,7 @@ def _element_level(items, element, item, spots, by, state, min_n) -> list:
         if by in ("branch", "department") and not r.suppressed and r.diff < 0:
             plan = dcc.Link(
                 "Start a plan for this weakness",
-                href=_plan_link(by, str(r.label).split(" ")[0], element, item),
+                href=_plan_link(by, str(r.label).split(" ")[0], element, item, fixed),
                 className="small",
             )
         spot_rows.append(
@@ -211,14 +214,16 @@ def _unit_code(label: str, by: str, value: str) -> str:
     return str(label).split(" ")[0] if by in ("branch", "department") else value
 
 
-def _plan_link(by: str, code: str, element: str, item: str | None) -> str:
-    params = {by: code, "element": element}
+def _plan_link(by: str, code: str, element: str, item: str | None, fixed: dict[str, str]) -> str:
+    """A viewer restricted to one branch (or department) plans inside it, so
+    the link carries that unit as well as the weak group."""
+    params = {**fixed, by: code, "element": element}
     if item:
         params["items"] = item
     return "/plans/new?" + urlencode(params)
 
 
-def _comments_level(session, scope, unit_filters, element, item, by, unit, state, runtime) -> list:
+def _comments_level(session, scope, unit_filters, element, item, by, unit, state, runtime, fixed) -> list:
     page, count = drill.comments_for(
         session, scope, unit_filters, element, state.get("q", ""), runtime.settings.min_n_comments
     )
@@ -239,7 +244,9 @@ def _comments_level(session, scope, unit_filters, element, item, by, unit, state
     plan = None
     if by in ("branch", "department"):
         plan = dcc.Link(
-            "Start a plan for this weakness", href=_plan_link(by, unit, element, item), id="drill-start-plan"
+            "Start a plan for this weakness",
+            href=_plan_link(by, unit, element, item, fixed),
+            id="drill-start-plan",
         )
     header = [html.H3(f"Comments behind {ELEMENTS[element]} at {unit}", className="h5 mt-2"), plan]
     if page is None:

@@ -141,3 +141,15 @@ def comments_for(
     if page.group_size < min_comments:
         return None, page.group_size
     return page, page.group_size
+
+
+def fixed_unit(session: Session, scope: Scope) -> dict[str, str]:
+    """The branch and/or department code a viewer is confined to (one each at
+    most), e.g. {"branch": "B02"} for a branch head."""
+    units = reference.units(session, scope)
+    fixed = {}
+    for axis, ids in (("branch", scope.branch_ids), ("department", scope.department_ids)):
+        codes = units[f"{axis}_code"].unique()
+        if ids is not None and len(ids) == 1 and len(codes) == 1:
+            fixed[axis] = str(codes[0])
+    return fixed

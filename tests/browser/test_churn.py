@@ -68,3 +68,24 @@ def test_team_member_sees_only_their_unit_and_no_model_card(dash_duo, demo_app, 
         "#churn-history", "This customer does not exist or is not available to you.", timeout=30
     )
     assert dash_duo.get_logs() == [], dash_duo.get_logs()
+
+
+def test_a_script_in_a_comment_stays_text(dash_duo, demo_app, demo_runtime, login_as):
+    from sqlalchemy import update
+
+    from dashboard.db.models import Response
+
+    payload = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>'
+    with demo_runtime.write_session() as s:
+        customer_id, response_id = s.execute(
+            select(Response.customer_id, Response.id)
+            .where(Response.customer_id.is_not(None))
+            .order_by(Response.submitted_at.desc())
+            .limit(1)
+        ).one()
+        s.execute(update(Response).where(Response.id == response_id).values(comment=payload))
+    dash_duo.start_server(demo_app)
+    login_as(dash_duo, "executive", path=f"/churn?customer={customer_id}")
+    dash_duo.wait_for_contains_text("#churn-history", "<script>window.__xss=2</script>", timeout=30)
+    assert dash_duo.driver.execute_script("return window.__xss === undefined")
+    assert dash_duo.get_logs() == [], dash_duo.get_logs()

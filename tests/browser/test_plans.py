@@ -14,8 +14,6 @@ from tests.browser.conftest import dom_click
 
 pytestmark = pytest.mark.browser
 
-START_LINK = "/plans/new?branch=B02&department=SRV&element=S&items=S2,S3"
-
 
 def _type(duo, selector, text):
     field = duo.find_element(selector)
@@ -23,16 +21,24 @@ def _type(duo, selector, text):
     field.send_keys(text)
 
 
-def test_create_plan_from_link_and_see_it_listed(dash_duo, demo_app, demo_runtime, artifacts_dir, login_as):
+def test_create_plan_from_the_drill_down_and_see_it_listed(
+    dash_duo, demo_app, demo_runtime, artifacts_dir, login_as
+):
     dash_duo.start_server(demo_app)
-    login_as(dash_duo, "head.harbour", path=START_LINK)
+    login_as(dash_duo, "head.harbour", path="/elements?element=S&by=department")
+    dash_duo.wait_for_element("#drill-spots-table", timeout=20)
+    start = next(
+        a
+        for a in dash_duo.find_elements("#drill-spots-table a")
+        if a.text == "Start a plan for this weakness"
+    )
+    href = start.get_attribute("href")
+    assert "branch=B02" in href and "department=" in href and "element=S" in href  # the head's branch is kept
+    dom_click(dash_duo, start)
     dash_duo.wait_for_element("#plan-title", timeout=20)
     # prefilled from the link
     assert "Responsiveness" in dash_duo.find_element("#plan-element").text
-    assert (
-        "S2" in dash_duo.find_element("#plan-items").text
-        and "S3" in dash_duo.find_element("#plan-items").text
-    )
+    assert "B02 Harbour" in dash_duo.find_element("#plan-branch").text
     title = 'Shorter queues <img src=x onerror="window.__xss=1">'
     _type(dash_duo, "#plan-title", title)
     _type(dash_duo, "#plan-baseline", "4.2")
@@ -42,7 +48,7 @@ def test_create_plan_from_link_and_see_it_listed(dash_duo, demo_app, demo_runtim
     dash_duo.wait_for_text_to_equal("#plan-title-heading", title, timeout=20)
     with demo_runtime.read_session() as s:
         plan = s.scalar(select(ImprovementPlan).where(ImprovementPlan.title == title))
-        assert plan.item_codes == ["S2", "S3"] and plan.cost == 25_000 and plan.target_score == 5.4
+        assert plan.element == "S" and plan.cost == 25_000 and plan.target_score == 5.4
         plan_id = plan.id
     assert dash_duo.driver.current_url.endswith(f"/plans/{plan_id}")
     assert "created" in dash_duo.find_element("#plan-history").text
