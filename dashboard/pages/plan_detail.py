@@ -441,13 +441,6 @@ def item_options(element):
         )
 
 
-def _number(value):
-    try:
-        return None if value in (None, "") else float(value)
-    except (TypeError, ValueError):
-        return value  # let validation name the field
-
-
 @callback(
     Output("plan-feedback", "children"),
     Output("plan-location", "href"),
@@ -512,9 +505,9 @@ def save(
         status=status,
         start_on=start,
         due_on=due,
-        baseline_score=_number(baseline),
-        target_score=_number(target),
-        cost=_number(cost),
+        baseline_score=baseline,
+        target_score=target,
+        cost=cost,
         description=description or "",
     )
     try:
