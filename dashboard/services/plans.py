@@ -196,7 +196,10 @@ def editable_plan(session: Session, user: AuthUser, plan_id: int) -> Improvement
 def _check_version(session: Session, plan: ImprovementPlan, expected_version: int) -> None:
     if plan.version != expected_version:
         last = session.scalar(
-            select(PlanChange).where(PlanChange.plan_id == plan.id).order_by(PlanChange.id.desc()).limit(1)
+            select(PlanChange)  # the last versioned save; action ticks and comments do not bump the version
+            .where(PlanChange.plan_id == plan.id, PlanChange.field.in_(TRACKED))
+            .order_by(PlanChange.id.desc())
+            .limit(1)
         )
         raise StalePlan(plan.version, last.username if last else None, last.at if last else now())
 

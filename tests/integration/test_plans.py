@@ -96,6 +96,8 @@ def test_a_stale_edit_is_refused_and_changes_nothing(db):
         plan_id = create_plan(s, _user(s, "executive"), _form())
     with Session(db) as s, s.begin():  # the first editor saves
         update_plan(s, _user(s, "executive"), plan_id, 1, _form(title="First editor's title"))
+    with Session(db) as s, s.begin():  # an added action does not bump the version, nor is it the culprit
+        add_action(s, _user(s, "admin"), plan_id, "Weekly queue review", None)
     with Session(db) as s, s.begin(), pytest.raises(StalePlan, match="executive changed this plan"):
         update_plan(s, _user(s, "head.harbour"), plan_id, 1, _form(title="Second editor's title"))
     with Session(db) as s:
