@@ -156,7 +156,7 @@ def _unit_id(session, model, code, label, errors) -> int | None:
         return None
     found = session.scalar(select(model.id).where(model.code == code))
     if found is None:
-        errors[label] = f"unknown {label} {code!r}"
+        errors[label] = f"choose a {label} from the list"  # not echoed: messages carry no typed codes
     return found
 
 
