@@ -107,3 +107,30 @@ def test_stale_edit_is_refused_and_form_keeps_the_typing(dash_duo, demo_app, dem
     with demo_runtime.read_session() as s:
         assert s.get(ImprovementPlan, plan_id).title == "Eastbrook refurbishment (phase 2)"
     assert dash_duo.get_logs() == [], dash_duo.get_logs()
+
+
+def test_team_member_cannot_edit_a_colleagues_plan_in_their_own_unit(
+    dash_duo, demo_app, demo_runtime, login_as
+):
+    """Same unit, so visible, but owned by the unit's manager: the page shows
+    it read-only, without the edit form or the action switches' add row."""
+    from sqlalchemy.orm import Session
+
+    from dashboard.auth.users import to_auth_user
+    from dashboard.db.models import AppUser
+    from dashboard.services.plans import PlanInput, create_plan
+
+    with Session(demo_runtime.engine) as s, s.begin():
+        head = to_auth_user(s.scalar(select(AppUser).where(AppUser.username == "head.harbour")))
+        form = PlanInput(
+            title="Manager's own queue plan", branch_code="B02", department_code="SRV", element="S",
+            item_codes=["S1"], start_on="2026-01-01", due_on="2026-06-30",
+        )  # fmt: skip
+        colleague_plan = create_plan(s, head, form)
+    dash_duo.start_server(demo_app)
+    login_as(dash_duo, "team.harbour", path=f"/plans/{colleague_plan}")
+    dash_duo.wait_for_text_to_equal("#plan-title-heading", "Manager's own queue plan", timeout=20)
+    dash_duo.wait_for_text_to_equal("#plan-readonly", "You can view this plan but not change it.")
+    assert not dash_duo.driver.find_elements("css selector", "#plan-save")
+    assert not dash_duo.driver.find_elements("css selector", "#plan-action-add")
+    assert dash_duo.get_logs() == [], dash_duo.get_logs()

@@ -28,6 +28,7 @@ from dashboard.services.plans import (
     set_action_done,
     update_plan,
 )
+from tests.conftest import BACKENDS, _new_database
 
 
 @pytest.fixture
@@ -228,17 +229,19 @@ def test_script_in_a_title_is_stored_verbatim(db):
         assert s.get(ImprovementPlan, plan_id).title == title
 
 
-@pytest.fixture(scope="module")
-def effect_db(tmp_path_factory):
-    """A larger demo (SQLite) so unit-level effects have the power to show."""
+@pytest.fixture(scope="module", params=BACKENDS)
+def effect_db(request, tmp_path_factory):
+    """A larger demo so unit-level effects have the power to show, on each
+    backend (the rollups and the effect query run in SQL on both)."""
     from dashboard.db.engine import make_engine
     from dashboard.db.migrate import upgrade
 
-    engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('effects')}/demo.db")
+    url, cleanup = _new_database(request.param, tmp_path_factory.mktemp("effects"))
+    engine = make_engine(url)
     upgrade(engine)
     generate_demo(engine, responses=20_000, seed=7)
     yield engine
-    engine.dispose()
+    cleanup(engine)
 
 
 def test_planted_plans_effects(effect_db):
