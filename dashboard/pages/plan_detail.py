@@ -199,10 +199,22 @@ def item_options(element):
         )
 
 
+# Validation error keys that are text/number inputs, marked red next to the
+# field as well as listed above the button (dropdowns are only listed).
+MARKED = ("title", "start", "due", "baseline", "target", "cost")
+
+
+def _reply(feedback, href=dash.no_update, version=dash.no_update, errors=None) -> tuple:
+    """The save callback's outputs; inputs keep their values (not outputs),
+    so a refusal never loses what was typed."""
+    return (feedback, href, version, *[name in (errors or {}) for name in MARKED])
+
+
 @callback(
     Output("plan-feedback", "children"),
     Output("plan-location", "href"),
     Output("plan-version", "data"),
+    *[Output(f"plan-{name}", "invalid") for name in MARKED],
     Input("plan-save", "n_clicks"),
     State("plan-id", "data"),
     State("plan-version", "data"),
@@ -250,7 +262,7 @@ def save(
 ):
     user = current_user()
     if user is None:
-        return dbc.Alert("Please sign in again.", color="warning"), dash.no_update, dash.no_update
+        return _reply(dbc.Alert("Please sign in again.", color="warning"))
     data = plan_service.PlanInput(
         title=title or "",
         branch_code=branch or None,
@@ -272,26 +284,20 @@ def save(
         with current_runtime().write_session() as session:
             if plan_id is None:
                 new_id = plan_service.create_plan(session, user, data)
-                return dash.no_update, f"/plans/{new_id}", dash.no_update
+                return _reply(dash.no_update, href=f"/plans/{new_id}")
             new_version = plan_service.update_plan(session, user, int(plan_id), int(version or 0), data)
     except plan_service.PlanInvalid as invalid:
         items_ = [html.Li(f"{field}: {message}") for field, message in invalid.errors.items()]
-        return (
-            dbc.Alert(
-                [html.Strong("Not saved. Please correct:"), html.Ul(items_)], color="danger", id="plan-errors"
-            ),
-            dash.no_update,
-            dash.no_update,
+        alert = dbc.Alert(
+            [html.Strong("Not saved. Please correct:"), html.Ul(items_)], color="danger", id="plan-errors"
         )
+        return _reply(alert, errors=invalid.errors)
     except plan_service.StalePlan as stale:
-        return dbc.Alert(str(stale), color="warning", id="plan-stale"), dash.no_update, dash.no_update
+        return _reply(dbc.Alert(str(stale), color="warning", id="plan-stale"))
     except (plan_service.PlanNotFound, plan_service.PlanForbidden, ValueError, TypeError):
-        return dbc.Alert(NOT_AVAILABLE, color="danger", id="plan-refused"), dash.no_update, dash.no_update
-    return (
-        dbc.Alert(f"Saved (version {new_version}).", color="success", id="plan-saved", duration=6000),
-        dash.no_update,
-        new_version,
-    )
+        return _reply(dbc.Alert(NOT_AVAILABLE, color="danger", id="plan-refused"))
+    saved = dbc.Alert(f"Saved (version {new_version}).", color="success", id="plan-saved", duration=6000)
+    return _reply(saved, version=new_version)
 
 
 @callback(

@@ -134,3 +134,23 @@ def test_team_member_cannot_edit_a_colleagues_plan_in_their_own_unit(
     assert not dash_duo.driver.find_elements("css selector", "#plan-save")
     assert not dash_duo.driver.find_elements("css selector", "#plan-action-add")
     assert dash_duo.get_logs() == [], dash_duo.get_logs()
+
+
+def test_invalid_form_marks_the_fields_and_keeps_the_typing(dash_duo, demo_app, login_as):
+    """(Out-of-range numbers never reach the server: the browser's number
+    input withholds them; the service's range checks are tested directly.)"""
+    dash_duo.start_server(demo_app)
+    login_as(dash_duo, "head.harbour", path=START_LINK)
+    dash_duo.wait_for_element("#plan-title", timeout=20)
+    _type(dash_duo, "#plan-title", "Q")  # too short
+    _type(dash_duo, "#plan-target", "5.5")
+    _type(dash_duo, "#plan-cost", "1200")
+    _click(dash_duo, "#plan-save")
+    dash_duo.wait_for_contains_text("#plan-errors", "title: a title of 3 to 200 characters", timeout=20)
+    assert "is-invalid" in dash_duo.find_element("#plan-title").get_attribute("class")
+    for selector in ("#plan-target", "#plan-cost", "#plan-start"):
+        assert "is-invalid" not in dash_duo.find_element(selector).get_attribute("class")
+    for selector, typed in (("#plan-title", "Q"), ("#plan-target", "5.5"), ("#plan-cost", "1200")):
+        assert dash_duo.find_element(selector).get_attribute("value") == typed
+    assert dash_duo.driver.current_url.endswith(START_LINK)  # nothing created, still the form
+    assert dash_duo.get_logs() == [], dash_duo.get_logs()
