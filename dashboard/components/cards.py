@@ -26,3 +26,32 @@ def fmt(value: float | None, digits: int = 1, suffix: str = "") -> str:
     if value is None or value != value:  # NaN
         return "—"
     return f"{value:.{digits}f}{suffix}"
+
+
+def graph_card(graph_id: str, figure) -> dbc.Card:
+    """A chart in a card, without Plotly's logo."""
+    from dash import dcc
+
+    return dbc.Card(
+        dcc.Graph(id=graph_id, figure=figure, config={"displaylogo": False}), className="shadow-sm"
+    )
+
+
+def drill_links(query_for: dict[str, str], id_prefix: str) -> html.Div:
+    """'Drill into' links, one per RATER element in its colour; `query_for`
+    maps element code -> query string."""
+    from dash import dcc
+
+    from dashboard.domain import ELEMENT_COLOURS, ELEMENTS
+
+    links = [
+        dcc.Link(
+            name,
+            href=f"/elements?{query_for[code]}",
+            id=f"{id_prefix}-{code}",
+            className="me-3",
+            style={"color": ELEMENT_COLOURS[code]},
+        )
+        for code, name in ELEMENTS.items()
+    ]
+    return html.Div([html.Span("Drill into: ", className="text-muted me-2"), *links], className="mt-2 small")

@@ -7,9 +7,9 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashboard.components.cards import fmt, kpi_card
+from dashboard.components.cards import drill_links, fmt, graph_card, kpi_card
 from dashboard.components.figures import element_bars, trend_figure
-from dashboard.domain import ELEMENT_COLOURS, ELEMENTS
+from dashboard.domain import ELEMENTS
 from dashboard.services.overview import home_summary
 from dashboard.web_context import current_runtime, current_scope
 
@@ -80,28 +80,19 @@ def layout(**_query) -> html.Div:
             dbc.Row(
                 [
                     dbc.Col(
-                        dbc.Card(
-                            dcc.Graph(
-                                id="home-trend",
-                                figure=trend_figure(summary.trend, "Overall satisfaction index by wave"),
-                                config={"displaylogo": False},
-                            ),
-                            className="shadow-sm",
+                        graph_card(
+                            "home-trend", trend_figure(summary.trend, "Overall satisfaction index by wave")
                         ),
                         lg=7,
                     ),
                     dbc.Col(
-                        dbc.Card(
-                            dcc.Graph(
-                                id="home-elements",
-                                figure=element_bars(
-                                    summary.elements,
-                                    f"RATER profile vs target, {summary.latest_label}",
-                                    target_col="target",
-                                ),
-                                config={"displaylogo": False},
+                        graph_card(
+                            "home-elements",
+                            element_bars(
+                                summary.elements,
+                                f"RATER profile vs target, {summary.latest_label}",
+                                target_col="target",
                             ),
-                            className="shadow-sm",
                         ),
                         lg=5,
                     ),
@@ -130,17 +121,9 @@ def _top_box(estimate) -> tuple[str, str]:
 
 def _drill_links(wave_code: str | None) -> html.Div:
     """Into the drill-down for the same wave the profile shows."""
-    links = [
-        dcc.Link(
-            name,
-            href=f"/elements?element={code}&from={wave_code}&to={wave_code}",
-            id=f"home-drill-{code}",
-            className="me-3",
-            style={"color": ELEMENT_COLOURS[code]},
-        )
-        for code, name in ELEMENTS.items()
-    ]
-    return html.Div([html.Span("Drill into: ", className="text-muted me-2"), *links], className="mt-2 small")
+    return drill_links(
+        {code: f"element={code}&from={wave_code}&to={wave_code}" for code in ELEMENTS}, "home-drill"
+    )
 
 
 def _ranking_card(ranking, wave_code: str | None) -> dbc.Card:

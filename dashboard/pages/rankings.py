@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, callback, dcc, html
+from dash import Input, Output, callback, ctx, dcc, html
 
 from dashboard.components.cards import fmt
 from dashboard.components.figures import ranking_figure
@@ -117,7 +117,13 @@ def update(unit: str, element: str, wave: str):
             None if element == "overall" else element,
             runtime.settings.min_n,
         )
-    search = "?" + urlencode({"unit": unit, "element": element, "wave": wave})
+    # Rewrite the URL only when the user changed a control: doing it on the first
+    # render would push a history entry and break the browser's forward button.
+    search = (
+        "?" + urlencode({"unit": unit, "element": element, "wave": wave})
+        if ctx.triggered_id
+        else dash.no_update
+    )
     if table.empty:
         return dbc.Alert("No responses for this selection.", color="info", id="rankings-empty"), search
     title = f"{UNITS[unit]} on {MEASURES[element]}"
@@ -154,7 +160,7 @@ def _table(table, unit: str) -> dbc.Table:
                 [
                     html.Td(f"{int(r.rank)}" if ranked else "—"),
                     html.Td(f"{int(r.rank_low)}-{int(r.rank_high)}" if ranked else r.status),
-                    html.Td(r.code),
+                    html.Td(dcc.Link(r.code, href=f"/unit?{unit}={r.code}", className="rankings-unit-link")),
                     html.Td(fmt(r.mean) if ranked else "—"),
                     html.Td(f"{fmt(r.ci_low)}-{fmt(r.ci_high)}" if ranked else "—"),
                     html.Td(fmt(r.shrunk) if ranked else "—"),
