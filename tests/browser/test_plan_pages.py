@@ -141,7 +141,7 @@ def test_invalid_form_marks_the_fields_and_keeps_the_typing(dash_duo, demo_app, 
     _type(dash_duo, "#plan-title", "Q")  # too short
     _type(dash_duo, "#plan-target", "5.5")
     _type(dash_duo, "#plan-cost", "1200")
-    _click(dash_duo, "#plan-save")
+    dom_click(dash_duo, "#plan-save")
     dash_duo.wait_for_contains_text("#plan-errors", "title: a title of 3 to 200 characters", timeout=20)
     assert "is-invalid" in dash_duo.find_element("#plan-title").get_attribute("class")
     for selector in ("#plan-target", "#plan-cost", "#plan-start"):
