@@ -51,9 +51,10 @@ def layout(
     with runtime.read_session() as session:
         if plan_id == "new":
             start = date.today()
+            own_branch, own_department = _only_unit(session, user)
             values = {
-                "branch_code": branch,
-                "department_code": department,
+                "branch_code": branch or own_branch,
+                "department_code": department or own_department,
                 "element": element,
                 "item_codes": [i for i in str(items).split(",") if i],
                 "owner_id": user.staff_id if user else None,
@@ -70,6 +71,20 @@ def layout(
             return dbc.Alert(NOT_AVAILABLE, color="warning", id="plan-missing")
         editable = user.may_edit_plan(plan.branch_id, plan.department_id, plan.owner_id)
         return _page(session, user, plan, _values(session, plan), editable)
+
+
+def _only_unit(session, user) -> tuple[str, str]:
+    """The branch / department a viewer is restricted to, when there is just
+    one: a drill-down link names only the axis it was drilled on, and a
+    department head's plan must carry their department to be theirs."""
+    units = reference.units(session, user.scope)
+    scope = user.scope
+
+    def only(ids, column) -> str:
+        codes = units[column].unique()
+        return str(codes[0]) if ids is not None and len(codes) == 1 else ""
+
+    return only(scope.branch_ids, "branch_code"), only(scope.department_ids, "department_code")
 
 
 def _values(session, plan) -> dict:

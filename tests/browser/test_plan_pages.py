@@ -150,3 +150,14 @@ def test_invalid_form_marks_the_fields_and_keeps_the_typing(dash_duo, demo_app, 
         assert dash_duo.find_element(selector).get_attribute("value") == typed
     assert dash_duo.driver.current_url.endswith(START_LINK)  # nothing created, still the form
     assert dash_duo.get_logs() == [], dash_duo.get_logs()
+
+
+def test_a_branch_link_is_completed_with_the_heads_own_department(dash_duo, demo_app, login_as):
+    """The drill-down by branch links with ?branch= only; Lending's head can
+    only hold Lending plans, so the form fills in the department."""
+    dash_duo.start_server(demo_app)
+    login_as(dash_duo, "head.lending", path="/plans/new?branch=B04&element=R&items=R1")
+    dash_duo.wait_for_element("#plan-title", timeout=20)
+    assert "Lending" in dash_duo.find_element("#plan-department").text
+    assert "B04" in dash_duo.find_element("#plan-branch").text
+    assert dash_duo.get_logs() == [], dash_duo.get_logs()
