@@ -15,7 +15,15 @@ from dash import Input, Output, State, callback, dcc, html
 
 from dashboard.components.cards import fmt
 from dashboard.components.plan_figures import plan_effect_figure
-from dashboard.domain import ELEMENTS, PLAN_STAGES, PLAN_STATUSES
+from dashboard.components.plan_sections import (
+    actions_section,
+    comments_list,
+    comments_section,
+    history_section,
+    plan_form,
+)
+from dashboard.components.plan_sections import item_options as item_options_for
+from dashboard.domain import ELEMENTS
 from dashboard.queries import reference
 from dashboard.queries.plans import (
     element_items,
@@ -43,9 +51,10 @@ def layout(
     with runtime.read_session() as session:
         if plan_id == "new":
             start = date.today()
+            own_branch, own_department = _only_unit(session, user)
             values = {
-                "branch_code": branch,
-                "department_code": department,
+                "branch_code": branch or own_branch,
+                "department_code": department or own_department,
                 "element": element,
                 "item_codes": [i for i in str(items).split(",") if i],
                 "owner_id": user.staff_id if user else None,
@@ -62,6 +71,20 @@ def layout(
             return dbc.Alert(NOT_AVAILABLE, color="warning", id="plan-missing")
         editable = user.may_edit_plan(plan.branch_id, plan.department_id, plan.owner_id)
         return _page(session, user, plan, _values(session, plan), editable)
+
+
+def _only_unit(session, user) -> tuple[str, str]:
+    """The branch / department a viewer is restricted to, when there is just
+    one: a drill-down link names only the axis it was drilled on, and a
+    department head's plan must carry their department to be theirs."""
+    units = reference.units(session, user.scope)
+    scope = user.scope
+
+    def only(ids, column) -> str:
+        codes = units[column].unique()
+        return str(codes[0]) if ids is not None and len(codes) == 1 else ""
+
+    return only(scope.branch_ids, "branch_code"), only(scope.department_ids, "department_code")
 
 
 def _values(session, plan) -> dict:
@@ -114,9 +137,17 @@ def _page(session, user, plan, values: dict, editable: bool) -> html.Div:
     ]
     sections = [_effect_section(session, plan)] if plan else []
     if plan:
-        sections += [_actions_section(plan, editable), _comments_section(session, plan)]
+        sections += [
+            actions_section(plan, editable),
+            comments_section(plan_comments(session, plan.id)),
+        ]
     form = (
-        _form(session, user, values)
+        plan_form(
+            values,
+            reference.units(session, user.scope),
+            staff_in_scope(session, user.scope),
+            element_items(session),
+        )
         if editable
         else html.P("You can view this plan but not change it.", className="text-muted", id="plan-readonly")
     )
@@ -126,7 +157,7 @@ def _page(session, user, plan, values: dict, editable: bool) -> html.Div:
         )
     )
     if plan:
-        sections.append(_history_section(session, plan))
+        sections.append(history_section(plan_history(session, plan.id)))
     return html.Div([*stores, header, *sections])
 
 
@@ -175,283 +206,30 @@ def _effect_section(session, plan) -> dbc.Card:
     )
 
 
-def _actions_section(plan, editable: bool) -> dbc.Card:
-    options = [
-        {"label": f"{a.text} (due {a.due_on.isoformat() if a.due_on else '—'})", "value": a.id}
-        for a in plan.actions
-    ]
-    body = [
-        dbc.Checklist(
-            id="plan-actions", options=options, value=[a.id for a in plan.actions if a.done], switch=True
-        )
-        if options
-        else html.P("No actions yet.", className="text-muted"),
-    ]
-    if editable:
-        body.append(
-            dbc.InputGroup(
-                [
-                    dbc.Label("New action", html_for="plan-action-text", className="visually-hidden"),
-                    dbc.Input(id="plan-action-text", placeholder="New action", maxlength=500),
-                    dbc.Label("Action due date", html_for="plan-action-due", className="visually-hidden"),
-                    dbc.Input(id="plan-action-due", type="date"),
-                    dbc.Button("Add action", id="plan-action-add", color="secondary"),
-                ],
-                className="mt-2",
-            )
-        )
-    body.append(html.Div(id="plan-actions-feedback"))
-    return dbc.Card([dbc.CardHeader("Actions"), dbc.CardBody(body)], className="mb-3")
-
-
-def _comments_list(session, plan_id: int) -> list:
-    comments = plan_comments(session, plan_id)
-    if not comments:
-        return [html.P("No comments yet.", className="text-muted")]
-    return [
-        html.Div(
-            [
-                html.Small(f"{c.username} · {c.at:%Y-%m-%d %H:%M}", className="text-muted d-block"),
-                html.Span(c.text),
-            ],
-            className="mb-2 plan-comment",
-        )
-        for c in comments
-    ]
-
-
-def _comments_section(session, plan) -> dbc.Card:
-    return dbc.Card(
-        [
-            dbc.CardHeader("Comments"),
-            dbc.CardBody(
-                [
-                    html.Div(_comments_list(session, plan.id), id="plan-comments"),
-                    dbc.Label("Add a comment", html_for="plan-comment-text", className="visually-hidden"),
-                    dbc.Textarea(id="plan-comment-text", placeholder="Add a comment", maxlength=4000),
-                    dbc.Button(
-                        "Comment", id="plan-comment-add", color="secondary", size="sm", className="mt-2"
-                    ),
-                    html.Div(id="plan-comment-feedback"),
-                ]
-            ),
-        ],
-        className="mb-3",
-    )
-
-
-def _history_section(session, plan) -> dbc.Card:
-    rows = [
-        html.Tr(
-            [
-                html.Td(f"{c.at:%Y-%m-%d %H:%M}"),
-                html.Td(c.username or "—"),
-                html.Td(c.field),
-                html.Td(c.old_value or ""),
-                html.Td(c.new_value or ""),
-            ]
-        )
-        for c in plan_history(session, plan.id)
-    ]
-    table = dbc.Table(
-        [
-            html.Thead(html.Tr([html.Th(h) for h in ("When", "Who", "What", "Before", "After")])),
-            html.Tbody(rows),
-        ],
-        size="sm",
-        responsive=True,
-        id="plan-history",
-    )
-    note = (
-        None
-        if rows
-        else html.P("Changes made before history was kept are not listed.", className="text-muted small")
-    )
-    return dbc.Card([dbc.CardHeader("History"), dbc.CardBody([table, note])], className="mb-3")
-
-
-def _field(label: str, control, field_id: str, width: int = 6) -> dbc.Col:
-    return dbc.Col([dbc.Label(label, html_for=field_id), control], md=width, className="mb-2")
-
-
-def _form(session, user, v: dict) -> html.Div:
-    units = reference.units(session, user.scope)
-    branches = units.drop_duplicates("branch_code")
-    departments = units.drop_duplicates("department_code")
-    staff = staff_in_scope(session, user.scope)
-    items = element_items(session)
-    element = v.get("element") or None
-    return html.Div(
-        [
-            dbc.Row(
-                [
-                    _field(
-                        "Title",
-                        dbc.Input(id="plan-title", value=v.get("title", ""), maxlength=200),
-                        "plan-title",
-                        12,
-                    ),
-                    _field(
-                        "Branch",
-                        dcc.Dropdown(
-                            id="plan-branch",
-                            value=v.get("branch_code") or None,
-                            placeholder="All branches",
-                            options=[
-                                {"label": f"{r.branch_code} {r.branch_name}", "value": r.branch_code}
-                                for r in branches.itertuples()
-                            ],
-                        ),
-                        "plan-branch",
-                    ),
-                    _field(
-                        "Department",
-                        dcc.Dropdown(
-                            id="plan-department",
-                            value=v.get("department_code") or None,
-                            placeholder="All departments",
-                            options=[
-                                {"label": r.department_name, "value": r.department_code}
-                                for r in departments.itertuples()
-                            ],
-                        ),
-                        "plan-department",
-                    ),
-                    _field(
-                        "Targeted RATER element",
-                        dcc.Dropdown(
-                            id="plan-element",
-                            value=element if element in ELEMENTS else None,
-                            options=[{"label": n, "value": k} for k, n in ELEMENTS.items()],
-                        ),
-                        "plan-element",
-                    ),
-                    _field(
-                        "Items",
-                        dcc.Dropdown(
-                            id="plan-items",
-                            multi=True,
-                            value=v.get("item_codes", []),
-                            options=_item_options(items, element),
-                        ),
-                        "plan-items",
-                    ),
-                    _field(
-                        "Owner",
-                        dcc.Dropdown(
-                            id="plan-owner",
-                            value=v.get("owner_id"),
-                            options=[
-                                {"label": f"{r.name} ({r.employee_ref})", "value": int(r.staff_id)}
-                                for r in staff.itertuples()
-                            ],
-                        ),
-                        "plan-owner",
-                    ),
-                    _field(
-                        "Team", dbc.Input(id="plan-team", value=v.get("team", ""), maxlength=120), "plan-team"
-                    ),
-                    _field(
-                        "Stage",
-                        dcc.Dropdown(
-                            id="plan-stage",
-                            value=v.get("stage", "assess"),
-                            clearable=False,
-                            options=list(PLAN_STAGES),
-                        ),
-                        "plan-stage",
-                        3,
-                    ),
-                    _field(
-                        "Status",
-                        dcc.Dropdown(
-                            id="plan-status",
-                            value=v.get("status", "planned"),
-                            clearable=False,
-                            options=list(PLAN_STATUSES),
-                        ),
-                        "plan-status",
-                        3,
-                    ),
-                    _field(
-                        "Start",
-                        dbc.Input(id="plan-start", type="date", value=v.get("start_on")),
-                        "plan-start",
-                        3,
-                    ),
-                    _field(
-                        "Due", dbc.Input(id="plan-due", type="date", value=v.get("due_on")), "plan-due", 3
-                    ),
-                    _field(
-                        "Baseline score (1-7)",
-                        dbc.Input(
-                            id="plan-baseline",
-                            type="number",
-                            min=1,
-                            max=7,
-                            step=0.1,
-                            value=v.get("baseline_score"),
-                        ),
-                        "plan-baseline",
-                        4,
-                    ),
-                    _field(
-                        "Target score (1-7)",
-                        dbc.Input(
-                            id="plan-target",
-                            type="number",
-                            min=1,
-                            max=7,
-                            step=0.1,
-                            value=v.get("target_score"),
-                        ),
-                        "plan-target",
-                        4,
-                    ),
-                    _field(
-                        "Cost",
-                        dbc.Input(id="plan-cost", type="number", min=0, value=v.get("cost")),
-                        "plan-cost",
-                        4,
-                    ),
-                    _field(
-                        "Description",
-                        dbc.Textarea(id="plan-description", value=v.get("description", ""), maxlength=4000),
-                        "plan-description",
-                        12,
-                    ),
-                ]
-            ),
-            dbc.Button("Save plan", id="plan-save", color="primary"),
-            dcc.Loading(html.Div(id="plan-feedback", className="mt-2")),
-        ]
-    )
-
-
-def _item_options(items, element) -> list[dict]:
-    chosen = items[items["element"] == element] if element else items.iloc[0:0]
-    return [{"label": f"{r.code} {r.text}", "value": r.code} for r in chosen.itertuples()]
-
-
 @callback(Output("plan-items", "options"), Input("plan-element", "value"))
 def item_options(element):
     with current_runtime().read_session() as session:
-        return _item_options(
+        return item_options_for(
             element_items(session), element if isinstance(element, str) and element in ELEMENTS else None
         )
 
 
-def _number(value):
-    try:
-        return None if value in (None, "") else float(value)
-    except (TypeError, ValueError):
-        return value  # let validation name the field
+# Validation error keys that are text/number inputs, marked red next to the
+# field as well as listed above the button (dropdowns are only listed).
+MARKED = ("title", "start", "due", "baseline", "target", "cost")
+
+
+def _reply(feedback, href=dash.no_update, version=dash.no_update, errors=None) -> tuple:
+    """The save callback's outputs; inputs keep their values (not outputs),
+    so a refusal never loses what was typed."""
+    return (feedback, href, version, *[name in (errors or {}) for name in MARKED])
 
 
 @callback(
     Output("plan-feedback", "children"),
     Output("plan-location", "href"),
     Output("plan-version", "data"),
+    *[Output(f"plan-{name}", "invalid") for name in MARKED],
     Input("plan-save", "n_clicks"),
     State("plan-id", "data"),
     State("plan-version", "data"),
@@ -499,7 +277,7 @@ def save(
 ):
     user = current_user()
     if user is None:
-        return dbc.Alert("Please sign in again.", color="warning"), dash.no_update, dash.no_update
+        return _reply(dbc.Alert("Please sign in again.", color="warning"))
     data = plan_service.PlanInput(
         title=title or "",
         branch_code=branch or None,
@@ -512,35 +290,29 @@ def save(
         status=status,
         start_on=start,
         due_on=due,
-        baseline_score=_number(baseline),
-        target_score=_number(target),
-        cost=_number(cost),
+        baseline_score=baseline,
+        target_score=target,
+        cost=cost,
         description=description or "",
     )
     try:
         with current_runtime().write_session() as session:
             if plan_id is None:
                 new_id = plan_service.create_plan(session, user, data)
-                return dash.no_update, f"/plans/{new_id}", dash.no_update
+                return _reply(dash.no_update, href=f"/plans/{new_id}")
             new_version = plan_service.update_plan(session, user, int(plan_id), int(version or 0), data)
     except plan_service.PlanInvalid as invalid:
         items_ = [html.Li(f"{field}: {message}") for field, message in invalid.errors.items()]
-        return (
-            dbc.Alert(
-                [html.Strong("Not saved. Please correct:"), html.Ul(items_)], color="danger", id="plan-errors"
-            ),
-            dash.no_update,
-            dash.no_update,
+        alert = dbc.Alert(
+            [html.Strong("Not saved. Please correct:"), html.Ul(items_)], color="danger", id="plan-errors"
         )
+        return _reply(alert, errors=invalid.errors)
     except plan_service.StalePlan as stale:
-        return dbc.Alert(str(stale), color="warning", id="plan-stale"), dash.no_update, dash.no_update
+        return _reply(dbc.Alert(str(stale), color="warning", id="plan-stale"))
     except (plan_service.PlanNotFound, plan_service.PlanForbidden, ValueError, TypeError):
-        return dbc.Alert(NOT_AVAILABLE, color="danger", id="plan-refused"), dash.no_update, dash.no_update
-    return (
-        dbc.Alert(f"Saved (version {new_version}).", color="success", id="plan-saved", duration=6000),
-        dash.no_update,
-        new_version,
-    )
+        return _reply(dbc.Alert(NOT_AVAILABLE, color="danger", id="plan-refused"))
+    saved = dbc.Alert(f"Saved (version {new_version}).", color="success", id="plan-saved", duration=6000)
+    return _reply(saved, version=new_version)
 
 
 @callback(
@@ -558,7 +330,7 @@ def comment(_clicks, plan_id, text):
         with current_runtime().write_session() as session:
             plan_service.add_comment(session, user, int(plan_id), text or "")
         with current_runtime().read_session() as session:
-            return _comments_list(session, int(plan_id)), "", None
+            return comments_list(plan_comments(session, int(plan_id))), "", None
     except plan_service.PlanInvalid as invalid:
         return dash.no_update, dash.no_update, dbc.Alert(invalid.errors["comment"], color="danger")
     except (plan_service.PlanNotFound, AttributeError, ValueError, TypeError):

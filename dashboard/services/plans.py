@@ -4,6 +4,7 @@ trusts ids without checking them against that user's scope."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -65,9 +66,9 @@ class PlanInput:
     status: str = "planned"
     start_on: str | date | None = None
     due_on: str | date | None = None
-    baseline_score: float | None = None
-    target_score: float | None = None
-    cost: float | None = None
+    baseline_score: float | str | None = None  # strings as typed; validation names bad numbers
+    target_score: float | str | None = None
+    cost: float | str | None = None
     description: str = ""
 
 
@@ -113,21 +114,41 @@ def clean(session: Session, user: AuthUser, data: PlanInput) -> dict:
     if values["start_on"] and values["due_on"] and values["due_on"] < values["start_on"]:
         errors["due"] = "the due date is before the start"
     for name in ("baseline_score", "target_score"):
-        v = data.__dict__[name]
-        if v is not None and not 1 <= float(v) <= 7:
+        v = _number(data.__dict__[name], name.split("_")[0], errors)
+        if v is not None and not 1 <= v <= 7:
             errors[name.split("_")[0]] = "a score on the 7-point scale (1-7)"
-        values[name] = None if v is None else float(v)
-    if data.cost is not None and float(data.cost) < 0:
+        values[name] = v
+    values["cost"] = _number(data.cost, "cost", errors)
+    if values["cost"] is not None and values["cost"] < 0:
         errors["cost"] = "cost cannot be negative"
-    values["cost"] = None if data.cost is None else float(data.cost)
     values["description"] = (data.description or "").strip() or None
-    if not errors and not user.may_edit_plan(
-        values["branch_id"], values["department_id"], values["owner_id"]
-    ):
+    if not errors and not _may_hold(user, values["branch_id"], values["department_id"], values["owner_id"]):
         errors["branch"] = "you may not hold a plan for this unit (outside your scope or not your own plan)"
     if errors:
         raise PlanInvalid(errors)
     return values
+
+
+def _may_hold(user: AuthUser, branch_id, department_id, owner_id) -> bool:
+    """The plan's new unit must be one the user may edit plans in. The
+    role rule alone lets a team member edit any plan they own, so without
+    the scope check they could move their plan, or create one, in another
+    branch."""
+    inside = user.sees_everything or user.scope.allows(branch_id, department_id)
+    return inside and user.may_edit_plan(branch_id, department_id, owner_id)
+
+
+def _number(raw, label, errors) -> float | None:
+    if raw is None or raw == "":
+        return None
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        value = math.nan
+    if not math.isfinite(value):
+        errors[label] = "a number"
+        return None
+    return value
 
 
 def _unit_id(session, model, code, label, errors) -> int | None:
@@ -135,7 +156,7 @@ def _unit_id(session, model, code, label, errors) -> int | None:
         return None
     found = session.scalar(select(model.id).where(model.code == code))
     if found is None:
-        errors[label] = f"unknown {label} {code!r}"
+        errors[label] = f"choose a {label} from the list"  # not echoed: messages carry no typed codes
     return found
 
 
@@ -175,7 +196,10 @@ def editable_plan(session: Session, user: AuthUser, plan_id: int) -> Improvement
 def _check_version(session: Session, plan: ImprovementPlan, expected_version: int) -> None:
     if plan.version != expected_version:
         last = session.scalar(
-            select(PlanChange).where(PlanChange.plan_id == plan.id).order_by(PlanChange.id.desc()).limit(1)
+            select(PlanChange)  # the last versioned save; action ticks and comments do not bump the version
+            .where(PlanChange.plan_id == plan.id, PlanChange.field.in_(TRACKED))
+            .order_by(PlanChange.id.desc())
+            .limit(1)
         )
         raise StalePlan(plan.version, last.username if last else None, last.at if last else now())
 
@@ -239,6 +263,7 @@ def add_action(session: Session, user: AuthUser, plan_id: int, text: str, due: s
         raise PlanInvalid(errors)
     plan.actions.append(PlanAction(text=text, due_on=due_on, done=False))
     _change(session, user, plan.id, "action added", None, text)
+    audit(session, "plan_edit", user, target=f"plan:{plan.id}", detail={"action added": text})
 
 
 def set_action_done(session: Session, user: AuthUser, plan_id: int, action_id: int, done: bool) -> None:
@@ -248,6 +273,7 @@ def set_action_done(session: Session, user: AuthUser, plan_id: int, action_id: i
         raise PlanNotFound(f"no action {action_id} in plan {plan_id}")
     if action.done != done:
         _change(session, user, plan.id, f"action {action_id} done", action.done, done)
+        audit(session, "plan_edit", user, target=f"plan:{plan.id}", detail={f"action {action_id} done": done})
         action.done = done
 
 

@@ -28,6 +28,7 @@ from dashboard.services.plans import (
     set_action_done,
     update_plan,
 )
+from tests.conftest import BACKENDS, _new_database
 
 
 @pytest.fixture
@@ -87,7 +88,8 @@ def test_create_edit_close_with_history_and_audit(db):
         assert changes[-1] == ("status", "planned", "done", "head.harbour")
         assert [c.text for c in plan_comments(s, plan_id)] == ["Budget approved", "Target reached"]
         audits = s.scalars(select(AuditEntry.action).where(AuditEntry.target == f"plan:{plan_id}")).all()
-        assert audits == ["plan_create", "plan_edit", "plan_close"]
+        # the form edit, the added action and the ticked action are each a plan_edit
+        assert audits == ["plan_create", "plan_edit", "plan_edit", "plan_edit", "plan_close"]
 
 
 def test_a_stale_edit_is_refused_and_changes_nothing(db):
@@ -95,6 +97,8 @@ def test_a_stale_edit_is_refused_and_changes_nothing(db):
         plan_id = create_plan(s, _user(s, "executive"), _form())
     with Session(db) as s, s.begin():  # the first editor saves
         update_plan(s, _user(s, "executive"), plan_id, 1, _form(title="First editor's title"))
+    with Session(db) as s, s.begin():  # an added action does not bump the version, nor is it the culprit
+        add_action(s, _user(s, "admin"), plan_id, "Weekly queue review", None)
     with Session(db) as s, s.begin(), pytest.raises(StalePlan, match="executive changed this plan"):
         update_plan(s, _user(s, "head.harbour"), plan_id, 1, _form(title="Second editor's title"))
     with Session(db) as s:
@@ -146,6 +150,45 @@ def test_permissions_per_role(db):
         assert len(visible_plans(s, _user(s, "executive").scope)) == 5
 
 
+def test_no_plan_is_created_or_moved_outside_the_editors_scope(db):
+    """Owning a plan lets a team member edit it, but only inside their own
+    unit: neither a new plan nor an edit may land in another branch, even
+    with themselves as owner (a forged dropdown value)."""
+    with Session(db) as s, s.begin():
+        team, lending = _user(s, "team.harbour"), _user(s, "head.lending")
+        own = s.scalar(select(ImprovementPlan).where(ImprovementPlan.title.like("Harbour%")))
+        own_id, own_branch = own.id, own.branch_id
+        elsewhere = _form(branch_code="B05", department_code="ACC", owner_id=team.staff_id)
+        with pytest.raises(PlanInvalid, match="may not hold a plan"):
+            create_plan(s, team, elsewhere)
+        with pytest.raises(PlanInvalid, match="may not hold a plan"):
+            update_plan(s, team, own_id, own.version, elsewhere)
+        with pytest.raises(PlanInvalid, match="may not hold a plan"):  # a branch-less plan spans all branches
+            create_plan(s, team, _form(branch_code=None, owner_id=team.staff_id))
+        with pytest.raises(PlanInvalid, match="may not hold a plan"):
+            create_plan(s, lending, _form(department_code=None, element="R", item_codes=["R1"]))
+        created = create_plan(s, team, _form(owner_id=team.staff_id))  # their own unit: fine
+    with Session(db) as s:
+        assert s.get(ImprovementPlan, own_id).branch_id == own_branch
+        assert s.get(ImprovementPlan, created).branch_id == own_branch
+
+
+def test_action_edits_are_audited(db):
+    with Session(db) as s, s.begin():
+        head = _user(s, "head.harbour")
+        plan_id = create_plan(s, head, _form())
+        add_action(s, head, plan_id, "Weekly queue review", None)
+    with Session(db) as s, s.begin():
+        head = _user(s, "head.harbour")
+        set_action_done(s, head, plan_id, plan_for_viewer(s, head.scope, plan_id).actions[0].id, True)
+    with Session(db) as s:
+        rows = s.execute(
+            select(AuditEntry.action, AuditEntry.detail).where(AuditEntry.target == f"plan:{plan_id}")
+        ).all()
+    assert [a for a, _ in rows] == ["plan_create", "plan_edit", "plan_edit"]
+    assert rows[1][1] == {"action added": "Weekly queue review"}
+
+
 def test_team_member_may_view_but_not_edit_a_colleagues_plan(db):
     with Session(db) as s, s.begin():
         colleague_plan = create_plan(s, _user(s, "head.harbour"), _form())
@@ -160,10 +203,21 @@ def test_team_member_may_view_but_not_edit_a_colleagues_plan(db):
 def test_validation_reports_every_problem_at_once(db):
     with Session(db) as s:
         bad = _form(title="x", element="S", item_codes=["R1"], start_on="2026-05-01", due_on="2026-01-01",
-                    baseline_score=9, cost=-5, branch_code="B99", stage="someday")  # fmt: skip
+                    baseline_score=9, target_score="five", cost=-5, branch_code="B99",
+                    stage="someday")  # fmt: skip
         with pytest.raises(PlanInvalid) as caught:
             create_plan(s, _user(s, "executive"), bad)
-    assert set(caught.value.errors) == {"title", "items", "due", "baseline", "cost", "branch", "stage"}
+    assert set(caught.value.errors) == {
+        "title",
+        "items",
+        "due",
+        "baseline",
+        "target",
+        "cost",
+        "branch",
+        "stage",
+    }
+    assert caught.value.errors["target"] == "a number"
 
 
 def test_script_in_a_title_is_stored_verbatim(db):
@@ -175,17 +229,19 @@ def test_script_in_a_title_is_stored_verbatim(db):
         assert s.get(ImprovementPlan, plan_id).title == title
 
 
-@pytest.fixture(scope="module")
-def effect_db(tmp_path_factory):
-    """A larger demo (SQLite) so unit-level effects have the power to show."""
+@pytest.fixture(scope="module", params=BACKENDS)
+def effect_db(request, tmp_path_factory):
+    """A larger demo so unit-level effects have the power to show, on each
+    backend (the rollups and the effect query run in SQL on both)."""
     from dashboard.db.engine import make_engine
     from dashboard.db.migrate import upgrade
 
-    engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('effects')}/demo.db")
+    url, cleanup = _new_database(request.param, tmp_path_factory.mktemp("effects"))
+    engine = make_engine(url)
     upgrade(engine)
     generate_demo(engine, responses=20_000, seed=7)
     yield engine
-    engine.dispose()
+    cleanup(engine)
 
 
 def test_planted_plans_effects(effect_db):

@@ -28,6 +28,17 @@ def test_hand_worked_example():
     df = (11 / 12) ** 2 / (1 / 18 + 1 / 18 + 1 / 432 + 1 / 108)
     assert result.df == pytest.approx(df)
     assert not result.significant and result.verdict == "no significant change"
+    # the same numbers through the oracle: OLS with the treated x post interaction, HC2 errors
+    frame = pd.DataFrame(
+        {
+            "y": [3, 4, 5, 5, 6, 7, 4, 4, 5, 5, 4, 5, 5, 6],
+            "treated": [1] * 6 + [0] * 8,
+            "post": [0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1],
+        }
+    )
+    fit = smf.ols("y ~ treated * post", data=frame).fit(cov_type="HC2")
+    assert fit.params["treated:post"] == pytest.approx(1.5)
+    assert fit.bse["treated:post"] == pytest.approx(math.sqrt(11 / 12))
 
 
 def _frame(rng, n, shift_treated, shift_control=0.3):

@@ -109,3 +109,61 @@ def test_stale_edit_is_refused_and_form_keeps_the_typing(dash_duo, demo_app, dem
     with demo_runtime.read_session() as s:
         assert s.get(ImprovementPlan, plan_id).title == "Eastbrook refurbishment (phase 2)"
     assert dash_duo.get_logs() == [], dash_duo.get_logs()
+
+
+def test_team_member_cannot_edit_a_colleagues_plan_in_their_own_unit(
+    dash_duo, demo_app, demo_runtime, login_as
+):
+    """Same unit, so visible, but owned by the unit's manager: the page shows
+    it read-only, without the edit form or the action switches' add row."""
+    from sqlalchemy.orm import Session
+
+    from dashboard.auth.users import to_auth_user
+    from dashboard.db.models import AppUser
+    from dashboard.services.plans import PlanInput, create_plan
+
+    with Session(demo_runtime.engine) as s, s.begin():
+        head = to_auth_user(s.scalar(select(AppUser).where(AppUser.username == "head.harbour")))
+        form = PlanInput(
+            title="Manager's own queue plan", branch_code="B02", department_code="SRV", element="S",
+            item_codes=["S1"], start_on="2026-01-01", due_on="2026-06-30",
+        )  # fmt: skip
+        colleague_plan = create_plan(s, head, form)
+    dash_duo.start_server(demo_app)
+    login_as(dash_duo, "team.harbour", path=f"/plans/{colleague_plan}")
+    dash_duo.wait_for_text_to_equal("#plan-title-heading", "Manager's own queue plan", timeout=20)
+    dash_duo.wait_for_text_to_equal("#plan-readonly", "You can view this plan but not change it.")
+    assert not dash_duo.driver.find_elements("css selector", "#plan-save")
+    assert not dash_duo.driver.find_elements("css selector", "#plan-action-add")
+    assert dash_duo.get_logs() == [], dash_duo.get_logs()
+
+
+def test_invalid_form_marks_the_fields_and_keeps_the_typing(dash_duo, demo_app, login_as):
+    """(Out-of-range numbers never reach the server: the browser's number
+    input withholds them; the service's range checks are tested directly.)"""
+    dash_duo.start_server(demo_app)
+    login_as(dash_duo, "head.harbour", path=START_LINK)
+    dash_duo.wait_for_element("#plan-title", timeout=20)
+    _type(dash_duo, "#plan-title", "Q")  # too short
+    _type(dash_duo, "#plan-target", "5.5")
+    _type(dash_duo, "#plan-cost", "1200")
+    dom_click(dash_duo, "#plan-save")
+    dash_duo.wait_for_contains_text("#plan-errors", "title: a title of 3 to 200 characters", timeout=20)
+    assert "is-invalid" in dash_duo.find_element("#plan-title").get_attribute("class")
+    for selector in ("#plan-target", "#plan-cost", "#plan-start"):
+        assert "is-invalid" not in dash_duo.find_element(selector).get_attribute("class")
+    for selector, typed in (("#plan-title", "Q"), ("#plan-target", "5.5"), ("#plan-cost", "1200")):
+        assert dash_duo.find_element(selector).get_attribute("value") == typed
+    assert dash_duo.driver.current_url.endswith(START_LINK)  # nothing created, still the form
+    assert dash_duo.get_logs() == [], dash_duo.get_logs()
+
+
+def test_a_branch_link_is_completed_with_the_heads_own_department(dash_duo, demo_app, login_as):
+    """The drill-down by branch links with ?branch= only; Lending's head can
+    only hold Lending plans, so the form fills in the department."""
+    dash_duo.start_server(demo_app)
+    login_as(dash_duo, "head.lending", path="/plans/new?branch=B04&element=R&items=R1")
+    dash_duo.wait_for_element("#plan-title", timeout=20)
+    assert "Lending" in dash_duo.find_element("#plan-department").text
+    assert "B04" in dash_duo.find_element("#plan-branch").text
+    assert dash_duo.get_logs() == [], dash_duo.get_logs()
