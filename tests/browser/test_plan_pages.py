@@ -14,6 +14,8 @@ from tests.browser.conftest import dom_click
 
 pytestmark = pytest.mark.browser
 
+START_LINK = "/plans/new?branch=B02&department=SRV&element=S&items=S2,S3"
+
 
 def _type(duo, selector, text):
     field = duo.find_element(selector)
