@@ -27,12 +27,14 @@ BAND_TONES = {"high": "danger", "medium": "warning", "low": "secondary"}
 def layout(**query) -> html.Div:
     state = {k: v for k, v in query.items() if isinstance(v, str)}
     runtime, scope, user = current_runtime(), current_scope(), current_user()
-    with runtime.read_session() as session:
-        everyone = churn_service.at_risk(session, scope)
-        table = _filtered(everyone, state)
+    chosen = {k: state.get(k) or None for k in ("branch", "segment", "manager")}
+    with runtime.read_session() as session:  # aggregates and the top of the list come from SQL
+        table = churn_queries.riskiest(session, scope, LIST_LIMIT, **chosen)
+        summary = churn_service.exposure_summary(session, scope, **chosen)
+        by_branch = churn_service.exposure_by_branch_sql(session, scope)
+        options = churn_queries.filter_options(session, scope)
         model = churn_service.latest_model(session)
         history = _history(session, scope, state.get("customer"))
-        summary = churn_service.exposure(table)
         method_note = _method_note(summary, model)
         model_card = _model_card(model) if user is not None and user.is_admin and model is not None else None
     return html.Div(
@@ -48,12 +50,12 @@ def layout(**query) -> html.Div:
                 className="d-flex justify-content-between align-items-center mb-2",
             ),
             html.P(method_note, className="small text-muted", id="churn-method"),
-            _filters(everyone, state),
+            _filters(options, state),
             _kpis(summary),
             dbc.Row(
                 [
-                    dbc.Col(_list(table), lg=8),
-                    dbc.Col([history, _by_branch(everyone)], lg=4),
+                    dbc.Col(_list(table, summary["customers"]), lg=8),
+                    dbc.Col([history, _by_branch(by_branch)], lg=4),
                 ],
                 className="g-3",
             ),
@@ -84,18 +86,14 @@ def _method_note(summary, model) -> str:
     )
 
 
-def _options(values) -> list[dict]:
-    return [{"label": v, "value": v} for v in sorted({v for v in values if isinstance(v, str) and v})]
-
-
-def _filters(table, state) -> dbc.Row:
-    def col(key, label, column):
+def _filters(options: dict[str, list[str]], state) -> dbc.Row:
+    def col(key, label):
         return dbc.Col(
             [
                 dbc.Label(label, html_for=f"churn-{key}", className="small mb-0"),
                 dcc.Dropdown(
                     id=f"churn-{key}",
-                    options=_options(table[column]),
+                    options=[{"label": v, "value": v} for v in options[key]],
                     value=state.get(key),
                     placeholder="All",
                 ),
@@ -104,11 +102,7 @@ def _filters(table, state) -> dbc.Row:
         )
 
     return dbc.Row(
-        [
-            col("branch", "Branch", "branch"),
-            col("segment", "Segment", "segment"),
-            col("manager", "Account manager", "account_manager"),
-        ],
+        [col("branch", "Branch"), col("segment", "Segment"), col("manager", "Account manager")],
         className="g-2 mb-3",
     )
 
@@ -155,11 +149,11 @@ def _kpis(summary) -> dbc.Row:
     )
 
 
-def _list(table) -> dbc.Card:
+def _list(table, total: int) -> dbc.Card:
     if table.empty:
         return dbc.Alert("No scored customers for this selection.", color="info", id="churn-empty")
     rows = []
-    for r in table.head(LIST_LIMIT).itertuples():
+    for r in table.itertuples():
         risk = f"{100 * r.probability:.1f}%" if r.method == "model" else f"{r.points:.1f} pts"
         rows.append(
             html.Tr(
@@ -204,7 +198,7 @@ def _list(table) -> dbc.Card:
         id="churn-table",
     )
     note = html.P(
-        f"The {min(LIST_LIMIT, len(table))} riskiest of {len(table):,}; the export has all.",
+        f"The {len(table)} riskiest of {total:,}; the export has all.",
         className="small text-muted",
     )
     return dbc.Card(
@@ -212,8 +206,7 @@ def _list(table) -> dbc.Card:
     )
 
 
-def _by_branch(table) -> dbc.Card:
-    exposure = churn_service.exposure_by_branch(table)
+def _by_branch(exposure) -> dbc.Card:
     rows = [
         html.Tr(
             [

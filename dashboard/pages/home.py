@@ -129,6 +129,14 @@ def _drill_links(wave_code: str | None) -> html.Div:
     )
 
 
+def _moved(row) -> str:
+    """Change in index points since the previous wave; * = significant (Welch t-test)."""
+    change = getattr(row, "change_points", None)
+    if change is None or change != change:
+        return "—"
+    return f"{change:+.1f}" + ("*" if row.significant else "")
+
+
 def _ranking_card(ranking, wave_code: str | None) -> dbc.Card:
     if ranking is None or ranking.empty:
         body = html.P("No branch has responses in the latest wave.", className="text-muted")
@@ -144,6 +152,7 @@ def _ranking_card(ranking, wave_code: str | None) -> dbc.Card:
                         html.Td(fmt(r.mean) if ranked else "—"),
                         html.Td(f"{fmt(r.ci_low)}-{fmt(r.ci_high)}" if ranked else "—"),
                         html.Td(f"{int(r.rank_low)}-{int(r.rank_high)}" if ranked else "—"),
+                        html.Td(_moved(r)),
                         html.Td(f"{int(r.n):,}" + ("" if ranked else " (too few responses)")),
                     ]
                 )
@@ -151,7 +160,20 @@ def _ranking_card(ranking, wave_code: str | None) -> dbc.Card:
         body = dbc.Table(
             [
                 html.Thead(
-                    html.Tr([html.Th(h) for h in ("Rank", "Branch", "Index", "95% CI", "Rank range", "n")])
+                    html.Tr(
+                        [
+                            html.Th(h)
+                            for h in (
+                                "Rank",
+                                "Branch",
+                                "Index",
+                                "95% CI",
+                                "Rank range",
+                                "vs previous wave",
+                                "n",
+                            )
+                        ]
+                    )
                 ),
                 html.Tbody(rows),
             ],
@@ -168,7 +190,9 @@ def _ranking_card(ranking, wave_code: str | None) -> dbc.Card:
                     dcc.Link("all rankings", href=f"/rankings?unit=branch&element=overall&wave={wave_code}"),
                 ]
             ),
-            dbc.CardBody(body),
+            dbc.CardBody(
+                [body, html.P("* significant change (Welch t-test, 5%).", className="small text-muted mb-0")]
+            ),
         ],
         className="mt-3 shadow-sm",
     )

@@ -198,3 +198,115 @@ def customer_history(session: Session, customer_id: int) -> tuple[pd.DataFrame, 
             reqs, columns=["submitted_at", "category", "complaint", "resolved_at", "sla_hours", "rating"]
         ),
     )
+
+
+def _score_filters(branch: str | None, segment: str | None, manager: str | None, manager_alias) -> list:
+    clauses = []
+    if branch:
+        clauses.append(Branch.code == branch)
+    if segment:
+        clauses.append(Customer.segment == segment)
+    if manager:
+        clauses.append(manager_alias.name == manager)
+    return clauses
+
+
+def score_exposure(
+    session: Session,
+    scope: Scope,
+    branch: str | None = None,
+    segment: str | None = None,
+    manager: str | None = None,
+) -> pd.DataFrame:
+    """Per branch and band: customers, expected revenue loss (probability x
+    revenue) and revenue; aggregated in SQL so large books stay fast."""
+    staff = aliased(Staff)
+    stmt = (
+        select(
+            Branch.code,
+            ChurnScore.method,
+            ChurnScore.band,
+            func.count(),
+            func.sum(ChurnScore.probability * Customer.annual_revenue),
+            func.sum(Customer.annual_revenue),
+        )
+        .join(Customer, Customer.id == ChurnScore.customer_id)
+        .join(Branch, Branch.id == Customer.branch_id)
+        .outerjoin(staff, staff.id == Customer.account_manager_id)
+        .where(*customer_scope_clauses(scope), *_score_filters(branch, segment, manager, staff))
+        .group_by(Branch.code, ChurnScore.method, ChurnScore.band)
+    )
+    cols = ["branch", "method", "band", "customers", "expected_loss", "revenue"]
+    return pd.DataFrame(session.execute(stmt).all(), columns=cols)
+
+
+def riskiest(
+    session: Session,
+    scope: Scope,
+    limit: int,
+    branch: str | None = None,
+    segment: str | None = None,
+    manager: str | None = None,
+) -> pd.DataFrame:
+    """The `limit` riskiest scored customers in scope (probability, or rule points)."""
+    staff = aliased(Staff)
+    stmt = (
+        select(
+            Customer.id,
+            Customer.external_ref,
+            Customer.name,
+            Branch.code,
+            Customer.segment,
+            Customer.tier,
+            staff.name,
+            Customer.annual_revenue,
+            ChurnScore.method,
+            ChurnScore.probability,
+            ChurnScore.points,
+            ChurnScore.band,
+            ChurnScore.reasons,
+            ChurnScore.as_of,
+        )
+        .join(ChurnScore, ChurnScore.customer_id == Customer.id)
+        .join(Branch, Branch.id == Customer.branch_id)
+        .outerjoin(staff, staff.id == Customer.account_manager_id)
+        .where(*customer_scope_clauses(scope), *_score_filters(branch, segment, manager, staff))
+        .order_by(func.coalesce(ChurnScore.probability, ChurnScore.points).desc(), Customer.id)
+        .limit(limit)
+    )
+    cols = [
+        "customer_id",
+        "external_ref",
+        "name",
+        "branch",
+        "segment",
+        "tier",
+        "account_manager",
+        "annual_revenue",
+        "method",
+        "probability",
+        "points",
+        "band",
+        "reasons",
+        "as_of",
+    ]
+    return pd.DataFrame(session.execute(stmt).all(), columns=cols)
+
+
+def filter_options(session: Session, scope: Scope) -> dict[str, list[str]]:
+    """Branches, segments and account managers of the scored customers in scope."""
+    staff = aliased(Staff)
+    base = (
+        select(Branch.code, Customer.segment, staff.name)
+        .join(ChurnScore, ChurnScore.customer_id == Customer.id)
+        .join(Branch, Branch.id == Customer.branch_id)
+        .outerjoin(staff, staff.id == Customer.account_manager_id)
+        .where(*customer_scope_clauses(scope))
+        .distinct()
+    )
+    rows = session.execute(base).all()
+    return {
+        "branch": sorted({r[0] for r in rows}),
+        "segment": sorted({r[1] for r in rows}),
+        "manager": sorted({r[2] for r in rows if r[2]}),
+    }

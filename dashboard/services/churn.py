@@ -187,8 +187,35 @@ def exposure(table: pd.DataFrame) -> dict:
     }
 
 
-def exposure_summary(session: Session, scope: Scope) -> dict:
-    return exposure(q.scored_customers(session, scope))
+def exposure_from_aggregates(agg: pd.DataFrame) -> dict:
+    """exposure() computed from q.score_exposure rows (SQL aggregates)."""
+    if agg.empty:
+        return {"customers": 0, "high": 0, "medium": 0, "revenue_at_risk": None, "method": None}
+    method = agg["method"].iloc[0]
+    by_band = agg.groupby("band")["customers"].sum()
+    if method == "model":
+        revenue = agg["expected_loss"].astype(float).sum(skipna=True)
+    else:
+        revenue = agg.loc[agg["band"] == "high", "revenue"].astype(float).sum(skipna=True)
+    return {
+        "customers": int(agg["customers"].sum()),
+        "high": int(by_band.get("high", 0)),
+        "medium": int(by_band.get("medium", 0)),
+        "revenue_at_risk": float(revenue) if agg["revenue"].notna().any() else None,
+        "method": method,
+    }
+
+
+def exposure_summary(session: Session, scope: Scope, **filters) -> dict:
+    return exposure_from_aggregates(q.score_exposure(session, scope, **filters))
+
+
+def exposure_by_branch_sql(session: Session, scope: Scope, **filters) -> pd.DataFrame:
+    agg = q.score_exposure(session, scope, **filters)
+    if agg.empty:
+        return pd.DataFrame(columns=["branch", "customers", "high", "medium", "revenue_at_risk"])
+    rows = [{"branch": b, **exposure_from_aggregates(part)} for b, part in agg.groupby("branch")]
+    return pd.DataFrame(rows).sort_values("high", ascending=False).reset_index(drop=True)
 
 
 def exposure_by_branch(table: pd.DataFrame) -> pd.DataFrame:

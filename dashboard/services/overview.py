@@ -16,7 +16,7 @@ from dashboard.auth.scope import Scope
 from dashboard.queries import reference
 from dashboard.queries.filters import Filters
 from dashboard.queries.rollups import item_moments
-from dashboard.services.metrics import unit_ranking
+from dashboard.services.metrics import biggest_movers, unit_ranking
 
 
 @dataclass
@@ -97,6 +97,15 @@ def home_summary(session: Session, scope: Scope, min_n: int = 10) -> HomeSummary
     elements["target"] = elements["element"].map(_targets(session))
     top_box = share_estimate(int(last["top2"]), int(last["n_p"]), min_n=min_n)
     ranking = unit_ranking(session, scope, Filters(wave_ids=(latest_wave,)), "branch", None, min_n)
+    if len(trend) > 1 and not ranking.empty:  # movers: change since the previous wave, Welch-tested
+        moved = biggest_movers(
+            session, scope, Filters(), int(trend.iloc[-2]["wave_id"]), latest_wave, "branch", min_n
+        )
+        span = float(last.scale_max - last.scale_min)
+        moved = moved.assign(change_points=100 * moved["change"] / span)[
+            ["unit", "change_points", "significant"]
+        ]
+        ranking = ranking.merge(moved, on="unit", how="left")
     code = waves.loc[waves["wave_id"] == latest_wave, "code"].iloc[0]
     return HomeSummary(
         trend,
