@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-from dash import html
+from dash import dcc, html
 
 
 def kpi_card(title: str, value: str, detail: str, card_id: str, tone: str = "primary") -> dbc.Card:
@@ -26,3 +26,21 @@ def fmt(value: float | None, digits: int = 1, suffix: str = "") -> str:
     if value is None or value != value:  # NaN
         return "—"
     return f"{value:.{digits}f}{suffix}"
+
+
+def graph_card(graph_id: str, figure) -> dbc.Card:
+    """A figure in a card, without Plotly's logo in the mode bar."""
+    return dbc.Card(
+        dcc.Graph(id=graph_id, figure=figure, config={"displaylogo": False}), className="shadow-sm"
+    )
+
+
+def data_table(headers: list[str] | tuple[str, ...], rows: list, table_id: str) -> dbc.Table:
+    """A compact table that scrolls sideways inside its card on narrow screens."""
+    return dbc.Table(
+        [html.Thead(html.Tr([html.Th(h) for h in headers])), html.Tbody(rows)],
+        size="sm",
+        hover=True,
+        responsive=True,
+        id=table_id,
+    )

@@ -3,11 +3,13 @@ RATER profile, straight from the database."""
 
 from __future__ import annotations
 
+import importlib.util
+
 import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashboard.components.cards import fmt, kpi_card
+from dashboard.components.cards import fmt, graph_card, kpi_card
 from dashboard.components.figures import element_bars, trend_figure
 from dashboard.domain import ELEMENT_COLOURS, ELEMENTS
 from dashboard.services.overview import home_summary
@@ -80,28 +82,19 @@ def layout(**_query) -> html.Div:
             dbc.Row(
                 [
                     dbc.Col(
-                        dbc.Card(
-                            dcc.Graph(
-                                id="home-trend",
-                                figure=trend_figure(summary.trend, "Overall satisfaction index by wave"),
-                                config={"displaylogo": False},
-                            ),
-                            className="shadow-sm",
+                        graph_card(
+                            "home-trend", trend_figure(summary.trend, "Overall satisfaction index by wave")
                         ),
                         lg=7,
                     ),
                     dbc.Col(
-                        dbc.Card(
-                            dcc.Graph(
-                                id="home-elements",
-                                figure=element_bars(
-                                    summary.elements,
-                                    f"RATER profile vs target, {summary.latest_label}",
-                                    target_col="target",
-                                ),
-                                config={"displaylogo": False},
+                        graph_card(
+                            "home-elements",
+                            element_bars(
+                                summary.elements,
+                                f"RATER profile vs target, {summary.latest_label}",
+                                target_col="target",
                             ),
-                            className="shadow-sm",
                         ),
                         lg=5,
                     ),
@@ -109,7 +102,13 @@ def layout(**_query) -> html.Div:
                 className="g-3",
             ),
             _drill_links(summary.latest_code),
-            _ranking_card(summary.ranking, summary.latest_code),
+            dbc.Row(
+                [
+                    dbc.Col(_ranking_card(summary.ranking, summary.latest_code), lg=8),
+                    dbc.Col(_churn_card(), lg=4),
+                ],
+                className="g-3",
+            ),
             html.P(
                 "Index = 100 x (mean - scale minimum) / (scale maximum - scale minimum); 95% Student-t "
                 "confidence intervals; groups under the minimum sample size are not shown.",
@@ -185,4 +184,31 @@ def _ranking_card(ranking, wave_code: str | None) -> dbc.Card:
             dbc.CardBody(body),
         ],
         className="mt-3 shadow-sm",
+    )
+
+
+def _churn_card() -> dbc.Card:
+    """Churn exposure from the churn service (dashboard/services/churn.py).
+    Until that service is installed the card says so instead of showing numbers."""
+    if importlib.util.find_spec("dashboard.services.churn") is None:
+        body = html.P("Churn exposure is not available in this installation.", className="text-muted mb-0")
+    else:
+        from dashboard.services.churn import exposure_summary
+
+        runtime = current_runtime()
+        with runtime.read_session() as session:
+            exp = exposure_summary(session, current_scope())
+        body = [
+            html.Div(f"{exp.at_risk:,}", className="fs-2 fw-semibold text-danger", id="home-churn-at-risk"),
+            html.Div(f"of {exp.customers:,} customers at high risk", className="small text-muted"),
+            html.Div(
+                f"revenue at risk: {exp.revenue_at_risk:,.0f} a year" if exp.revenue_at_risk else "",
+                className="small",
+                id="home-churn-revenue",
+            ),
+        ]
+    return dbc.Card(
+        [dbc.CardHeader(["Churn exposure · ", dcc.Link("churn risk", href="/churn")]), dbc.CardBody(body)],
+        className="mt-3 shadow-sm",
+        id="home-churn",
     )

@@ -154,7 +154,7 @@ def _table(table, unit: str) -> dbc.Table:
                 [
                     html.Td(f"{int(r.rank)}" if ranked else "—"),
                     html.Td(f"{int(r.rank_low)}-{int(r.rank_high)}" if ranked else r.status),
-                    html.Td(r.code),
+                    html.Td(dcc.Link(r.code, href=f"/unit?{unit}={r.code}", id=f"rankings-open-{r.code}")),
                     html.Td(fmt(r.mean) if ranked else "—"),
                     html.Td(f"{fmt(r.ci_low)}-{fmt(r.ci_high)}" if ranked else "—"),
                     html.Td(fmt(r.shrunk) if ranked else "—"),

@@ -1,0 +1,113 @@
+"""Gaps (/gaps plus the global filters): the five SERVQUAL gaps side by side,
+customers' vs management's importance ranking, and the importance-performance
+quadrant with the key drivers."""
+
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, callback, dcc, html
+
+from dashboard.components.cards import data_table, fmt, graph_card
+from dashboard.components.filter_bar import filter_bar, filter_inputs
+from dashboard.components.gap_figures import importance_figure, quadrant_figure
+from dashboard.domain import ELEMENT_COLOURS
+from dashboard.services.gaps_view import gaps_view
+from dashboard.services.view_state import load_global_filters, valid_filter_changes, with_changes
+from dashboard.web_context import current_runtime, current_scope
+
+dash.register_page(__name__, path="/gaps", name="Gaps", title="Gaps - Customer satisfaction", order=3)
+
+PREFIX = "gaps"
+GAP_HEADERS = (
+    "Element",
+    "Gap 1 knowledge: management belief − customer expectation (1-7)",
+    "Importance rank: customers / management",
+    "Gap 2 standards: target CSI",
+    "Gap 3 delivery: CSI − target",
+    "Gap 4 communication: promises kept",
+    "Gap 5 customer: P − E (1-7)",
+)
+
+
+def layout(**query) -> html.Div:
+    state = {k: v for k, v in query.items() if isinstance(v, str)}
+    runtime = current_runtime()
+    with runtime.read_session() as session:
+        current, waves = load_global_filters(session, state)
+        view = gaps_view(session, current_scope(), current.to_filters(waves))
+    return html.Div(
+        [
+            dcc.Location(id="gaps-url", refresh="callback-nav"),
+            html.H2("The five gaps", className="h4"),
+            filter_bar(PREFIX, waves, current),
+            html.P(f"Showing {current.label}.", className="small text-muted", id="gaps-selection"),
+            dcc.Loading(html.Div(_body(view), id="gaps-body")),
+        ]
+    )
+
+
+def _body(view) -> list:
+    rows = [
+        html.Tr(
+            [
+                html.Td(r.name, style={"color": ELEMENT_COLOURS[r.element]}, className="fw-semibold"),
+                html.Td(_signed(r.gap1, 2)),
+                html.Td(f"{_rank(r.customer_rank)} / {_rank(r.management_rank)}"),
+                html.Td(fmt(r.target, 0)),
+                html.Td(_signed(r.gap3, 1)),
+                html.Td(fmt(r.gap4, 0, "%")),
+                html.Td(_signed(r.gap5, 2), className="gaps-gap5"),
+            ],
+            id=f"gaps-row-{r.element}",
+        )
+        for r in view.table.itertuples()
+    ]
+    weighted = (
+        "Weighted SERVQUAL score (gap 5 weighted by customers' importance points): "
+        f"{view.weighted_servqual:+.2f}"
+        if isinstance(view.weighted_servqual, float)
+        else f"Weighted SERVQUAL score: {view.weighted_servqual}"
+    )
+    sla = (
+        f"Service requests handled within SLA: {view.sla['within_pct']:.0f}% of {view.sla['n']:,}."
+        if view.sla
+        else "No service requests recorded."
+    )
+    return [
+        data_table(GAP_HEADERS, rows, "gaps-table"),
+        html.P([weighted, html.Br(), sla], className="small", id="gaps-summary"),
+        dbc.Row(
+            [
+                dbc.Col(graph_card("gaps-importance", importance_figure(view.gap1)), lg=6),
+                dbc.Col(graph_card("gaps-quadrants", quadrant_figure(view.drivers)), lg=6),
+            ],
+            className="g-3",
+        ),
+        html.P(
+            "Gap 1 compares the management survey with customers' answers; gap 2 the company-wide target "
+            "per element; gap 3 the delivered CSI against it; gap 4 the share of published promises kept "
+            "(e.g. 'answer within 24 hours'); gap 5 perception minus expectation. Derived importance is the "
+            "LMG share of overall satisfaction's explained variance; quadrants split at the means.",
+            className="small text-muted mt-3",
+        ),
+    ]
+
+
+def _signed(value: float, digits: int) -> str:
+    return "—" if value != value else f"{value:+.{digits}f}"
+
+
+def _rank(value: float) -> str:
+    return "—" if value != value else str(int(value))
+
+
+@callback(
+    Output("gaps-url", "search"),
+    *[Input(i, "value") for i in filter_inputs(PREFIX)],
+    prevent_initial_call=True,
+)
+def filters_changed(wave_from, wave_to, segment, channel):
+    with current_runtime().read_session() as session:
+        changes = valid_filter_changes(session, wave_from, wave_to, segment, channel)
+    return with_changes({}, **changes)

@@ -1,0 +1,200 @@
+"""Branch / department page (/unit?branch=B02&department=SRV plus the global
+filters): the overview's views narrowed to one unit, its trend, its weakest
+items and its improvement plans. Without a unit it lists the units the viewer
+may open. Codes in the URL are checked against the viewer's scope."""
+
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, callback, dcc, html
+
+from dashboard.components.cards import data_table, fmt, graph_card, kpi_card
+from dashboard.components.figures import element_bars, trend_figure
+from dashboard.components.filter_bar import breadcrumbs, filter_bar, filter_inputs
+from dashboard.domain import ELEMENT_COLOURS, ELEMENTS
+from dashboard.queries import reference
+from dashboard.services.unit_view import resolve_unit, unit_summary
+from dashboard.services.view_state import load_global_filters, valid_filter_changes, with_changes
+from dashboard.web_context import current_runtime, current_scope
+
+dash.register_page(__name__, path="/unit", name="Units", title="Unit - Customer satisfaction", order=4)
+
+PREFIX = "unit"
+PAGE_KEYS = ("branch", "department")
+
+
+def layout(**query) -> html.Div:
+    state = {k: v for k, v in query.items() if isinstance(v, str)}
+    runtime = current_runtime()
+    scope, min_n = current_scope(), runtime.settings.min_n
+    with runtime.read_session() as session:
+        current, waves = load_global_filters(session, state)
+        unit = resolve_unit(session, scope, state.get("branch"), state.get("department"))
+        if unit is None:
+            title = "Units"
+            body = _unit_index(reference.units(session, scope), state)
+        else:
+            title = unit.label
+            summary = unit_summary(session, scope, current.to_filters(waves), unit, waves, min_n)
+            body = _unit_body(summary, unit, state, current.label)
+    crumbs = [("Units", "/unit" + with_changes(state, branch=None, department=None)), (title, None)]
+    return html.Div(
+        [
+            dcc.Location(id="unit-url", refresh="callback-nav"),
+            dcc.Store(id="unit-state", data=state),
+            breadcrumbs(crumbs if unit else crumbs[:1], "unit-breadcrumbs"),
+            html.H2(title, className="h4", id="unit-title"),
+            filter_bar(PREFIX, waves, current),
+            dcc.Loading(html.Div(body, id="unit-body")),
+        ]
+    )
+
+
+def _unit_index(units, state) -> list:
+    refused = []
+    if state.get("branch") or state.get("department"):  # forged or stale link: say so, show nothing of it
+        refused = [dbc.Alert("This unit is not available to you.", color="warning", id="unit-refused")]
+    if units.empty:
+        return [*refused, dbc.Alert("No units are visible to you.", color="info", id="unit-none")]
+
+    def link(label, **codes):
+        return dcc.Link(label, href="/unit" + with_changes(state, **codes), className="me-2")
+
+    branches = units.drop_duplicates("branch_code")
+    departments = units.drop_duplicates("department_code")
+    return [
+        *refused,
+        html.H3("Branches", className="h6"),
+        html.Div(
+            [link(f"{r.branch_code} {r.branch_name}", branch=r.branch_code) for r in branches.itertuples()],
+            id="unit-branches",
+            className="mb-3",
+        ),
+        html.H3("Departments", className="h6"),
+        html.Div(
+            [
+                link(f"{r.department_code} {r.department_name}", department=r.department_code)
+                for r in departments.itertuples()
+            ],
+            id="unit-departments",
+        ),
+    ]
+
+
+def _unit_body(summary, unit, state, selection: str) -> list:
+    trend = summary.trend
+    last = trend.iloc[-1] if not trend.empty else None
+    if last is None:
+        csi_text, csi_detail = "—", "no responses in this selection"
+    elif last["value"] != last["value"]:
+        csi_text, csi_detail = "—", f"too few responses (n = {int(last['n'])})"
+    else:
+        csi_text = fmt(last["value"])
+        csi_detail = f"{last['label']}: 95% CI {fmt(last['low'])}-{fmt(last['high'])}, n = {int(last['n']):,}"
+    bars = summary.profile[["element", "csi", "csi_low", "csi_high", "n_p"]].set_axis(
+        ["element", "value", "low", "high", "n"], axis=1
+    )
+    drill_query = {k: v for k, v in state.items() if k in ("from", "to", "segment", "channel")}
+    return [
+        html.P(f"Showing {selection}.", className="small text-muted", id="unit-selection"),
+        dbc.Row(
+            [
+                dbc.Col(kpi_card("Overall satisfaction index", csi_text, csi_detail, "unit-csi"), md=4),
+                dbc.Col(
+                    graph_card("unit-trend", trend_figure(trend, "Overall satisfaction index by wave")), md=8
+                ),
+            ],
+            className="g-3 mb-3",
+        ),
+        dbc.Row(
+            [
+                dbc.Col(graph_card("unit-elements", element_bars(bars, "RATER profile")), lg=6),
+                dbc.Col(_weakest_items(summary.weakest_items, unit, drill_query), lg=6),
+            ],
+            className="g-3 mb-3",
+        ),
+        _plans_section(summary.plans),
+    ]
+
+
+def _weakest_items(items, unit, drill_query) -> dbc.Card:
+    if items.empty:
+        body = dbc.Alert("Too few responses to score any item here.", color="info")
+    else:
+        rows = [
+            html.Tr(
+                [
+                    html.Td(
+                        dcc.Link(
+                            r.code,
+                            href="/elements"
+                            + with_changes(drill_query, element=r.element, item=r.code, **_drill_unit(unit)),
+                            style={"color": ELEMENT_COLOURS[r.element]},
+                        )
+                    ),
+                    html.Td(ELEMENTS[r.element]),
+                    html.Td(fmt(r.csi), className="unit-item-csi"),
+                    html.Td(fmt(r.gap, 2)),
+                    html.Td(f"{int(r.n_p):,}"),
+                ]
+            )
+            for r in items.itertuples()
+        ]
+        body = dbc.Table(
+            [
+                html.Thead(html.Tr([html.Th(h) for h in ("Item", "Element", "CSI", "Gap P-E", "n")])),
+                html.Tbody(rows),
+            ],
+            size="sm",
+            hover=True,
+            responsive=True,
+            id="unit-items-table",
+        )
+    return dbc.Card([dbc.CardHeader("Weakest items"), dbc.CardBody(body)], className="shadow-sm h-100")
+
+
+def _drill_unit(unit) -> dict[str, str]:
+    """The drill-down narrows by one dimension: the branch when there is one."""
+    if unit.branch_code:
+        return {"by": "branch", "unit": unit.branch_code}
+    return {"by": "department", "unit": unit.department_code}
+
+
+def _plans_section(plans) -> dbc.Card:
+    if plans.empty:
+        body = html.P(
+            "No improvement plans for this unit yet.", className="text-muted mb-0", id="unit-plans-none"
+        )
+    else:
+        rows = [
+            html.Tr(
+                [
+                    html.Td(dcc.Link(r.title, href=f"/plans/{int(r.plan_id)}")),
+                    html.Td(ELEMENTS.get(r.element, r.element or "—")),
+                    html.Td(r.stage),
+                    html.Td(r.status),
+                    html.Td(f"{r.due_on:%Y-%m-%d}" if r.due_on is not None else "—"),
+                ]
+            )
+            for r in plans.itertuples()
+        ]
+        body = data_table(("Plan", "Element", "Stage", "Status", "Due"), rows, "unit-plans-table")
+    return dbc.Card(
+        [dbc.CardHeader("Improvement plans of this unit"), dbc.CardBody(body)],
+        className="shadow-sm",
+        id="unit-plans",
+    )
+
+
+@callback(
+    Output("unit-url", "search"),
+    *[Input(i, "value") for i in filter_inputs(PREFIX)],
+    State("unit-state", "data"),
+    prevent_initial_call=True,
+)
+def filters_changed(wave_from, wave_to, segment, channel, state):
+    with current_runtime().read_session() as session:
+        changes = valid_filter_changes(session, wave_from, wave_to, segment, channel)
+    keep = {k: v for k, v in (state or {}).items() if k in PAGE_KEYS and isinstance(v, str)}
+    return with_changes(keep, **changes)
