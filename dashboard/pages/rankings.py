@@ -1,6 +1,6 @@
 """Rankings: branches or departments on overall satisfaction or one RATER
 element, with n, confidence intervals, shrinkage and rank intervals. The
-selection lives in the URL (?unit=&element=&wave=) so views can be shared."""
+selection lives in the URL (?unit=&element=&wave=&sort=) so views can be shared."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 import dash
 import dash_bootstrap_components as dbc
+import pandas as pd
 from dash import Input, Output, callback, dcc, html
 
 from dashboard.components.cards import fmt
@@ -24,13 +25,22 @@ dash.register_page(
 
 MEASURES = {"overall": "Overall satisfaction", **ELEMENTS}
 UNITS = {"branch": "Branches", "department": "Departments"}
+# column -> (label, ascending); unranked units always come last
+SORTS = {
+    "rank": ("Rank", True),
+    "code": ("Unit code", True),
+    "mean": ("Index", False),
+    "n": ("Responses", False),
+}
 
 
 def _choice(value, allowed, default):
     return value if isinstance(value, str) and value in allowed else default
 
 
-def layout(unit: str = "branch", element: str = "overall", wave: str = "", **_other) -> html.Div:
+def layout(
+    unit: str = "branch", element: str = "overall", wave: str = "", sort: str = "rank", **_other
+) -> html.Div:
     runtime = current_runtime()
     with runtime.read_session() as session:
         waves = reference.waves(session)
@@ -83,8 +93,20 @@ def layout(unit: str = "branch", element: str = "overall", wave: str = "", **_ot
                         ],
                         md=3,
                     ),
+                    dbc.Col(
+                        [
+                            dbc.Label("Sort by", html_for="rankings-sort"),
+                            dcc.Dropdown(
+                                id="rankings-sort",
+                                options=[{"label": v[0], "value": k} for k, v in SORTS.items()],
+                                value=_choice(sort, SORTS, "rank"),
+                                clearable=False,
+                            ),
+                        ],
+                        md=3,
+                    ),
                 ],
-                className="g-3 mb-3",
+                className="g-3 mb-3 filter-bar",
             ),
             dcc.Loading(html.Div(id="rankings-body")),
         ]
@@ -97,9 +119,11 @@ def layout(unit: str = "branch", element: str = "overall", wave: str = "", **_ot
     Input("rankings-unit", "value"),
     Input("rankings-element", "value"),
     Input("rankings-wave", "value"),
+    Input("rankings-sort", "value"),
 )
-def update(unit: str, element: str, wave: str):
+def update(unit: str, element: str, wave: str, sort: str = "rank"):
     unit = _choice(unit, UNITS, "branch")
+    sort = _choice(sort, SORTS, "rank")
     element = _choice(element, MEASURES, "overall")
     wave = wave if isinstance(wave, str) else "all"
     runtime = current_runtime()
@@ -117,7 +141,7 @@ def update(unit: str, element: str, wave: str):
             None if element == "overall" else element,
             runtime.settings.min_n,
         )
-    search = "?" + urlencode({"unit": unit, "element": element, "wave": wave})
+    search = "?" + urlencode({"unit": unit, "element": element, "wave": wave, "sort": sort})
     if table.empty:
         return dbc.Alert("No responses for this selection.", color="info", id="rankings-empty"), search
     title = f"{UNITS[unit]} on {MEASURES[element]}"
@@ -126,7 +150,7 @@ def update(unit: str, element: str, wave: str):
             dcc.Graph(
                 id="rankings-figure", figure=ranking_figure(table, title), config={"displaylogo": False}
             ),
-            _table(table, unit),
+            _table(_sorted(table, sort), unit),
             html.P(
                 "Ranked on the empirical-Bayes estimate (each index shrunk toward the overall mean by "
                 "its precision); the rank interval is the 95% range of ranks in 4,000 posterior draws. "
@@ -135,6 +159,13 @@ def update(unit: str, element: str, wave: str):
             ),
         ]
     ), search
+
+
+def _sorted(table, sort: str):
+    ranked = table["status"] == "ranked"
+    ascending = SORTS[sort][1]
+    order = table[ranked].sort_values([sort, "code"], ascending=[ascending, True])
+    return pd.concat([order, table[~ranked].sort_values("code")])
 
 
 def _table(table, unit: str) -> dbc.Table:

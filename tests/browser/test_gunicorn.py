@@ -87,6 +87,7 @@ def test_gunicorn_refuses_anonymous_and_serves_a_signed_in_user(gunicorn_url):
             {"id": "rankings-unit", "property": "value", "value": "branch"},
             {"id": "rankings-element", "property": "value", "value": "R"},
             {"id": "rankings-wave", "property": "value", "value": "all"},
+            {"id": "rankings-sort", "property": "value", "value": "rank"},
         ],
         "changedPropIds": ["rankings-unit.value"],
         "state": [],

@@ -106,8 +106,13 @@ def test_gaps_page_shows_the_service_numbers(dash_duo, demo_app, demo_runtime, a
 
 def test_unit_page_numbers_plans_and_copied_url(dash_duo, demo_app, demo_runtime, artifacts_dir, login_as):
     dash_duo.start_server(demo_app)
-    login_as(dash_duo, "executive", path="/rankings?unit=branch&element=S&wave=all")
-    dash_duo.wait_for_element("#rankings-open-B02", timeout=25).click()  # rankings -> the unit page
+    login_as(dash_duo, "executive", path="/rankings?unit=branch&element=S&wave=all&sort=n")
+    dash_duo.wait_for_element("#rankings-open-B02", timeout=25)
+    rows = [r.text.split(" ") for r in dash_duo.find_elements("#rankings-table tbody tr")]
+    ranked_n = [int(r[-1].replace(",", "")) for r in rows if r[0] != "—"]
+    assert len(ranked_n) > 3 and ranked_n == sorted(ranked_n, reverse=True)  # sorted by responses
+    link = dash_duo.find_element("#rankings-open-B02")
+    dash_duo.driver.execute_script("arguments[0].click()", link)  # rankings -> the unit page
     dash_duo.wait_for_contains_text("#unit-title", "(B02)", timeout=25)
     assert dash_duo.driver.current_url.endswith("/unit?branch=B02")
 
