@@ -196,5 +196,6 @@ def _plans_section(plans) -> dbc.Card:
 def filters_changed(wave_from, wave_to, segment, channel, state):
     with current_runtime().read_session() as session:
         changes = valid_filter_changes(session, wave_from, wave_to, segment, channel)
-    keep = {k: v for k, v in (state or {}).items() if k in PAGE_KEYS and isinstance(v, str)}
+    state = state if isinstance(state, dict) else {}  # the store is client data: never trust its shape
+    keep = {k: v for k, v in state.items() if k in PAGE_KEYS and isinstance(v, str)}
     return with_changes(keep, **changes)
