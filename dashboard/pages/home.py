@@ -142,6 +142,14 @@ def _drill_links(wave_code: str | None) -> html.Div:
     return html.Div([html.Span("Drill into: ", className="text-muted me-2"), *links], className="mt-2 small")
 
 
+def _change(row) -> str:
+    """The branch's change from the previous wave; * marks a significant Welch test."""
+    change = getattr(row, "change", float("nan"))
+    if change != change:
+        return "—"
+    return f"{change:+.1f}" + ("*" if row.change_significant else "")
+
+
 def _ranking_card(ranking, wave_code: str | None) -> dbc.Card:
     if ranking is None or ranking.empty:
         body = html.P("No branch has responses in the latest wave.", className="text-muted")
@@ -157,6 +165,7 @@ def _ranking_card(ranking, wave_code: str | None) -> dbc.Card:
                         html.Td(fmt(r.mean) if ranked else "—"),
                         html.Td(f"{fmt(r.ci_low)}-{fmt(r.ci_high)}" if ranked else "—"),
                         html.Td(f"{int(r.rank_low)}-{int(r.rank_high)}" if ranked else "—"),
+                        html.Td(_change(r)),
                         html.Td(f"{int(r.n):,}" + ("" if ranked else " (too few responses)")),
                     ]
                 )
@@ -164,7 +173,20 @@ def _ranking_card(ranking, wave_code: str | None) -> dbc.Card:
         body = dbc.Table(
             [
                 html.Thead(
-                    html.Tr([html.Th(h) for h in ("Rank", "Branch", "Index", "95% CI", "Rank range", "n")])
+                    html.Tr(
+                        [
+                            html.Th(h)
+                            for h in (
+                                "Rank",
+                                "Branch",
+                                "Index",
+                                "95% CI",
+                                "Rank range",
+                                "Change vs prev. wave",
+                                "n",
+                            )
+                        ]
+                    )
                 ),
                 html.Tbody(rows),
             ],
@@ -181,7 +203,16 @@ def _ranking_card(ranking, wave_code: str | None) -> dbc.Card:
                     dcc.Link("all rankings", href=f"/rankings?unit=branch&element=overall&wave={wave_code}"),
                 ]
             ),
-            dbc.CardBody(body),
+            dbc.CardBody(
+                [
+                    body,
+                    html.P(
+                        "Change: points on the index since the previous wave; * significant "
+                        "(Welch two-sample t-test, p < 0.05); — fewer than the minimum responses in a wave.",
+                        className="small text-muted mb-0",
+                    ),
+                ]
+            ),
         ],
         className="mt-3 shadow-sm",
     )

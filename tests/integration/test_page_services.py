@@ -105,3 +105,27 @@ def test_gaps_view_equals_raw_answers(demo_engine):
         "Low priority",
         "Possible overkill",
     }
+
+
+def test_overview_ranking_movers_equal_raw_answers(demo_engine):
+    from dashboard.services.overview import home_summary
+
+    with Session(demo_engine) as session:
+        raw = _raw(session)
+        summary = home_summary(session, Scope.everything(), min_n=10)
+    overall = raw[(raw["construct"] == "overall") & raw["perception"].notna()]
+    last_two = sorted(overall["wave_id"].unique())[-2:]
+    lo, hi = overall[["scale_min", "scale_max"]].iloc[0]
+    stats = overall[overall["wave_id"].isin(last_two)].groupby(["branch_id", "wave_id"])["perception"]
+    means, sizes = stats.mean().unstack(), stats.size().unstack()
+    ranking = summary.ranking.set_index("unit")
+    checked = 0
+    for branch in ranking.index:
+        enough = branch in sizes.index and (sizes.loc[branch].reindex(last_two).fillna(0) >= 10).all()
+        if not enough:
+            assert np.isnan(ranking.loc[branch, "change"])
+            continue
+        expected = 100 * (means.loc[branch, last_two[1]] - means.loc[branch, last_two[0]]) / (hi - lo)
+        assert ranking.loc[branch, "change"] == pytest.approx(expected, abs=1e-9)
+        checked += 1
+    assert checked >= 3
