@@ -129,3 +129,29 @@ def test_overview_ranking_movers_equal_raw_answers(demo_engine):
         assert ranking.loc[branch, "change"] == pytest.approx(expected, abs=1e-9)
         checked += 1
     assert checked >= 3
+
+
+def test_drilldown_minimum_counts_respondents_not_answers(demo_engine):
+    """An element's answers are items x respondents: a branch passes the
+    minimum only with min_n respondents (oracle: distinct responses in pandas)."""
+    from dashboard.services import drilldown
+
+    with Session(demo_engine) as session:
+        raw = pd.read_sql(
+            text(
+                "SELECT r.id, r.wave_id, r.branch_id FROM answer a JOIN response r ON r.id = a.response_id "
+                "JOIN question q ON q.id = a.question_id WHERE r.channel = 'survey' AND q.element = 'S' "
+                "AND a.perception IS NOT NULL"
+            ),
+            session.connection(),
+        )
+        latest = int(raw["wave_id"].max())
+        spots = drilldown.weak_spots(
+            session, Scope.everything(), Filters(wave_ids=(latest,)), "branch", "S", None, min_n=20
+        )
+    people = raw[raw["wave_id"] == latest].groupby("branch_id")["id"].nunique()
+    answers = raw[raw["wave_id"] == latest].groupby("branch_id").size()
+    assert ((people < 20) & (answers >= 20)).any()  # the case the rule is about exists
+    for r in spots.itertuples():
+        assert r.suppressed == (people[r.group] < 20), r.label
+        assert r.n_p == answers[r.group]
