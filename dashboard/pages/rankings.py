@@ -4,12 +4,12 @@ selection lives in the URL (?unit=&element=&wave=&sort=) so views can be shared.
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import Input, Output, callback, dcc, html
+from dash import Input, Output, State, callback, dcc, html
 
 from dashboard.components.cards import fmt
 from dashboard.components.figures import ranking_figure
@@ -120,8 +120,9 @@ def layout(
     Input("rankings-element", "value"),
     Input("rankings-wave", "value"),
     Input("rankings-sort", "value"),
+    State("rankings-url", "search"),
 )
-def update(unit: str, element: str, wave: str, sort: str = "rank"):
+def update(unit: str, element: str, wave: str, sort: str = "rank", current_search: str | None = None):
     unit = _choice(unit, UNITS, "branch")
     sort = _choice(sort, SORTS, "rank")
     element = _choice(element, MEASURES, "overall")
@@ -142,6 +143,11 @@ def update(unit: str, element: str, wave: str, sort: str = "rank"):
             runtime.settings.min_n,
         )
     search = "?" + urlencode({"unit": unit, "element": element, "wave": wave, "sort": sort})
+    latest = str(waves["code"].iloc[-1]) if len(waves) else "all"
+    if _same_view(current_search, search, latest):
+        # the URL already says this (perhaps implicitly, by defaults): pushing it
+        # again would add a history entry and break the browser's forward button
+        search = dash.no_update
     if table.empty:
         return dbc.Alert("No responses for this selection.", color="info", id="rankings-empty"), search
     title = f"{UNITS[unit]} on {MEASURES[element]}"
@@ -159,6 +165,16 @@ def update(unit: str, element: str, wave: str, sort: str = "rank"):
             ),
         ]
     ), search
+
+
+def _same_view(current: str | None, canonical: str, latest_wave: str) -> bool:
+    """Whether the URL, read with the layout's defaults, already shows this view."""
+    if not isinstance(current, str):
+        return False
+    given = dict(parse_qsl(current.lstrip("?")))
+    wanted = dict(parse_qsl(canonical.lstrip("?")))
+    defaults = {"unit": "branch", "element": "overall", "sort": "rank", "wave": latest_wave}
+    return all(given.get(k, defaults.get(k)) == v for k, v in wanted.items())
 
 
 def _sorted(table, sort: str):

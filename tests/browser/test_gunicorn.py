@@ -90,7 +90,7 @@ def test_gunicorn_refuses_anonymous_and_serves_a_signed_in_user(gunicorn_url):
             {"id": "rankings-sort", "property": "value", "value": "rank"},
         ],
         "changedPropIds": ["rankings-unit.value"],
-        "state": [],
+        "state": [{"id": "rankings-url", "property": "search", "value": ""}],
     }
     # Two workers share nothing but the signed cookie, so this also checks
     # the session and CSRF token are valid on whichever worker answers.
