@@ -1,4 +1,4 @@
-"""Command line: `csat init-db | demo | import | serve | metrics | users ...`.
+"""Command line: `csat init-db | demo | import | serve | metrics | users | churn ...`.
 
 Every command builds its own Runtime from the environment (DATABASE_URL ...)
 so the CLI and the dashboard always read the same database.
@@ -64,6 +64,11 @@ def demo(responses: int, seed: int, if_empty: bool) -> None:
         generate_demo(rt.engine, responses=responses, seed=seed, progress=progress)
     except DemoError as exc:
         raise click.ClickException(str(exc)) from exc
+    from dashboard.services import churn as churn_service
+
+    with rt.write_session() as session:  # churn scores for the demo's customers
+        model = churn_service.train(session)
+    click.echo(f"churn: {'model version ' + str(model.id) if model else 'rule-based scores'}")
     click.echo(f"demo logins (password {DEMO_PASSWORD!r}): {', '.join(DEMO_USERNAMES)}")
 
 
@@ -182,9 +187,11 @@ def serve(host: str, port: int, workers: int) -> None:
 
 
 def _register_subcommands() -> None:
+    from dashboard.cli_churn import churn
     from dashboard.cli_users import users
 
     main.add_command(users)
+    main.add_command(churn)
 
 
 _register_subcommands()

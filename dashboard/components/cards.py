@@ -44,3 +44,21 @@ def data_table(headers: list[str] | tuple[str, ...], rows: list, table_id: str) 
         responsive=True,
         id=table_id,
     )
+
+
+def drill_links(query_for: dict[str, str], id_prefix: str) -> html.Div:
+    """'Drill into' links, one per RATER element in its colour; `query_for`
+    maps element code -> query string."""
+    from dashboard.domain import ELEMENT_COLOURS, ELEMENTS
+
+    links = [
+        dcc.Link(
+            name,
+            href=f"/elements?{query_for[code]}",
+            id=f"{id_prefix}-{code}",
+            className="me-3",
+            style={"color": ELEMENT_COLOURS[code]},
+        )
+        for code, name in ELEMENTS.items()
+    ]
+    return html.Div([html.Span("Drill into: ", className="text-muted me-2"), *links], className="mt-2 small")

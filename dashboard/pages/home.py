@@ -3,15 +3,14 @@ RATER profile, straight from the database."""
 
 from __future__ import annotations
 
-import importlib.util
-
 import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashboard.components.cards import fmt, graph_card, kpi_card
+from dashboard.components.cards import drill_links, fmt, graph_card, kpi_card
 from dashboard.components.figures import element_bars, trend_figure
-from dashboard.domain import ELEMENT_COLOURS, ELEMENTS
+from dashboard.domain import ELEMENTS
+from dashboard.services.churn import exposure_summary
 from dashboard.services.overview import home_summary
 from dashboard.web_context import current_runtime, current_scope
 
@@ -22,6 +21,7 @@ def layout(**_query) -> html.Div:
     runtime = current_runtime()
     with runtime.read_session() as session:
         summary = home_summary(session, current_scope(), min_n=runtime.settings.min_n)
+        churn_exposure = exposure_summary(session, current_scope())
     if summary.latest is None:
         return dbc.Alert(
             [
@@ -102,13 +102,8 @@ def layout(**_query) -> html.Div:
                 className="g-3",
             ),
             _drill_links(summary.latest_code),
-            dbc.Row(
-                [
-                    dbc.Col(_ranking_card(summary.ranking, summary.latest_code), lg=8),
-                    dbc.Col(_churn_card(), lg=4),
-                ],
-                className="g-3",
-            ),
+            _churn_card(churn_exposure),
+            _ranking_card(summary.ranking, summary.latest_code),
             html.P(
                 "Index = 100 x (mean - scale minimum) / (scale maximum - scale minimum); 95% Student-t "
                 "confidence intervals; groups under the minimum sample size are not shown.",
@@ -129,17 +124,9 @@ def _top_box(estimate) -> tuple[str, str]:
 
 def _drill_links(wave_code: str | None) -> html.Div:
     """Into the drill-down for the same wave the profile shows."""
-    links = [
-        dcc.Link(
-            name,
-            href=f"/elements?element={code}&from={wave_code}&to={wave_code}",
-            id=f"home-drill-{code}",
-            className="me-3",
-            style={"color": ELEMENT_COLOURS[code]},
-        )
-        for code, name in ELEMENTS.items()
-    ]
-    return html.Div([html.Span("Drill into: ", className="text-muted me-2"), *links], className="mt-2 small")
+    return drill_links(
+        {code: f"element={code}&from={wave_code}&to={wave_code}" for code in ELEMENTS}, "home-drill"
+    )
 
 
 def _change(row) -> str:
@@ -218,28 +205,21 @@ def _ranking_card(ranking, wave_code: str | None) -> dbc.Card:
     )
 
 
-def _churn_card() -> dbc.Card:
-    """Churn exposure from the churn service (dashboard/services/churn.py).
-    Until that service is installed the card says so instead of showing numbers."""
-    if importlib.util.find_spec("dashboard.services.churn") is None:
-        body = html.P("Churn exposure is not available in this installation.", className="text-muted mb-0")
+def _churn_card(exposure: dict) -> dbc.Alert:
+    """Churn exposure in one line, linking to the churn page."""
+    if not exposure["customers"]:
+        text = "Churn risk: no customers scored yet."
     else:
-        from dashboard.services.churn import exposure_summary
-
-        runtime = current_runtime()
-        with runtime.read_session() as session:
-            exp = exposure_summary(session, current_scope())
-        body = [
-            html.Div(f"{exp.at_risk:,}", className="fs-2 fw-semibold text-danger", id="home-churn-at-risk"),
-            html.Div(f"of {exp.customers:,} customers at high risk", className="small text-muted"),
-            html.Div(
-                f"revenue at risk: {exp.revenue_at_risk:,.0f} a year" if exp.revenue_at_risk else "",
-                className="small",
-                id="home-churn-revenue",
-            ),
-        ]
-    return dbc.Card(
-        [dbc.CardHeader(["Churn exposure · ", dcc.Link("churn risk", href="/churn")]), dbc.CardBody(body)],
-        className="mt-3 shadow-sm",
+        revenue = exposure["revenue_at_risk"]
+        money = "" if revenue is None else f", revenue at risk {revenue:,.0f}"
+        kind = "" if exposure["method"] == "model" else " (rule-based score)"
+        text = (
+            f"Churn risk{kind}: {exposure['high']:,} customers at high and {exposure['medium']:,} at medium "
+            f"risk of {exposure['customers']:,}{money}. "
+        )
+    return dbc.Alert(
+        [text, dcc.Link("See who and why", href="/churn")],
+        color="light",
+        className="mt-3 mb-0",
         id="home-churn",
     )

@@ -54,7 +54,9 @@ def servqual(session: Session, scope: Scope, filters: Filters) -> dict:
     gap_map = {
         r.element: (r.gap if r.status != NOT_MEASURED else float("nan")) for r in elements.itertuples()
     }
-    weighted = weighted_servqual(gap_map, weights) if set(gap_map) <= set(weights) else NOT_MEASURED
+    weighted = (
+        weighted_servqual(gap_map, weights) if gap_map and set(gap_map) <= set(weights) else NOT_MEASURED
+    )
     return {
         "items": items[["element", "code", "n_gap", "gap", "gap_se", "gap_status"]],
         "elements": elements,

@@ -46,7 +46,7 @@ def _targets(session: Session) -> dict[str, float]:
     return dict(zip(company["element"], company["target_index"].astype(float), strict=True))
 
 
-def _estimate_rows(df: pd.DataFrame, min_n: int) -> pd.DataFrame:
+def estimate_rows(df: pd.DataFrame, min_n: int) -> pd.DataFrame:
     """Add CSI value and 95% CI per row of moments; suppressed rows get NaN."""
     ests = [
         csi_estimate(r.n_p, r.sum_p, r.sumsq_p, r.scale_min, r.scale_max, min_n=min_n)
@@ -66,7 +66,7 @@ def home_summary(session: Session, scope: Scope, min_n: int = 10) -> HomeSummary
     filters = Filters()
     overall = item_moments(session, scope, filters, by=("wave_id", "construct", "scale_min", "scale_max"))
     headline = overall[overall["construct"] == "overall"].merge(waves[["wave_id", "name"]], on="wave_id")
-    trend = _estimate_rows(headline, min_n).rename(columns={"name": "label"})
+    trend = estimate_rows(headline, min_n).rename(columns={"name": "label"})
     units = len(reference.units(session, scope))
     if trend.empty:
         return HomeSummary(trend, pd.DataFrame(), None, None, None, None, None, units, 0)
@@ -91,7 +91,7 @@ def home_summary(session: Session, scope: Scope, min_n: int = 10) -> HomeSummary
         session, scope, Filters(wave_ids=(latest_wave,)), by=("element", "scale_min", "scale_max")
     )
     by_element = by_element[by_element["element"].notna()]
-    elements = _estimate_rows(by_element, min_n)
+    elements = estimate_rows(by_element, min_n)
     order = {e: i for i, e in enumerate("RATES")}
     elements = elements.sort_values("element", key=lambda s: s.map(order)).reset_index(drop=True)
     elements["target"] = elements["element"].map(_targets(session))

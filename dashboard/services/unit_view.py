@@ -16,7 +16,7 @@ from dashboard.queries.filters import Filters
 from dashboard.queries.plans import visible_plans
 from dashboard.queries.rollups import item_moments
 from dashboard.services import drilldown as drill
-from dashboard.services.overview import _estimate_rows
+from dashboard.services.overview import estimate_rows
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,7 @@ def unit_summary(
     narrowed = unit.narrow(filters)
     overall = item_moments(session, scope, narrowed, by=("wave_id", "construct", "scale_min", "scale_max"))
     overall = overall[overall["construct"] == "overall"].merge(waves[["wave_id", "name"]], on="wave_id")
-    trend = _estimate_rows(overall, min_n).rename(columns={"name": "label"})
+    trend = estimate_rows(overall, min_n).rename(columns={"name": "label"})
     profile = drill.element_profile(session, scope, narrowed, min_n)
     items = item_moments(session, scope, narrowed, by=("element", "code", "scale_min", "scale_max"))
     items = items[items["element"].notna()]

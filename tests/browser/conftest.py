@@ -54,3 +54,10 @@ def login_as():
         duo.wait_for_element("#user-name", timeout=20)
 
     return sign_in
+
+
+def dom_click(duo, target) -> None:
+    """Click through the DOM: selenium's pointer click misses elements below
+    the headless window's fold ("element click intercepted")."""
+    element = duo.find_element(target) if isinstance(target, str) else target
+    duo.driver.execute_script("arguments[0].click()", element)

@@ -12,6 +12,7 @@ from dashboard.auth.scope import Scope
 from dashboard.components.cards import fmt
 from dashboard.services import drilldown as drill
 from dashboard.services.view_state import load_global_filters, parse_search
+from tests.browser.conftest import dom_click
 
 pytestmark = pytest.mark.browser
 
@@ -34,7 +35,7 @@ def _cell_texts(duo, selector):
 def test_drill_from_overview_to_comments(dash_duo, demo_app, demo_runtime, artifacts_dir, login_as):
     dash_duo.start_server(demo_app)
     login_as(dash_duo, "executive")
-    dash_duo.wait_for_element("#home-drill-S", timeout=20).click()
+    dom_click(dash_duo, dash_duo.wait_for_element("#home-drill-S", timeout=20))
     dash_duo.wait_for_element("#drill-items-table", timeout=20)
     search = "?" + dash_duo.driver.current_url.split("?", 1)[1]
     assert "element=S" in search
@@ -47,7 +48,7 @@ def test_drill_from_overview_to_comments(dash_duo, demo_app, demo_runtime, artif
     dash_duo.driver.save_screenshot(os.path.join(artifacts_dir, "drilldown-element.png"))
 
     # item -> where it is weak (pattern-matching button)
-    dash_duo.find_element('button[id*="drill-item"][id*="S2"]').click()
+    dom_click(dash_duo, 'button[id*="drill-item"][id*="S2"]')
     dash_duo.wait_for_contains_text("#drill-breadcrumbs", "S2", timeout=20)
     _, spots = _expected(demo_runtime, "?" + dash_duo.driver.current_url.split("?", 1)[1])
     shown = _cell_texts(dash_duo, "#drill-spots-table")
@@ -86,11 +87,26 @@ def test_drill_from_overview_to_comments(dash_duo, demo_app, demo_runtime, artif
     dash_duo.wait_for_page(dash_duo.server_url + "/rankings")
     dash_duo.wait_for_page(copied)
     dash_duo.wait_for_text_to_equal("#drill-comments-summary", summary, timeout=20)
-    dash_duo.driver.back()  # back to the rankings page, then forward again
+    _history(dash_duo, "back", "/rankings")  # back to the rankings page, then forward again
     dash_duo.wait_for_element("#rankings-unit", timeout=20)
-    dash_duo.driver.forward()
-    dash_duo.wait_for_text_to_equal("#drill-comments-summary", summary, timeout=20)
+    _history(dash_duo, "forward", "/elements")
+    dash_duo.wait_for_text_to_equal("#drill-comments-summary", summary, timeout=30)
     assert dash_duo.get_logs() == [], dash_duo.get_logs()
+
+
+def _history(duo, direction: str, expected_path: str) -> None:
+    """Browser back/forward, repeated once if the first press came before the
+    previous navigation had committed."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    for _ in range(2):
+        getattr(duo.driver, direction)()
+        try:
+            WebDriverWait(duo.driver, 10).until(lambda d: expected_path in d.current_url)
+            return
+        except Exception:  # noqa: BLE001 - retried once, then the assertion below explains
+            continue
+    assert expected_path in duo.driver.current_url, duo.driver.current_url
 
 
 def test_small_groups_hide_comments_and_start_plan_link(dash_duo, demo_app, demo_runtime, login_as):

@@ -25,6 +25,7 @@ PAGES = {
     "/gaps": "#gaps-table",
     "/unit": "#unit-branches",
     "/unit?branch=B02": "#unit-items-table",
+    "/churn": "#churn-table",
     "/plans": "#plans-table",
 }
 

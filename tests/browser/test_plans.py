@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from dashboard.db.models import ImprovementPlan
+from tests.browser.conftest import dom_click
 
 pytestmark = pytest.mark.browser
 
@@ -20,11 +21,6 @@ def _type(duo, selector, text):
     field = duo.find_element(selector)
     field.clear()
     field.send_keys(text)
-
-
-def _click(duo, selector):
-    # a real DOM click; selenium's pointer click misses buttons below the headless fold
-    duo.driver.execute_script("arguments[0].click()", duo.find_element(selector))
 
 
 def test_create_plan_from_link_and_see_it_listed(dash_duo, demo_app, demo_runtime, artifacts_dir, login_as):
@@ -42,7 +38,7 @@ def test_create_plan_from_link_and_see_it_listed(dash_duo, demo_app, demo_runtim
     _type(dash_duo, "#plan-baseline", "4.2")
     _type(dash_duo, "#plan-target", "5.4")
     _type(dash_duo, "#plan-cost", "25000")
-    _click(dash_duo, "#plan-save")
+    dom_click(dash_duo, "#plan-save")
     dash_duo.wait_for_text_to_equal("#plan-title-heading", title, timeout=20)
     with demo_runtime.read_session() as s:
         plan = s.scalar(select(ImprovementPlan).where(ImprovementPlan.title == title))
@@ -101,7 +97,7 @@ def test_stale_edit_is_refused_and_form_keeps_the_typing(dash_duo, demo_app, dem
         )  # fmt: skip
         update_plan(s, other, plan_id, fresh.version, form)
     _type(dash_duo, "#plan-title", "My competing title")
-    _click(dash_duo, "#plan-save")
+    dom_click(dash_duo, "#plan-save")
     dash_duo.wait_for_contains_text("#plan-stale", "admin changed this plan", timeout=20)
     assert dash_duo.find_element("#plan-title").get_attribute("value") == "My competing title"
     with demo_runtime.read_session() as s:

@@ -9,11 +9,12 @@ import itertools
 import json
 import re
 from dataclasses import dataclass
+from urllib.parse import parse_qsl
 
 from sqlalchemy import select
 
 from dashboard.auth.scope import Scope
-from dashboard.db.models import Branch, Customer, Department, ImprovementPlan
+from dashboard.db.models import Branch, Customer, Department, ImprovementPlan, Staff
 
 WILDCARDS = ('["MATCH"]', '["ALL"]', '["ALLSMALLER"]')
 
@@ -24,6 +25,9 @@ class Secrets:
 
     words: frozenset[str]  # unit names and codes, plan titles
     customer_refs: frozenset[str]
+    # Staff names may show next to an in-scope customer (their account manager)
+    # and the demo's names embed unit codes ("Account manager B02-LEN-1").
+    benign: frozenset[str] = frozenset()
 
 
 def out_of_scope_secrets(session, scope: Scope) -> Secrets:
@@ -42,7 +46,8 @@ def out_of_scope_secrets(session, scope: Scope) -> Secrets:
         refs = set(
             session.scalars(select(Customer.external_ref).where(Customer.branch_id.not_in(scope.branch_ids)))
         )
-    return Secrets(frozenset(words), frozenset(refs))
+    staff = frozenset(session.scalars(select(Staff.name)))
+    return Secrets(frozenset(words), frozenset(refs), staff)
 
 
 INJECTED = frozenset({"B01", "B03", "LEN", "ACC", "BUS", "SRV"})  # unit codes among the forged values
@@ -52,6 +57,10 @@ def leaks(text: str, secrets: Secrets) -> list[str]:
     """Secrets found in a response. A code the request itself injected that
     comes back only as a whole string value is the user's own typing echoed
     (a comment reading "LEN"), not a leak; names always count."""
+    for name in sorted(secrets.benign, key=len, reverse=True):
+        text = text.replace(name, "")
+    for value in FORGED_QUERY_VALUES:  # a page may keep the URL it was given (its own view state)
+        text = text.replace(json.dumps(value)[1:-1], "")
     for code in INJECTED:  # echoed as a whole value or as a URL parameter value the user typed
         text = text.replace(f'"{code}"', '""')
         text = re.sub(rf"=(%27)?{code}(?=[&\"])", "=", text)
@@ -67,6 +76,11 @@ FORGED_SEARCHES = (
     "?branch=B03&department=LEN&customer=1&plan=1&id=1&segment=retail&channel=survey",
     "?unit=department&department=BUS&element=S&item=S2&q=%25",
     "?branch=B02%27%20OR%20%271%27%3D%271&department=SRV%22%3B--&q=%27%3B%20DROP%20TABLE%20response%3B--",
+)
+FORGED_QUERY_VALUES = sorted(
+    {v for search in FORGED_SEARCHES for _k, v in parse_qsl(search.lstrip("?")) if len(v) > 3},
+    key=len,
+    reverse=True,
 )
 FORGED_VALUES = ("B01", "LEN", 1, 2, ["B01", "B03"], "ACC", None, "' OR 1=1 --")
 FORGED_CLICK = {

@@ -41,7 +41,8 @@ def test_forged_callbacks_reveal_nothing_out_of_scope(security_app, security_run
         if response.status_code >= 500:
             failures.append(f"{label}: server error {response.status_code}")
         elif found := leaks(text, secrets):
-            failures.append(f"{label}: reveals {found[:5]}")
+            where = text.find(found[0])
+            failures.append(f"{label}: reveals {found[:5]} ...{text[max(0, where - 150) : where + 50]}...")
     assert not failures, "\n".join(failures)
     with security_runtime.read_session() as s:  # the injection strings changed nothing
         assert s.scalar(select(func.count()).select_from(Response)) == 2_000

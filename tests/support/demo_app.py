@@ -10,9 +10,17 @@ from dashboard.runtime import Runtime
 
 
 def demo_runtime_at(path, responses: int, seed: int) -> Runtime:
+    """Demo data plus churn scores (as `csat demo` leaves them), as of a fixed date."""
+    from datetime import date
+
+    from dashboard.services import churn
+
     url = f"sqlite:///{path}"
     engine = make_engine(url)
     upgrade(engine)
     generate_demo(engine, responses=responses, seed=seed)
     engine.dispose()
-    return Runtime.start(Settings(database_url=url, environment="test"))
+    runtime = Runtime.start(Settings(database_url=url, environment="test"))
+    with runtime.write_session() as session:
+        churn.train(session, date(2026, 11, 22))
+    return runtime

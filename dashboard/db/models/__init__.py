@@ -1,6 +1,7 @@
 """All ORM models; importing this package registers every table on Base.metadata."""
 
 from dashboard.db.base import Base
+from dashboard.db.models.churn import ChurnModel, ChurnScore
 from dashboard.db.models.org import Branch, BranchDepartment, Customer, Department, Staff
 from dashboard.db.models.plans import ImprovementPlan, PlanAction, PlanChange, PlanComment
 from dashboard.db.models.rollups import (
@@ -41,6 +42,8 @@ __all__ = [
     "AuditScore",
     "Base",
     "Branch",
+    "ChurnModel",
+    "ChurnScore",
     "BranchDepartment",
     "Commitment",
     "Customer",

@@ -1,0 +1,386 @@
+"""Churn risk (/churn?branch=&segment=&manager=&customer=): customers at
+risk in the viewer's scope with their reasons, exposure by branch, one
+customer's history, model quality for admins, and a CSV export (audited)."""
+
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import ALL, Input, Output, State, callback, ctx, dcc, html
+
+from dashboard.auth.users import audit
+from dashboard.components.cards import fmt, kpi_card
+from dashboard.queries import churn as churn_queries
+from dashboard.services import churn as churn_service
+from dashboard.services.view_state import with_changes
+from dashboard.web_context import current_runtime, current_scope, current_user
+
+dash.register_page(
+    __name__, path="/churn", name="Churn risk", title="Churn risk - Customer satisfaction", order=60
+)
+
+LIST_LIMIT = 100
+BAND_TONES = {"high": "danger", "medium": "warning", "low": "secondary"}
+
+
+def layout(**query) -> html.Div:
+    state = {k: v for k, v in query.items() if isinstance(v, str)}
+    runtime, scope, user = current_runtime(), current_scope(), current_user()
+    with runtime.read_session() as session:
+        everyone = churn_service.at_risk(session, scope)
+        table = _filtered(everyone, state)
+        model = churn_service.latest_model(session)
+        history = _history(session, scope, state.get("customer"))
+        summary = churn_service.exposure(table)
+        method_note = _method_note(summary, model)
+        model_card = _model_card(model) if user is not None and user.is_admin and model is not None else None
+    return html.Div(
+        [
+            dcc.Location(id="churn-url", refresh="callback-nav"),
+            dcc.Store(id="churn-state", data=state),
+            dcc.Download(id="churn-download"),
+            html.Div(
+                [
+                    html.H2("Churn risk", className="h4 mb-0"),
+                    dbc.Button("Export CSV", id="churn-export", color="secondary", size="sm"),
+                ],
+                className="d-flex justify-content-between align-items-center mb-2",
+            ),
+            html.P(method_note, className="small text-muted", id="churn-method"),
+            _filters(everyone, state),
+            _kpis(summary),
+            dbc.Row(
+                [
+                    dbc.Col(_list(table), lg=8),
+                    dbc.Col([history, _by_branch(everyone)], lg=4),
+                ],
+                className="g-3",
+            ),
+            model_card,
+        ]
+    )
+
+
+def _filtered(table, state):
+    for key, column in (("branch", "branch"), ("segment", "segment"), ("manager", "account_manager")):
+        if state.get(key):
+            table = table[table[column] == state[key]]
+    return table
+
+
+def _method_note(summary, model) -> str:
+    if summary["method"] is None:
+        return "No customer has been scored yet: run `csat churn train`."
+    if summary["method"] == "rules":
+        return (
+            "Rule-based score (no churn outcomes to learn from yet): 1 point per consecutive "
+            "dissatisfied wave (up to 4), 1.5 for an unresolved complaint, 2 when the account "
+            "manager left; 3+ is high risk."
+        )
+    return (
+        f"Probability of leaving within the next quarter, model version {model.id} trained "
+        f"{model.trained_at:%Y-%m-%d} ({model.algorithm})."
+    )
+
+
+def _options(values) -> list[dict]:
+    return [{"label": v, "value": v} for v in sorted({v for v in values if isinstance(v, str) and v})]
+
+
+def _filters(table, state) -> dbc.Row:
+    def col(key, label, column):
+        return dbc.Col(
+            [
+                dbc.Label(label, html_for=f"churn-{key}", className="small mb-0"),
+                dcc.Dropdown(
+                    id=f"churn-{key}",
+                    options=_options(table[column]),
+                    value=state.get(key),
+                    placeholder="All",
+                ),
+            ],
+            md=4,
+        )
+
+    return dbc.Row(
+        [
+            col("branch", "Branch", "branch"),
+            col("segment", "Segment", "segment"),
+            col("manager", "Account manager", "account_manager"),
+        ],
+        className="g-2 mb-3",
+    )
+
+
+def _kpis(summary) -> dbc.Row:
+    revenue = summary["revenue_at_risk"]
+    revenue_note = (
+        "expected loss: sum of probability x annual revenue"
+        if summary["method"] == "model"
+        else "annual revenue of high-risk customers"
+    )
+    return dbc.Row(
+        [
+            dbc.Col(
+                kpi_card(
+                    "Customers scored",
+                    f"{summary['customers']:,}",
+                    "active customers in your scope",
+                    "churn-kpi-customers",
+                ),
+                md=4,
+            ),
+            dbc.Col(
+                kpi_card(
+                    "High / medium risk",
+                    f"{summary['high']:,} / {summary['medium']:,}",
+                    "risk bands",
+                    "churn-kpi-bands",
+                    tone="danger",
+                ),
+                md=4,
+            ),
+            dbc.Col(
+                kpi_card(
+                    "Revenue at risk",
+                    "—" if revenue is None else f"{revenue:,.0f}",
+                    revenue_note,
+                    "churn-kpi-revenue",
+                ),
+                md=4,
+            ),
+        ],
+        className="g-3 mb-3",
+    )
+
+
+def _list(table) -> dbc.Card:
+    if table.empty:
+        return dbc.Alert("No scored customers for this selection.", color="info", id="churn-empty")
+    rows = []
+    for r in table.head(LIST_LIMIT).itertuples():
+        risk = f"{100 * r.probability:.1f}%" if r.method == "model" else f"{r.points:.1f} pts"
+        rows.append(
+            html.Tr(
+                [
+                    html.Td(
+                        dbc.Button(
+                            r.external_ref,
+                            id={"type": "churn-customer", "index": int(r.customer_id)},
+                            color="link",
+                            size="sm",
+                            className="p-0",
+                        )
+                    ),
+                    html.Td(r.branch),
+                    html.Td(r.segment),
+                    html.Td(r.account_manager or "—"),
+                    html.Td(
+                        [dbc.Badge(r.band, color=BAND_TONES.get(r.band, "secondary"), className="me-1"), risk]
+                    ),
+                    html.Td(
+                        "; ".join(r.reasons) if isinstance(r.reasons, list) and r.reasons else "—",
+                        className="small",
+                    ),
+                ]
+            )
+        )
+    table_el = dbc.Table(
+        [
+            html.Thead(
+                html.Tr(
+                    [
+                        html.Th(h)
+                        for h in ("Customer", "Branch", "Segment", "Account manager", "Risk", "Top reasons")
+                    ]
+                )
+            ),
+            html.Tbody(rows),
+        ],
+        size="sm",
+        hover=True,
+        responsive=True,
+        id="churn-table",
+    )
+    note = html.P(
+        f"The {min(LIST_LIMIT, len(table))} riskiest of {len(table):,}; the export has all.",
+        className="small text-muted",
+    )
+    return dbc.Card(
+        [dbc.CardHeader("Customers at risk"), dbc.CardBody([table_el, note])], className="shadow-sm"
+    )
+
+
+def _by_branch(table) -> dbc.Card:
+    exposure = churn_service.exposure_by_branch(table)
+    rows = [
+        html.Tr(
+            [
+                html.Td(r.branch),
+                html.Td(f"{r.high:,}"),
+                html.Td(f"{r.medium:,}"),
+                html.Td(
+                    "—"
+                    if r.revenue_at_risk != r.revenue_at_risk or r.revenue_at_risk is None
+                    else f"{r.revenue_at_risk:,.0f}"
+                ),
+            ]
+        )
+        for r in exposure.itertuples()
+    ]
+    body = dbc.Table(
+        [
+            html.Thead(html.Tr([html.Th(h) for h in ("Branch", "High", "Medium", "Revenue at risk")])),
+            html.Tbody(rows),
+        ],
+        size="sm",
+        id="churn-by-branch",
+    )
+    return dbc.Card([dbc.CardHeader("Exposure by branch"), dbc.CardBody(body)], className="shadow-sm mt-3")
+
+
+def _history(session, scope, customer: str | None):
+    if not customer:
+        return dbc.Card(
+            dbc.CardBody(html.P("Click a customer to see their history.", className="text-muted mb-0")),
+            id="churn-history",
+            className="shadow-sm",
+        )
+    try:
+        found = churn_queries.customer_in_scope(session, scope, int(customer))
+    except ValueError:
+        found = None
+    if found is None:
+        return dbc.Alert(
+            "This customer does not exist or is not available to you.", color="warning", id="churn-history"
+        )
+    feedback, requests = churn_queries.customer_history(session, found.id)
+    items = [
+        html.Li(
+            [
+                html.Strong(f"{r.wave} "),
+                f"{r.channel}, overall {fmt(r.overall, 0)}/10",
+                html.Div(r.comment, className="small text-muted") if isinstance(r.comment, str) else None,
+            ]
+        )
+        for r in feedback.head(12).itertuples()
+    ]
+    reqs = [
+        html.Li(
+            f"{r.submitted_at:%Y-%m-%d} {'complaint' if r.complaint else 'request'}, "
+            + ("unresolved" if pd.isna(r.resolved_at) else f"resolved {r.resolved_at:%Y-%m-%d}")
+            + ("" if pd.isna(r.rating) else f", rated {int(r.rating)}/5")
+        )
+        for r in requests.head(12).itertuples()
+    ]
+    return dbc.Card(
+        [
+            dbc.CardHeader(f"{found.external_ref} · {found.segment} · joined {found.joined_on:%Y-%m-%d}"),
+            dbc.CardBody(
+                [
+                    html.H3("Feedback", className="h6"),
+                    html.Ul(items or [html.Li("none")], className="small"),
+                    html.H3("Service requests", className="h6"),
+                    html.Ul(reqs or [html.Li("none")], className="small"),
+                ]
+            ),
+        ],
+        id="churn-history",
+        className="shadow-sm",
+    )
+
+
+def _model_card(model) -> dbc.Card:
+    m = model.metrics
+    rows = [
+        html.Tr(
+            [
+                html.Td(r["bin"]),
+                html.Td(f"{r['n']:,}"),
+                html.Td(f"{100 * r['predicted']:.1f}%"),
+                html.Td(f"{100 * r['observed']:.1f}%"),
+            ]
+        )
+        for r in model.calibration
+    ]
+    split = m.get("split", {})
+    return dbc.Card(
+        [
+            dbc.CardHeader(f"Model quality (version {model.id}, admins only)"),
+            dbc.CardBody(
+                [
+                    html.P(
+                        f"Held-out AUC {m['auc']:.3f}, Brier score {m['brier']:.4f}, "
+                        f"expected calibration error {m['ece']:.4f} on {m['n']:,} customer-quarters "
+                        f"with {m['events']:,} churned (base rate {100 * m['base_rate']:.1f}%). "
+                        f"Trained on {split.get('train')}, calibrated on {split.get('calibrate')}, "
+                        f"tested on {split.get('test')}.",
+                        id="churn-model-metrics",
+                    ),
+                    dbc.Table(
+                        [
+                            html.Thead(
+                                html.Tr(
+                                    [html.Th(h) for h in ("Predicted", "n", "Mean predicted", "Observed")]
+                                )
+                            ),
+                            html.Tbody(rows),
+                        ],
+                        size="sm",
+                        id="churn-calibration",
+                    ),
+                ]
+            ),
+        ],
+        className="shadow-sm mt-3",
+        id="churn-model",
+    )
+
+
+@callback(
+    Output("churn-url", "search", allow_duplicate=True),
+    Input("churn-branch", "value"),
+    Input("churn-segment", "value"),
+    Input("churn-manager", "value"),
+    State("churn-state", "data"),
+    prevent_initial_call=True,
+)
+def filters_changed(branch, segment, manager, state):
+    def text(v):
+        return v if isinstance(v, str) and len(v) <= 120 else None
+
+    state = {k: v for k, v in state.items() if isinstance(v, str)} if isinstance(state, dict) else {}
+    return with_changes(
+        state, branch=text(branch), segment=text(segment), manager=text(manager), customer=None
+    )
+
+
+@callback(
+    Output("churn-url", "search", allow_duplicate=True),
+    Input({"type": "churn-customer", "index": ALL}, "n_clicks"),
+    State("churn-state", "data"),
+    prevent_initial_call=True,
+)
+def customer_clicked(clicks, state):
+    if not isinstance(ctx.triggered_id, dict) or not any(clicks or []):
+        return dash.no_update
+    customer = ctx.triggered_id.get("index")
+    state = {k: v for k, v in state.items() if isinstance(v, str)} if isinstance(state, dict) else {}
+    return with_changes(state, customer=str(int(customer)) if isinstance(customer, int) else None)
+
+
+@callback(
+    Output("churn-download", "data"),
+    Input("churn-export", "n_clicks"),
+    State("churn-state", "data"),
+    prevent_initial_call=True,
+)
+def export(_clicks, state):
+    user = current_user()
+    state = {k: v for k, v in state.items() if isinstance(v, str)} if isinstance(state, dict) else {}
+    runtime = current_runtime()
+    with runtime.write_session() as session:
+        table = _filtered(churn_service.at_risk(session, current_scope()), state)
+        audit(session, "export", user, target="churn_scores", detail={"rows": len(table), "filters": state})
+    return dcc.send_string(churn_service.export_csv(table), "churn-risk.csv")

@@ -1,0 +1,200 @@
+"""Customer histories for churn features, and scored customers for the
+viewer. A customer belongs to their branch; a department-scoped viewer sees
+the customers who gave feedback or raised a request in that department."""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import exists, false, func, select
+from sqlalchemy.orm import Session, aliased
+
+from dashboard.auth.scope import Scope
+from dashboard.db.models import (
+    Answer,
+    Branch,
+    ChurnScore,
+    Customer,
+    Question,
+    Response,
+    ServiceRequest,
+    Staff,
+    Wave,
+)
+
+
+def customer_scope_clauses(scope: Scope) -> list:
+    clauses = []
+    if scope.branch_ids is not None:
+        clauses.append(Customer.branch_id.in_(sorted(scope.branch_ids)) if scope.branch_ids else false())
+    if scope.department_ids is not None:
+        if not scope.department_ids:
+            return [false()]
+        depts = sorted(scope.department_ids)
+        clauses.append(
+            exists().where(Response.customer_id == Customer.id, Response.department_id.in_(depts))
+            | exists().where(
+                ServiceRequest.customer_id == Customer.id, ServiceRequest.department_id.in_(depts)
+            )
+        )
+    return clauses
+
+
+def customers(session: Session, scope: Scope) -> pd.DataFrame:
+    manager = aliased(Staff)
+    stmt = (
+        select(
+            Customer.id,
+            Customer.external_ref,
+            Customer.name,
+            Customer.branch_id,
+            Customer.segment,
+            Customer.tier,
+            Customer.joined_on,
+            Customer.churned_on,
+            Customer.annual_revenue,
+            Customer.account_manager_id,
+            manager.name,
+            manager.left_on,
+        )
+        .outerjoin(manager, manager.id == Customer.account_manager_id)
+        .where(*customer_scope_clauses(scope))
+    )
+    cols = [
+        "customer_id",
+        "external_ref",
+        "name",
+        "branch_id",
+        "segment",
+        "tier",
+        "joined_on",
+        "churned_on",
+        "annual_revenue",
+        "account_manager_id",
+        "account_manager",
+        "manager_left_on",
+    ]
+    return pd.DataFrame(session.execute(stmt).all(), columns=cols)
+
+
+def responses(session: Session) -> pd.DataFrame:
+    """Per survey response with a customer: overall satisfaction and the mean
+    perception-expectation gap over RATER items."""
+    q = Question.__table__
+    overall = (
+        select(Answer.response_id, func.max(Answer.perception).label("overall"))
+        .join(q, q.c.id == Answer.question_id)
+        .where(q.c.construct == "overall")
+        .group_by(Answer.response_id)
+        .subquery()
+    )
+    gap = (
+        select(Answer.response_id, func.avg((Answer.perception - Answer.expectation) * 1.0).label("gap"))
+        .join(q, q.c.id == Answer.question_id)
+        .where(q.c.element.is_not(None), Answer.expectation.is_not(None))
+        .group_by(Answer.response_id)
+        .subquery()
+    )
+    stmt = (
+        select(Response.customer_id, Response.wave_id, Response.submitted_at, overall.c.overall, gap.c.gap)
+        .join(overall, overall.c.response_id == Response.id)
+        .outerjoin(gap, gap.c.response_id == Response.id)
+        .where(Response.customer_id.is_not(None), Response.channel == "survey")
+    )
+    return pd.DataFrame(
+        session.execute(stmt).all(), columns=["customer_id", "wave_id", "submitted_at", "overall", "gap"]
+    )
+
+
+def requests(session: Session) -> pd.DataFrame:
+    r = ServiceRequest
+    stmt = select(r.customer_id, r.submitted_at, r.resolved_at, r.is_complaint, r.sla_hours, r.rating)
+    cols = ["customer_id", "submitted_at", "resolved_at", "is_complaint", "sla_hours", "rating"]
+    return pd.DataFrame(session.execute(stmt).all(), columns=cols)
+
+
+def wave_periods(session: Session) -> tuple[pd.Series, pd.Series]:
+    """(wave_id -> period start, wave_id -> period end), oldest first."""
+    rows = session.execute(
+        select(Wave.id, Wave.period_start, Wave.period_end).order_by(Wave.period_start)
+    ).all()
+    return pd.Series({r[0]: pd.Timestamp(r[1]) for r in rows}), pd.Series(
+        {r[0]: pd.Timestamp(r[2]) for r in rows}
+    )
+
+
+def scored_customers(session: Session, scope: Scope) -> pd.DataFrame:
+    manager = aliased(Staff)
+    stmt = (
+        select(
+            Customer.id,
+            Customer.external_ref,
+            Customer.name,
+            Branch.code,
+            Customer.segment,
+            Customer.tier,
+            manager.name,
+            Customer.annual_revenue,
+            ChurnScore.method,
+            ChurnScore.probability,
+            ChurnScore.points,
+            ChurnScore.band,
+            ChurnScore.reasons,
+            ChurnScore.as_of,
+        )
+        .join(ChurnScore, ChurnScore.customer_id == Customer.id)
+        .join(Branch, Branch.id == Customer.branch_id)
+        .outerjoin(manager, manager.id == Customer.account_manager_id)
+        .where(*customer_scope_clauses(scope))
+    )
+    cols = [
+        "customer_id",
+        "external_ref",
+        "name",
+        "branch",
+        "segment",
+        "tier",
+        "account_manager",
+        "annual_revenue",
+        "method",
+        "probability",
+        "points",
+        "band",
+        "reasons",
+        "as_of",
+    ]
+    return pd.DataFrame(session.execute(stmt).all(), columns=cols)
+
+
+def customer_in_scope(session: Session, scope: Scope, customer_id: int) -> Customer | None:
+    return session.scalar(select(Customer).where(Customer.id == customer_id, *customer_scope_clauses(scope)))
+
+
+def customer_history(session: Session, customer_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Survey answers (wave, overall, comment) and service requests of one customer."""
+    q = Question.__table__
+    overall = (
+        select(Answer.response_id, func.max(Answer.perception).label("overall"))
+        .join(q, q.c.id == Answer.question_id)
+        .where(q.c.construct == "overall")
+        .group_by(Answer.response_id)
+        .subquery()
+    )
+    feedback = session.execute(
+        select(Wave.code, Response.submitted_at, Response.channel, overall.c.overall, Response.comment)
+        .join(Wave, Wave.id == Response.wave_id)
+        .outerjoin(overall, overall.c.response_id == Response.id)
+        .where(Response.customer_id == customer_id)
+        .order_by(Response.submitted_at.desc())
+    ).all()
+    r = ServiceRequest
+    reqs = session.execute(
+        select(r.submitted_at, r.category, r.is_complaint, r.resolved_at, r.sla_hours, r.rating)
+        .where(r.customer_id == customer_id)
+        .order_by(r.submitted_at.desc())
+    ).all()
+    return (
+        pd.DataFrame(feedback, columns=["wave", "submitted_at", "channel", "overall", "comment"]),
+        pd.DataFrame(
+            reqs, columns=["submitted_at", "category", "complaint", "resolved_at", "sla_hours", "rating"]
+        ),
+    )

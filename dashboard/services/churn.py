@@ -1,0 +1,225 @@
+"""Churn risk: training (time-aware), scoring, exposure and histories.
+
+Snapshots: at the end of each wave, every active customer's features and
+whether they left within the next 91 days. Only snapshots whose 91-day
+window has closed by `today` are labelled. Split by time: the last two
+labelled snapshots test, the two before calibrate, the rest train."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from datetime import date, datetime, timedelta
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from dashboard.analytics import churn_model as cm
+from dashboard.analytics.churn_features import FEATURES, features_at
+from dashboard.auth.scope import Scope
+from dashboard.db.bulk import bulk_insert
+from dashboard.db.models import ChurnModel, ChurnScore
+from dashboard.queries import churn as q
+
+EXPORT_COLUMNS = (
+    "external_ref",
+    "name",
+    "branch",
+    "segment",
+    "tier",
+    "account_manager",
+    "method",
+    "probability",
+    "points",
+    "band",
+    "reasons",
+)
+HORIZON_DAYS = 91
+MIN_EVENTS = 50  # fewer churn outcomes than this: no model, the rules score
+ALGORITHM = "logistic regression (L2, standardised), Platt-calibrated on later waves"
+
+
+def _histories(session: Session):
+    starts, ends = q.wave_periods(session)
+    return q.customers(session, Scope.everything()), q.responses(session), q.requests(session), starts, ends
+
+
+def snapshots(session: Session, today: date, histories=None) -> pd.DataFrame:
+    customers, responses, requests, starts, ends = histories or _histories(session)
+    churned = pd.to_datetime(customers.set_index("customer_id")["churned_on"])
+    frames = []
+    for wave_id, end in ends.items():
+        if end + timedelta(days=HORIZON_DAYS) > pd.Timestamp(today) or wave_id == ends.index[0]:
+            continue  # outcome window still open, or no history before the first wave
+        x = features_at(end, customers, responses, requests, starts)
+        left = churned.reindex(x.index)
+        y = ((left > end) & (left <= end + timedelta(days=HORIZON_DAYS))).astype(int)
+        frames.append(x.assign(snapshot=end, churned=y.to_numpy()))
+    return pd.concat(frames) if frames else pd.DataFrame(columns=[*FEATURES, "snapshot", "churned"])
+
+
+def train(session: Session, today: date | None = None) -> ChurnModel | None:
+    """Fit, calibrate and validate on time-ordered snapshots, store the new
+    version, and rescore every active customer. None (rules only) when there
+    are too few churn outcomes."""
+    today = today or date.today()
+    histories = _histories(session)
+    data = snapshots(session, today, histories)
+    dates = sorted(data["snapshot"].unique())
+    if len(dates) < 6 or int(data["churned"].sum()) < MIN_EVENTS:
+        score_all(session, today, None, histories)
+        return None
+    test_dates, cal_dates, train_dates = dates[-2:], dates[-4:-2], dates[:-4]
+    part = {
+        name: data[data["snapshot"].isin(ds)]
+        for name, ds in (("train", train_dates), ("cal", cal_dates), ("test", test_dates))
+    }
+    feats = list(FEATURES)
+    params = cm.fit(part["train"][feats], part["train"]["churned"].to_numpy())
+    params = cm.calibrate(params, part["cal"][feats], part["cal"]["churned"].to_numpy())
+    test_y = part["test"]["churned"].to_numpy()
+    metrics = cm.evaluate(params, part["test"][feats], test_y)
+    metrics["split"] = {
+        k: [str(pd.Timestamp(d).date()) for d in (v[0], v[-1])]
+        for k, v in (("train", train_dates), ("calibrate", cal_dates), ("test", test_dates))
+    }
+    model = ChurnModel(
+        trained_at=datetime.now().replace(microsecond=0),
+        algorithm=ALGORITHM,
+        params={k: v for k, v in asdict(params).items() if k not in ("metrics", "calibration")},
+        metrics=metrics,
+        calibration=cm.calibration_table(test_y, params.predict(part["test"][feats])),
+        n_train=int(len(part["train"])),
+    )
+    session.add(model)
+    session.flush()
+    score_all(session, today, model, histories)
+    return model
+
+
+def _json(reasons: list[str]) -> str:
+    return json.dumps(reasons)  # bulk loading writes the JSON column as text
+
+
+def latest_model(session: Session) -> ChurnModel | None:
+    return session.scalar(select(ChurnModel).order_by(ChurnModel.id.desc()).limit(1))
+
+
+def _params(model: ChurnModel) -> cm.ChurnModelParams:
+    return cm.ChurnModelParams(**model.params)
+
+
+def score_all(session: Session, today: date, model: ChurnModel | None, histories=None) -> int:
+    """Replace every stored score with one computed as of `today`."""
+    customers, responses, requests, starts, _ends = histories or _histories(session)
+    x = features_at(pd.Timestamp(today), customers, responses, requests, starts)
+    session.execute(delete(ChurnScore))
+    if x.empty:
+        return 0
+    if model is not None:
+        params = _params(model)
+        base_rate = float(model.metrics.get("base_rate", 0.0))
+        prob = params.predict(x)
+        contrib = params.contributions(x)
+        rows = [
+            (
+                int(cid),
+                model.id,
+                "model",
+                today,
+                float(p),
+                None,
+                cm.band(p, base_rate),
+                _json(cm.top_reasons(contrib.loc[cid], x.loc[cid])),
+            )
+            for cid, p in zip(x.index, prob, strict=True)
+        ]
+    else:
+        rules = cm.rule_score(x)
+        rows = [
+            (int(cid), None, "rules", today, None, float(r.points), r.band, _json(r.reasons))
+            for cid, r in rules.iterrows()
+        ]
+    columns = ("customer_id", "model_id", "method", "as_of", "probability", "points", "band", "reasons")
+    session.flush()
+    bulk_insert(session.connection(), "churn_score", columns, rows)
+    return len(rows)
+
+
+def at_risk(
+    session: Session,
+    scope: Scope,
+    branch: str | None = None,
+    segment: str | None = None,
+    manager: str | None = None,
+) -> pd.DataFrame:
+    """Scored customers in scope, riskiest first."""
+    table = q.scored_customers(session, scope)
+    if branch:
+        table = table[table["branch"] == branch]
+    if segment:
+        table = table[table["segment"] == segment]
+    if manager:
+        table = table[table["account_manager"] == manager]
+    key = "probability" if table["method"].eq("model").any() else "points"
+    return table.sort_values(key, ascending=False, na_position="last").reset_index(drop=True)
+
+
+def exposure(table: pd.DataFrame) -> dict:
+    """Customers at high/medium risk and the revenue at risk (expected loss =
+    sum of probability x annual revenue; with rules, revenue of high-risk customers)."""
+    if table.empty:
+        return {"customers": 0, "high": 0, "medium": 0, "revenue_at_risk": None, "method": None}
+    method = table["method"].iloc[0]
+    revenue = table["annual_revenue"].astype(float)
+    if method == "model":
+        at_risk_revenue = float((table["probability"].astype(float) * revenue).sum(skipna=True))
+    else:
+        at_risk_revenue = float(revenue[table["band"] == "high"].sum(skipna=True))
+    return {
+        "customers": int(len(table)),
+        "high": int((table["band"] == "high").sum()),
+        "medium": int((table["band"] == "medium").sum()),
+        "revenue_at_risk": at_risk_revenue if revenue.notna().any() else None,
+        "method": method,
+    }
+
+
+def exposure_summary(session: Session, scope: Scope) -> dict:
+    return exposure(q.scored_customers(session, scope))
+
+
+def exposure_by_branch(table: pd.DataFrame) -> pd.DataFrame:
+    if table.empty:
+        return pd.DataFrame(columns=["branch", "customers", "high", "medium", "revenue_at_risk"])
+    rows = [{"branch": b, **exposure(part)} for b, part in table.groupby("branch")]
+    return pd.DataFrame(rows).sort_values("high", ascending=False).reset_index(drop=True)
+
+
+def score_count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(ChurnScore)) or 0
+
+
+def model_report(model: ChurnModel) -> dict:
+    return {
+        "version": model.id,
+        "trained_at": model.trained_at,
+        "algorithm": model.algorithm,
+        **model.metrics,
+        "calibration": model.calibration,
+        "n_train": model.n_train,
+    }
+
+
+def mean_or_nan(values) -> float:
+    return float(np.mean(values)) if len(values) else float("nan")
+
+
+def export_csv(table: pd.DataFrame) -> str:
+    """Scored customers as CSV text (reasons joined with '; ')."""
+    out = table.reindex(columns=list(EXPORT_COLUMNS)).copy()
+    out["account_manager"] = out["account_manager"].fillna("")
+    out["reasons"] = out["reasons"].map(lambda r: "; ".join(r) if isinstance(r, list) else "")
+    return out.to_csv(index=False)

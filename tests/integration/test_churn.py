@@ -1,0 +1,92 @@
+"""Churn training, versioning, scoring and scope on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from dashboard.auth.roles import scope_for
+from dashboard.db.models import AppUser, Branch, ChurnModel, ChurnScore, Response, ServiceRequest
+from dashboard.ingest.demo import generate_demo
+from dashboard.services import churn
+
+TODAY = date(2026, 11, 22)
+
+
+@pytest.fixture
+def db(fresh_engine):
+    generate_demo(fresh_engine, responses=2_000, seed=4)
+    return fresh_engine
+
+
+def test_train_versions_models_and_rescores(db):
+    with Session(db, expire_on_commit=False) as s, s.begin():
+        first = churn.train(s, TODAY)
+    assert first is not None and first.id == 1
+    assert set(first.metrics) >= {"auc", "brier", "ece", "n", "events", "split"}
+    assert first.metrics["split"]["test"] == ["2026-03-31", "2026-06-30"]  # Q3 2026's window is still open
+    assert 0 <= first.metrics["brier"] <= 0.25 and first.calibration
+    with Session(db) as s:
+        scores = s.scalars(select(ChurnScore)).all()
+        active = {c.customer_id for c in scores}
+        assert scores and all(
+            c.method == "model" and c.model_id == 1 and 0 < c.probability < 1 for c in scores
+        )
+        assert all(isinstance(c.reasons, list) for c in scores)
+    with Session(db, expire_on_commit=False) as s, s.begin():
+        second = churn.train(s, TODAY)
+    with Session(db) as s:
+        assert second.id == 2 and s.scalar(select(func.count()).select_from(ChurnModel)) == 2
+        again = s.scalars(select(ChurnScore)).all()
+        assert {c.customer_id for c in again} == active and {c.model_id for c in again} == {2}
+
+
+def test_without_enough_outcomes_the_rules_score(db):
+    with Session(db) as s, s.begin():
+        assert churn.train(s, date(2022, 11, 1)) is None  # two labelled quarters only
+    with Session(db) as s:
+        scores = s.scalars(select(ChurnScore)).all()
+        assert (
+            scores and {c.method for c in scores} == {"rules"} and all(c.probability is None for c in scores)
+        )
+        high = [c for c in scores if c.band == "high"]
+        assert all(c.points >= 3 for c in high)
+
+
+def test_viewers_see_only_customers_in_scope(db):
+    with Session(db) as s, s.begin():
+        churn.train(s, TODAY)
+    with Session(db) as s:
+
+        def scope(username):
+            u = s.scalar(select(AppUser).where(AppUser.username == username))
+            return scope_for(u.role, u.branch_id, u.department_id)
+
+        team = churn.at_risk(s, scope("team.harbour"))
+        harbour_id = s.scalar(select(Branch.id).where(Branch.code == "B02"))
+        assert len(team) and set(team["branch"]) == {"B02"}
+        lending = churn.at_risk(s, scope("head.lending"))
+        lending_dept = scope("head.lending").department_ids
+        for customer_id in lending["customer_id"].head(50):
+            touched = s.scalar(
+                select(func.count())
+                .select_from(Response)
+                .where(Response.customer_id == customer_id, Response.department_id.in_(lending_dept))
+            ) + s.scalar(
+                select(func.count())
+                .select_from(ServiceRequest)
+                .where(
+                    ServiceRequest.customer_id == customer_id, ServiceRequest.department_id.in_(lending_dept)
+                )
+            )
+            assert touched > 0
+        everyone = churn.at_risk(s, scope("executive"))
+        assert len(team) < len(everyone) and len(lending) < len(everyone)
+        assert harbour_id is not None
+        summary = churn.exposure(team)
+        assert summary["customers"] == len(team) and summary["method"] == "model"
+        expected = float((team["probability"] * team["annual_revenue"].astype(float)).sum(skipna=True))
+        assert summary["revenue_at_risk"] == pytest.approx(expected)
