@@ -13,8 +13,6 @@ from dashboard.config import PROJECT_ROOT, Settings
 from dashboard.runtime import Runtime
 from dashboard.web_context import EXTENSION_KEY, current_user
 
-NAV_ORDER = ("home",)
-
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> Dash:
     """Build the dashboard. The database is migrated on start so a fresh
@@ -40,7 +38,11 @@ def _shell() -> html.Div:
     links = [
         dbc.NavItem(
             dbc.NavLink(
-                p["name"], href=p["relative_path"], active="exact", id=f"nav-{p['module'].rsplit('.', 1)[-1]}"
+                p["name"],
+                href=p["relative_path"],
+                active="exact",
+                id=f"nav-{p['module'].rsplit('.', 1)[-1]}",
+                className="text-nowrap",
             )
         )
         for p in pages
@@ -52,13 +54,16 @@ def _shell() -> html.Div:
                 dbc.Container(
                     [
                         dbc.NavbarBrand("Customer satisfaction", href="/"),
-                        dbc.Nav(links, navbar=True),
+                        # wraps onto a second line on a tablet instead of squeezing the labels
+                        dbc.Nav(links, navbar=True, className="flex-row flex-wrap me-auto gap-2"),
                         user_menu(current_user()),
                     ],
                     fluid=True,
+                    className="flex-wrap",
                 ),
                 color="primary",
                 dark=True,
+                expand=True,
                 className="mb-3",
             ),
             dbc.Container(dash.page_container, fluid=True, className="pb-4"),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-from dash import html
+from dash import dcc, html
 
 
 def kpi_card(title: str, value: str, detail: str, card_id: str, tone: str = "primary") -> dbc.Card:
@@ -29,19 +29,26 @@ def fmt(value: float | None, digits: int = 1, suffix: str = "") -> str:
 
 
 def graph_card(graph_id: str, figure) -> dbc.Card:
-    """A chart in a card, without Plotly's logo."""
-    from dash import dcc
-
+    """A figure in a card, without Plotly's logo in the mode bar."""
     return dbc.Card(
         dcc.Graph(id=graph_id, figure=figure, config={"displaylogo": False}), className="shadow-sm"
+    )
+
+
+def data_table(headers: list[str] | tuple[str, ...], rows: list, table_id: str) -> dbc.Table:
+    """A compact table that scrolls sideways inside its card on narrow screens."""
+    return dbc.Table(
+        [html.Thead(html.Tr([html.Th(h) for h in headers])), html.Tbody(rows)],
+        size="sm",
+        hover=True,
+        responsive=True,
+        id=table_id,
     )
 
 
 def drill_links(query_for: dict[str, str], id_prefix: str) -> html.Div:
     """'Drill into' links, one per RATER element in its colour; `query_for`
     maps element code -> query string."""
-    from dash import dcc
-
     from dashboard.domain import ELEMENT_COLOURS, ELEMENTS
 
     links = [

@@ -69,7 +69,7 @@ def filter_bar(prefix: str, waves, current: GlobalFilters) -> dbc.Card:
             ),
             className="py-2",
         ),
-        className="mb-3 shadow-sm",
+        className="mb-3 shadow-sm filter-bar",
         id=f"{prefix}-filters",
     )
 

@@ -1,227 +1,113 @@
-"""The five SERVQUAL gaps side by side, customers' vs management's
-importance, and the importance-performance quadrant with derived drivers.
-Wave range, segment and channel live in the URL (global filter bar)."""
+"""Gaps (/gaps plus the global filters): the five SERVQUAL gaps side by side,
+customers' vs management's importance ranking, and the importance-performance
+quadrant with the key drivers."""
 
 from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, dcc, html
+from dash import Input, Output, callback, dcc, html
 
-from dashboard.components.cards import fmt, graph_card
+from dashboard.components.cards import data_table, fmt, graph_card
 from dashboard.components.filter_bar import filter_bar, filter_inputs
-from dashboard.components.gap_figures import importance_comparison, ipa_quadrant
-from dashboard.domain import ELEMENTS
-from dashboard.services.metrics import drivers
-from dashboard.services.metrics_cli import gaps_report
+from dashboard.components.gap_figures import importance_figure, quadrant_figure
+from dashboard.domain import ELEMENT_COLOURS
+from dashboard.services.gaps_view import gaps_view
 from dashboard.services.view_state import load_global_filters, valid_filter_changes, with_changes
 from dashboard.web_context import current_runtime, current_scope
 
 dash.register_page(__name__, path="/gaps", name="Gaps", title="Gaps - Customer satisfaction", order=3)
 
 PREFIX = "gaps"
+GAP_HEADERS = (
+    "Element",
+    "Gap 1 knowledge: management belief − customer expectation (1-7)",
+    "Importance rank: customers / management",
+    "Gap 2 standards: target CSI",
+    "Gap 3 delivery: CSI − target",
+    "Gap 4 communication: promises kept",
+    "Gap 5 customer: P − E (1-7)",
+)
 
 
 def layout(**query) -> html.Div:
     state = {k: v for k, v in query.items() if isinstance(v, str)}
-    runtime, scope = current_runtime(), current_scope()
+    runtime = current_runtime()
     with runtime.read_session() as session:
         current, waves = load_global_filters(session, state)
-        filters = current.to_filters(waves)
-        report = gaps_report(session, scope, filters)
-        driver_table = drivers(session, scope, filters)
-    gap1 = report["gap1_knowledge"]
+        view = gaps_view(session, current_scope(), current.to_filters(waves))
     return html.Div(
         [
             dcc.Location(id="gaps-url", refresh="callback-nav"),
-            dcc.Store(id="gaps-state", data=state),
             html.H2("The five gaps", className="h4"),
             filter_bar(PREFIX, waves, current),
-            html.P(
-                f"Showing {current.label}. "
-                "Management surveys and service standards are not filtered by wave.",
-                className="small text-muted",
-            ),
-            dbc.Row(
-                [
-                    dbc.Col(
-                        _card(
-                            "Gap 1 · Knowledge: what management thinks customers expect",
-                            _gap1(gap1),
-                            "gaps-gap1",
-                        ),
-                        lg=12,
-                    ),
-                    dbc.Col(
-                        _card(
-                            "Gap 2 · Standards: targets vs what customers value",
-                            _gap2(report["gap2_standards"]),
-                            "gaps-gap2",
-                        ),
-                        lg=4,
-                    ),
-                    dbc.Col(
-                        _card(
-                            "Gap 3 · Delivery: standards vs what is delivered",
-                            _gap3(report["gap3_delivery"]),
-                            "gaps-gap3",
-                        ),
-                        lg=4,
-                    ),
-                    dbc.Col(
-                        _card(
-                            "Gap 4 · Communication: promises vs what is kept",
-                            _gap4(report["gap4_communication"]),
-                            "gaps-gap4",
-                        ),
-                        lg=4,
-                    ),
-                    dbc.Col(
-                        _card(
-                            "Gap 5 · Customer: perception minus expectation (SERVQUAL)",
-                            _gap5(report["gap5_customer"]),
-                            "gaps-gap5",
-                        ),
-                        lg=12,
-                    ),
-                ],
-                className="g-3",
-            ),
-            dbc.Row(
-                [
-                    dbc.Col(
-                        graph_card("gaps-importance", importance_comparison(gap1)),
-                        lg=6,
-                    ),
-                    dbc.Col(
-                        graph_card("gaps-ipa", ipa_quadrant(driver_table)),
-                        lg=6,
-                    ),
-                ],
-                className="g-3 mt-1",
-            ),
+            html.P(f"Showing {current.label}.", className="small text-muted", id="gaps-selection"),
+            dcc.Loading(html.Div(_body(view), id="gaps-body")),
         ]
     )
 
 
-def _card(title: str, body, card_id: str) -> dbc.Card:
-    return dbc.Card([dbc.CardHeader(title), dbc.CardBody(body)], className="h-100 shadow-sm", id=card_id)
-
-
-def _table(headers, rows, table_id) -> dbc.Table:
-    body = [html.Tr([html.Td(c) for c in row]) for row in rows]
-    return dbc.Table(
-        [html.Thead(html.Tr([html.Th(h) for h in headers])), html.Tbody(body)],
-        size="sm",
-        responsive=True,
-        id=table_id,
-        className="mb-0",
+def _body(view) -> list:
+    rows = [
+        html.Tr(
+            [
+                html.Td(r.name, style={"color": ELEMENT_COLOURS[r.element]}, className="fw-semibold"),
+                html.Td(_signed(r.gap1, 2)),
+                html.Td(f"{_rank(r.customer_rank)} / {_rank(r.management_rank)}"),
+                html.Td(fmt(r.target, 0)),
+                html.Td(_signed(r.gap3, 1)),
+                html.Td(fmt(r.gap4, 0, "%")),
+                html.Td(_signed(r.gap5, 2), className="gaps-gap5"),
+            ],
+            id=f"gaps-row-{r.element}",
+        )
+        for r in view.table.itertuples()
+    ]
+    weighted = (
+        "Weighted SERVQUAL score (gap 5 weighted by customers' importance points): "
+        f"{view.weighted_servqual:+.2f}"
+        if isinstance(view.weighted_servqual, float)
+        else f"Weighted SERVQUAL score: {view.weighted_servqual}"
     )
+    sla = (
+        f"Service requests handled within SLA: {view.sla['within_pct']:.0f}% of {view.sla['n']:,}."
+        if view.sla
+        else "No service requests recorded."
+    )
+    return [
+        data_table(GAP_HEADERS, rows, "gaps-table"),
+        html.P([weighted, html.Br(), sla], className="small", id="gaps-summary"),
+        dbc.Row(
+            [
+                dbc.Col(graph_card("gaps-importance", importance_figure(view.gap1)), lg=6),
+                dbc.Col(graph_card("gaps-quadrants", quadrant_figure(view.drivers)), lg=6),
+            ],
+            className="g-3",
+        ),
+        html.P(
+            "Gap 1 compares the management survey with customers' answers; gap 2 the company-wide target "
+            "per element; gap 3 the delivered CSI against it; gap 4 the share of published promises kept "
+            "(e.g. 'answer within 24 hours'); gap 5 perception minus expectation. Derived importance is the "
+            "LMG share of overall satisfaction's explained variance; quadrants split at the means.",
+            className="small text-muted mt-3",
+        ),
+    ]
 
 
-def _rank(value) -> str:
+def _signed(value: float, digits: int) -> str:
+    return "—" if value != value else f"{value:+.{digits}f}"
+
+
+def _rank(value: float) -> str:
     return "—" if value != value else str(int(value))
-
-
-def _gap1(gap1) -> dbc.Table:
-    rows = [
-        (
-            ELEMENTS.get(r.element, r.element),
-            fmt(r.customer_expectation, 2),
-            fmt(r.management_belief, 2),
-            fmt(r.expectation_gap, 2),
-            _rank(r.customer_importance_rank),
-            _rank(r.management_importance_rank),
-        )
-        for r in gap1.itertuples()
-    ]
-    return _table(
-        [
-            "Element",
-            "Customers expect",
-            "Management believes",
-            "Difference",
-            "Customer rank",
-            "Management rank",
-        ],
-        rows,
-        "gaps-gap1-table",
-    )
-
-
-def _gap2(gap2) -> dbc.Table:
-    rows = [
-        (
-            ELEMENTS.get(r.element, r.element),
-            fmt(r.target_index),
-            _rank(r.management_importance_rank),
-            _rank(r.customer_importance_rank),
-        )
-        for r in gap2.itertuples()
-    ]
-    return _table(["Element", "Target index", "Management rank", "Customer rank"], rows, "gaps-gap2-table")
-
-
-def _gap3(gap3) -> html.Div:
-    standards = gap3["standards_vs_csi"]
-    rows = [
-        (ELEMENTS.get(r.element, r.element), fmt(r.target_index), fmt(r.delivered_csi), fmt(r.shortfall))
-        for r in standards.itertuples()
-    ]
-    requests = gap3["service_requests"]
-    note = None
-    if not requests.empty and int(requests["n"].iloc[0]):
-        r = requests.iloc[0]
-        note = html.P(
-            f"Service requests: {100 * r.within_sla / r.n:.1f}% resolved within their SLA, "
-            f"{int(r.unresolved):,} unresolved, "
-            f"mean first response {fmt(r.mean_first_response_h)} h (n = {int(r.n):,}).",
-            className="small mt-2 mb-0",
-            id="gaps-sla",
-        )
-    return html.Div(
-        [_table(["Element", "Target", "Delivered CSI", "Shortfall"], rows, "gaps-gap3-table"), note]
-    )
-
-
-def _gap4(gap4) -> html.Div:
-    if gap4.empty:
-        return html.P("No published commitments.", className="text-muted")
-    rows = [(r.text, f"{100 * r.met / r.n:.1f}%" if r.n else "—", f"{int(r.n):,}") for r in gap4.itertuples()]
-    return _table(["Commitment", "Kept", "n"], rows, "gaps-gap4-table")
-
-
-def _gap5(gap5) -> html.Div:
-    elements = gap5["elements"]
-    rows = [
-        (ELEMENTS.get(r.element, r.element), fmt(r.gap, 2), r.items, r.status) for r in elements.itertuples()
-    ]
-    weighted = gap5["weighted"]
-    summary = (
-        f"Unweighted SERVQUAL score {_score(gap5['unweighted'])}; "
-        f"weighted by customers' stated importance {_score(weighted)}. "
-        "Negative: perceptions fall short of expectations."
-    )
-    return html.Div(
-        [
-            _table(["Element", "Gap P-E", "Items", "Status"], rows, "gaps-gap5-table"),
-            html.P(summary, className="small mt-2 mb-0", id="gaps-servqual"),
-        ]
-    )
-
-
-def _score(value) -> str:
-    return value if isinstance(value, str) else fmt(value, 2)  # "not measured" stays words
 
 
 @callback(
     Output("gaps-url", "search"),
     *[Input(i, "value") for i in filter_inputs(PREFIX)],
-    State("gaps-state", "data"),
     prevent_initial_call=True,
 )
-def filters_changed(wave_from, wave_to, segment, channel, state):
+def filters_changed(wave_from, wave_to, segment, channel):
     with current_runtime().read_session() as session:
         changes = valid_filter_changes(session, wave_from, wave_to, segment, channel)
-    state = {k: v for k, v in (state or {}).items() if isinstance(v, str)} if isinstance(state, dict) else {}
-    return with_changes(state, **changes)
+    return with_changes({}, **changes)

@@ -129,12 +129,12 @@ def _drill_links(wave_code: str | None) -> html.Div:
     )
 
 
-def _moved(row) -> str:
-    """Change in index points since the previous wave; * = significant (Welch t-test)."""
-    change = getattr(row, "change_points", None)
-    if change is None or change != change:
+def _change(row) -> str:
+    """The branch's change from the previous wave; * marks a significant Welch test."""
+    change = getattr(row, "change", float("nan"))
+    if change != change:
         return "—"
-    return f"{change:+.1f}" + ("*" if row.significant else "")
+    return f"{change:+.1f}" + ("*" if row.change_significant else "")
 
 
 def _ranking_card(ranking, wave_code: str | None) -> dbc.Card:
@@ -152,7 +152,7 @@ def _ranking_card(ranking, wave_code: str | None) -> dbc.Card:
                         html.Td(fmt(r.mean) if ranked else "—"),
                         html.Td(f"{fmt(r.ci_low)}-{fmt(r.ci_high)}" if ranked else "—"),
                         html.Td(f"{int(r.rank_low)}-{int(r.rank_high)}" if ranked else "—"),
-                        html.Td(_moved(r)),
+                        html.Td(_change(r)),
                         html.Td(f"{int(r.n):,}" + ("" if ranked else " (too few responses)")),
                     ]
                 )
@@ -169,7 +169,7 @@ def _ranking_card(ranking, wave_code: str | None) -> dbc.Card:
                                 "Index",
                                 "95% CI",
                                 "Rank range",
-                                "vs previous wave",
+                                "Change vs prev. wave",
                                 "n",
                             )
                         ]
@@ -191,7 +191,14 @@ def _ranking_card(ranking, wave_code: str | None) -> dbc.Card:
                 ]
             ),
             dbc.CardBody(
-                [body, html.P("* significant change (Welch t-test, 5%).", className="small text-muted mb-0")]
+                [
+                    body,
+                    html.P(
+                        "Change: points on the index since the previous wave; * significant "
+                        "(Welch two-sample t-test, p < 0.05); — fewer than the minimum responses in a wave.",
+                        className="small text-muted mb-0",
+                    ),
+                ]
             ),
         ],
         className="mt-3 shadow-sm",

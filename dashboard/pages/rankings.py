@@ -1,14 +1,15 @@
 """Rankings: branches or departments on overall satisfaction or one RATER
 element, with n, confidence intervals, shrinkage and rank intervals. The
-selection lives in the URL (?unit=&element=&wave=) so views can be shared."""
+selection lives in the URL (?unit=&element=&wave=&sort=) so views can be shared."""
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, callback, ctx, dcc, html
+import pandas as pd
+from dash import Input, Output, State, callback, dcc, html
 
 from dashboard.components.cards import fmt
 from dashboard.components.figures import ranking_figure
@@ -24,13 +25,22 @@ dash.register_page(
 
 MEASURES = {"overall": "Overall satisfaction", **ELEMENTS}
 UNITS = {"branch": "Branches", "department": "Departments"}
+# column -> (label, ascending); unranked units always come last
+SORTS = {
+    "rank": ("Rank", True),
+    "code": ("Unit code", True),
+    "mean": ("Index", False),
+    "n": ("Responses", False),
+}
 
 
 def _choice(value, allowed, default):
     return value if isinstance(value, str) and value in allowed else default
 
 
-def layout(unit: str = "branch", element: str = "overall", wave: str = "", **_other) -> html.Div:
+def layout(
+    unit: str = "branch", element: str = "overall", wave: str = "", sort: str = "rank", **_other
+) -> html.Div:
     runtime = current_runtime()
     with runtime.read_session() as session:
         waves = reference.waves(session)
@@ -83,8 +93,20 @@ def layout(unit: str = "branch", element: str = "overall", wave: str = "", **_ot
                         ],
                         md=3,
                     ),
+                    dbc.Col(
+                        [
+                            dbc.Label("Sort by", html_for="rankings-sort"),
+                            dcc.Dropdown(
+                                id="rankings-sort",
+                                options=[{"label": v[0], "value": k} for k, v in SORTS.items()],
+                                value=_choice(sort, SORTS, "rank"),
+                                clearable=False,
+                            ),
+                        ],
+                        md=3,
+                    ),
                 ],
-                className="g-3 mb-3",
+                className="g-3 mb-3 filter-bar",
             ),
             dcc.Loading(html.Div(id="rankings-body")),
         ]
@@ -97,9 +119,12 @@ def layout(unit: str = "branch", element: str = "overall", wave: str = "", **_ot
     Input("rankings-unit", "value"),
     Input("rankings-element", "value"),
     Input("rankings-wave", "value"),
+    Input("rankings-sort", "value"),
+    State("rankings-url", "search"),
 )
-def update(unit: str, element: str, wave: str):
+def update(unit: str, element: str, wave: str, sort: str = "rank", current_search: str | None = None):
     unit = _choice(unit, UNITS, "branch")
+    sort = _choice(sort, SORTS, "rank")
     element = _choice(element, MEASURES, "overall")
     wave = wave if isinstance(wave, str) else "all"
     runtime = current_runtime()
@@ -117,13 +142,12 @@ def update(unit: str, element: str, wave: str):
             None if element == "overall" else element,
             runtime.settings.min_n,
         )
-    # Rewrite the URL only when the user changed a control: doing it on the first
-    # render would push a history entry and break the browser's forward button.
-    search = (
-        "?" + urlencode({"unit": unit, "element": element, "wave": wave})
-        if ctx.triggered_id
-        else dash.no_update
-    )
+    search = "?" + urlencode({"unit": unit, "element": element, "wave": wave, "sort": sort})
+    latest = str(waves["code"].iloc[-1]) if len(waves) else "all"
+    if _same_view(current_search, search, latest):
+        # the URL already says this (perhaps implicitly, by defaults): pushing it
+        # again would add a history entry and break the browser's forward button
+        search = dash.no_update
     if table.empty:
         return dbc.Alert("No responses for this selection.", color="info", id="rankings-empty"), search
     title = f"{UNITS[unit]} on {MEASURES[element]}"
@@ -132,7 +156,7 @@ def update(unit: str, element: str, wave: str):
             dcc.Graph(
                 id="rankings-figure", figure=ranking_figure(table, title), config={"displaylogo": False}
             ),
-            _table(table, unit),
+            _table(_sorted(table, sort), unit),
             html.P(
                 "Ranked on the empirical-Bayes estimate (each index shrunk toward the overall mean by "
                 "its precision); the rank interval is the 95% range of ranks in 4,000 posterior draws. "
@@ -141,6 +165,23 @@ def update(unit: str, element: str, wave: str):
             ),
         ]
     ), search
+
+
+def _same_view(current: str | None, canonical: str, latest_wave: str) -> bool:
+    """Whether the URL, read with the layout's defaults, already shows this view."""
+    if not isinstance(current, str):
+        return False
+    given = dict(parse_qsl(current.lstrip("?")))
+    wanted = dict(parse_qsl(canonical.lstrip("?")))
+    defaults = {"unit": "branch", "element": "overall", "sort": "rank", "wave": latest_wave}
+    return all(given.get(k, defaults.get(k)) == v for k, v in wanted.items())
+
+
+def _sorted(table, sort: str):
+    ranked = table["status"] == "ranked"
+    ascending = SORTS[sort][1]
+    order = table[ranked].sort_values([sort, "code"], ascending=[ascending, True])
+    return pd.concat([order, table[~ranked].sort_values("code")])
 
 
 def _table(table, unit: str) -> dbc.Table:
@@ -160,7 +201,7 @@ def _table(table, unit: str) -> dbc.Table:
                 [
                     html.Td(f"{int(r.rank)}" if ranked else "—"),
                     html.Td(f"{int(r.rank_low)}-{int(r.rank_high)}" if ranked else r.status),
-                    html.Td(dcc.Link(r.code, href=f"/unit?{unit}={r.code}", className="rankings-unit-link")),
+                    html.Td(dcc.Link(r.code, href=f"/unit?{unit}={r.code}", id=f"rankings-open-{r.code}")),
                     html.Td(fmt(r.mean) if ranked else "—"),
                     html.Td(f"{fmt(r.ci_low)}-{fmt(r.ci_high)}" if ranked else "—"),
                     html.Td(fmt(r.shrunk) if ranked else "—"),

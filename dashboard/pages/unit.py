@@ -1,6 +1,7 @@
-"""A branch, a department or one branch x department unit
-(/unit?branch=B02&department=SRV&from=&to=&segment=&channel=): the same
-views as the organisation's, scoped to the unit, with its plans."""
+"""Branch / department page (/unit?branch=B02&department=SRV plus the global
+filters): the overview's views narrowed to one unit, its trend, its weakest
+items and its improvement plans. Without a unit it lists the units the viewer
+may open. Codes in the URL are checked against the viewer's scope."""
 
 from __future__ import annotations
 
@@ -8,169 +9,193 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
 
-from dashboard.components.cards import drill_links, graph_card
+from dashboard.components.cards import data_table, fmt, graph_card, kpi_card
 from dashboard.components.figures import element_bars, trend_figure
-from dashboard.components.filter_bar import filter_bar, filter_inputs
-from dashboard.domain import ELEMENTS
+from dashboard.components.filter_bar import breadcrumbs, filter_bar, filter_inputs
+from dashboard.domain import ELEMENT_COLOURS, ELEMENTS
 from dashboard.queries import reference
-from dashboard.services import unit_view
+from dashboard.services.unit_view import resolve_unit, unit_summary
 from dashboard.services.view_state import load_global_filters, valid_filter_changes, with_changes
 from dashboard.web_context import current_runtime, current_scope
 
 dash.register_page(__name__, path="/unit", name="Units", title="Unit - Customer satisfaction", order=4)
 
 PREFIX = "unit"
+PAGE_KEYS = ("branch", "department")
 
 
 def layout(**query) -> html.Div:
     state = {k: v for k, v in query.items() if isinstance(v, str)}
-    runtime, scope, min_n = current_runtime(), current_scope(), current_runtime().settings.min_n
+    runtime = current_runtime()
+    scope, min_n = current_scope(), runtime.settings.min_n
     with runtime.read_session() as session:
         current, waves = load_global_filters(session, state)
-        units = reference.units(session, scope)
-        unit = unit_view.resolve_unit(session, scope, state.get("branch"), state.get("department"))
-        picker = _picker(units, state)
+        unit = resolve_unit(session, scope, state.get("branch"), state.get("department"))
         if unit is None:
-            message = (
-                "Choose a branch and/or department."
-                if not state.get("branch") and not state.get("department")
-                else "This unit does not exist or is not available to you."
-            )
-            return html.Div(
-                [
-                    dcc.Location(id="unit-url", refresh="callback-nav"),
-                    html.H2("Units", className="h4"),
-                    picker,
-                    dbc.Alert(message, color="info", id="unit-missing"),
-                ]
-            )
-        filters = unit_view.unit_filters(current.to_filters(waves), unit)
-        trend = unit_view.unit_trend(session, scope, filters, waves, min_n)
-        profile = unit_view.unit_profile(session, scope, filters, min_n)
-        plans = unit_view.unit_plans(session, scope, unit)
-    bars = profile[["element", "csi", "csi_low", "csi_high", "n_p"]].set_axis(
-        ["element", "value", "low", "high", "n"], axis=1
-    )
-    drill_key = ("branch", unit.branch_code) if unit.branch_code else ("department", unit.department_code)
+            title = "Units"
+            body = _unit_index(reference.units(session, scope), state)
+        else:
+            title = unit.label
+            summary = unit_summary(session, scope, current.to_filters(waves), unit, waves, min_n)
+            body = _unit_body(summary, unit, state, current.label)
+    crumbs = [("Units", "/unit" + with_changes(state, branch=None, department=None)), (title, None)]
     return html.Div(
         [
             dcc.Location(id="unit-url", refresh="callback-nav"),
             dcc.Store(id="unit-state", data=state),
-            html.H2(unit.label, className="h4", id="unit-title"),
-            picker,
+            breadcrumbs(crumbs if unit else crumbs[:1], "unit-breadcrumbs"),
+            html.H2(title, className="h4", id="unit-title"),
             filter_bar(PREFIX, waves, current),
-            html.P(
-                f"Profile and plans for {current.label}; the trend shows every wave.",
-                className="small text-muted",
-            ),
-            dbc.Row(
-                [
-                    dbc.Col(
-                        graph_card("unit-trend", trend_figure(trend, "Overall satisfaction index by wave")),
-                        lg=7,
-                    ),
-                    dbc.Col(
-                        graph_card("unit-elements", element_bars(bars, "RATER profile")),
-                        lg=5,
-                    ),
-                ],
-                className="g-3",
-            ),
-            drill_links(
-                {code: f"element={code}&by={drill_key[0]}&unit={drill_key[1]}" for code in ELEMENTS},
-                "unit-drill",
-            ),
-            _plans_card(plans, unit),
+            dcc.Loading(html.Div(body, id="unit-body")),
         ]
     )
 
 
-def _picker(units, state) -> dbc.Row:
+def _unit_index(units, state) -> list:
+    refused = []
+    if state.get("branch") or state.get("department"):  # forged or stale link: say so, show nothing of it
+        refused = [dbc.Alert("This unit is not available to you.", color="warning", id="unit-refused")]
+    if units.empty:
+        return [*refused, dbc.Alert("No units are visible to you.", color="info", id="unit-none")]
+
+    def link(label, **codes):
+        return dcc.Link(label, href="/unit" + with_changes(state, **codes), className="me-2")
+
     branches = units.drop_duplicates("branch_code")
     departments = units.drop_duplicates("department_code")
-    return dbc.Row(
-        [
-            dbc.Col(
-                [
-                    dbc.Label("Branch", html_for="unit-branch", className="small mb-0"),
-                    dcc.Dropdown(
-                        id="unit-branch",
-                        value=state.get("branch"),
-                        placeholder="All branches",
-                        options=[
-                            {"label": f"{r.branch_code} {r.branch_name}", "value": r.branch_code}
-                            for r in branches.itertuples()
-                        ],
-                    ),
-                ],
-                md=6,
-            ),
-            dbc.Col(
-                [
-                    dbc.Label("Department", html_for="unit-department", className="small mb-0"),
-                    dcc.Dropdown(
-                        id="unit-department",
-                        value=state.get("department"),
-                        placeholder="All departments",
-                        options=[
-                            {"label": r.department_name, "value": r.department_code}
-                            for r in departments.itertuples()
-                        ],
-                    ),
-                ],
-                md=6,
-            ),
-        ],
-        className="g-2 mb-3",
+    return [
+        *refused,
+        html.H3("Branches", className="h6"),
+        html.Div(
+            [link(f"{r.branch_code} {r.branch_name}", branch=r.branch_code) for r in branches.itertuples()],
+            id="unit-branches",
+            className="mb-3",
+        ),
+        html.H3("Departments", className="h6"),
+        html.Div(
+            [
+                link(f"{r.department_code} {r.department_name}", department=r.department_code)
+                for r in departments.itertuples()
+            ],
+            id="unit-departments",
+        ),
+    ]
+
+
+def _unit_body(summary, unit, state, selection: str) -> list:
+    trend = summary.trend
+    last = trend.iloc[-1] if not trend.empty else None
+    if last is None:
+        csi_text, csi_detail = "—", "no responses in this selection"
+    elif last["value"] != last["value"]:
+        csi_text, csi_detail = "—", f"too few responses (n = {int(last['n'])})"
+    else:
+        csi_text = fmt(last["value"])
+        csi_detail = f"{last['label']}: 95% CI {fmt(last['low'])}-{fmt(last['high'])}, n = {int(last['n']):,}"
+    bars = summary.profile[["element", "csi", "csi_low", "csi_high", "n_p"]].set_axis(
+        ["element", "value", "low", "high", "n"], axis=1
     )
+    drill_query = {k: v for k, v in state.items() if k in ("from", "to", "segment", "channel")}
+    return [
+        html.P(f"Showing {selection}.", className="small text-muted", id="unit-selection"),
+        dbc.Row(
+            [
+                dbc.Col(kpi_card("Overall satisfaction index", csi_text, csi_detail, "unit-csi"), md=4),
+                dbc.Col(
+                    graph_card("unit-trend", trend_figure(trend, "Overall satisfaction index by wave")), md=8
+                ),
+            ],
+            className="g-3 mb-3",
+        ),
+        dbc.Row(
+            [
+                dbc.Col(graph_card("unit-elements", element_bars(bars, "RATER profile")), lg=6),
+                dbc.Col(_weakest_items(summary.weakest_items, unit, drill_query), lg=6),
+            ],
+            className="g-3 mb-3",
+        ),
+        _plans_section(summary.plans),
+    ]
 
 
-def _plans_card(plans, unit) -> dbc.Card:
+def _weakest_items(items, unit, drill_query) -> dbc.Card:
+    if items.empty:
+        body = dbc.Alert("Too few responses to score any item here.", color="info")
+    else:
+        rows = [
+            html.Tr(
+                [
+                    html.Td(
+                        dcc.Link(
+                            r.code,
+                            href="/elements"
+                            + with_changes(drill_query, element=r.element, item=r.code, **_drill_unit(unit)),
+                            style={"color": ELEMENT_COLOURS[r.element]},
+                        )
+                    ),
+                    html.Td(ELEMENTS[r.element]),
+                    html.Td(fmt(r.csi), className="unit-item-csi"),
+                    html.Td(fmt(r.gap, 2)),
+                    html.Td(f"{int(r.n_p):,}"),
+                ]
+            )
+            for r in items.itertuples()
+        ]
+        body = dbc.Table(
+            [
+                html.Thead(html.Tr([html.Th(h) for h in ("Item", "Element", "CSI", "Gap P-E", "n")])),
+                html.Tbody(rows),
+            ],
+            size="sm",
+            hover=True,
+            responsive=True,
+            id="unit-items-table",
+        )
+    return dbc.Card([dbc.CardHeader("Weakest items"), dbc.CardBody(body)], className="shadow-sm h-100")
+
+
+def _drill_unit(unit) -> dict[str, str]:
+    """The drill-down narrows by one dimension: the branch when there is one."""
+    if unit.branch_code:
+        return {"by": "branch", "unit": unit.branch_code}
+    return {"by": "department", "unit": unit.department_code}
+
+
+def _plans_section(plans) -> dbc.Card:
     if plans.empty:
         body = html.P(
-            "No improvement plans for this unit.", className="text-muted mb-0", id="unit-plans-empty"
+            "No improvement plans for this unit yet.", className="text-muted mb-0", id="unit-plans-none"
         )
     else:
         rows = [
             html.Tr(
                 [
-                    html.Td(dcc.Link(r.title, href=f"/plans/{r.plan_id}")),
-                    html.Td(ELEMENTS.get(r.element, r.element)),
+                    html.Td(dcc.Link(r.title, href=f"/plans/{int(r.plan_id)}")),
+                    html.Td(ELEMENTS.get(r.element, r.element or "—")),
                     html.Td(r.stage),
                     html.Td(r.status),
-                    html.Td(r.due_on.isoformat()),
+                    html.Td(f"{r.due_on:%Y-%m-%d}" if r.due_on is not None else "—"),
                 ]
             )
             for r in plans.itertuples()
         ]
-        body = dbc.Table(
-            [
-                html.Thead(html.Tr([html.Th(h) for h in ("Plan", "Element", "Stage", "Status", "Due")])),
-                html.Tbody(rows),
-            ],
-            size="sm",
-            responsive=True,
-            id="unit-plans",
-            className="mb-0",
-        )
-    return dbc.Card([dbc.CardHeader("Improvement plans"), dbc.CardBody(body)], className="mt-3 shadow-sm")
+        body = data_table(("Plan", "Element", "Stage", "Status", "Due"), rows, "unit-plans-table")
+    return dbc.Card(
+        [dbc.CardHeader("Improvement plans of this unit"), dbc.CardBody(body)],
+        className="shadow-sm",
+        id="unit-plans",
+    )
 
 
 @callback(
     Output("unit-url", "search"),
-    Input("unit-branch", "value"),
-    Input("unit-department", "value"),
     *[Input(i, "value") for i in filter_inputs(PREFIX)],
     State("unit-state", "data"),
     prevent_initial_call=True,
 )
-def controls_changed(branch, department, wave_from, wave_to, segment, channel, state):
+def filters_changed(wave_from, wave_to, segment, channel, state):
     with current_runtime().read_session() as session:
         changes = valid_filter_changes(session, wave_from, wave_to, segment, channel)
-        units = reference.units(session, current_scope())
-    changes["branch"] = branch if isinstance(branch, str) and branch in set(units["branch_code"]) else None
-    changes["department"] = (
-        department if isinstance(department, str) and department in set(units["department_code"]) else None
-    )
-    state = {k: v for k, v in state.items() if isinstance(v, str)} if isinstance(state, dict) else {}
-    return with_changes(state, **changes)
+    state = state if isinstance(state, dict) else {}  # the store is client data: never trust its shape
+    keep = {k: v for k, v in state.items() if k in PAGE_KEYS and isinstance(v, str)}
+    return with_changes(keep, **changes)

@@ -32,8 +32,31 @@ DIMENSION_LABELS = {
 }
 
 
-def _with_shares(df: pd.DataFrame, min_n: int) -> pd.DataFrame:
-    out = csi_table(df, "scale_min", "scale_max", min_n=min_n)
+def _respondents_rule(out: pd.DataFrame, respondents: pd.Series | None, min_n: int) -> pd.DataFrame:
+    """min_n counts respondents, not answers: an element's answers are its
+    items times the respondents, so 3 people x 5 items must not pass a
+    minimum of 10. `respondents` is aligned to `out` (None: rows are items)."""
+    if respondents is None:
+        return out
+    few = respondents.to_numpy(float) < max(min_n, 1)
+    out.loc[few, ["csi", "csi_low", "csi_high", "se"]] = np.nan
+    out["suppressed"] = out["suppressed"].to_numpy() | few
+    out["respondents"] = respondents.to_numpy()
+    return out
+
+
+def _by_element(df: pd.DataFrame, keys: list[str]) -> tuple[pd.DataFrame, pd.Series]:
+    """Item moments (with a `code` column) summed to `keys`, and each group's
+    respondents: every respondent answers each item once, so the most-answered
+    item's count."""
+    measures = [c for c in df.columns if c not in (*keys, "code")]
+    summed = df.groupby(keys, as_index=False)[measures].sum()
+    respondents = df.groupby(keys)["n_p"].max().reindex(pd.MultiIndex.from_frame(summed[keys]))
+    return summed, pd.Series(respondents.to_numpy(), index=summed.index)
+
+
+def _with_shares(df: pd.DataFrame, min_n: int, respondents: pd.Series | None = None) -> pd.DataFrame:
+    out = _respondents_rule(csi_table(df, "scale_min", "scale_max", min_n=min_n), respondents, min_n)
     hide = out["suppressed"].to_numpy()
     with np.errstate(invalid="ignore", divide="ignore"):
         out["p_mean"] = np.where(hide, np.nan, out["sum_p"] / out["n_p"])
@@ -47,9 +70,11 @@ def _with_shares(df: pd.DataFrame, min_n: int) -> pd.DataFrame:
 
 def element_profile(session: Session, scope: Scope, filters: Filters, min_n: int) -> pd.DataFrame:
     """Per RATER element: CSI with CI, P and E means, gap P - E, top-2-box share, n."""
-    df = item_moments(session, scope, filters, by=("element", "scale_min", "scale_max"))
-    df = df[df["element"].isin(list(ELEMENTS))]
-    out = _with_shares(df, min_n)
+    df = item_moments(session, scope, filters, by=("element", "code", "scale_min", "scale_max"))
+    df, respondents = _by_element(
+        df[df["element"].isin(list(ELEMENTS))], ["element", "scale_min", "scale_max"]
+    )
+    out = _with_shares(df, min_n, respondents)
     out["name"] = out["element"].map(ELEMENTS)
     order = {e: i for i, e in enumerate(ELEMENTS)}
     return out.sort_values("element", key=lambda s: s.map(order)).reset_index(drop=True)
@@ -78,14 +103,16 @@ def weak_spots(
     weakest first, with its difference from the whole selection. Suppressed
     groups come last, with their n."""
     column = DIMENSIONS[dimension]
-    key = "code" if item else "element"
-    df = item_moments(session, scope, filters, by=(column, key, "scale_min", "scale_max"))
-    df = df[df[key] == (item or element)]
+    df = item_moments(session, scope, filters, by=(column, "element", "code", "scale_min", "scale_max"))
+    df = df[df["code"] == item] if item else df[df["element"] == element]
     if df.empty:
         return pd.DataFrame(
             columns=["group", "label", "n_p", "csi", "csi_low", "csi_high", "diff", "suppressed"]
         )
-    out = csi_table(df, "scale_min", "scale_max", min_n=min_n).rename(columns={column: "group"})
+    keys = [column, "scale_min", "scale_max"]
+    df, respondents = _by_element(df.drop(columns=["element"]), keys)
+    out = csi_table(df, "scale_min", "scale_max", min_n=min_n)
+    out = _respondents_rule(out, None if item else respondents, min_n).rename(columns={column: "group"})
     whole = csi_table(
         df.groupby(["scale_min", "scale_max"], as_index=False)[["n_p", "sum_p", "sumsq_p"]].sum(),
         "scale_min",

@@ -97,15 +97,10 @@ def home_summary(session: Session, scope: Scope, min_n: int = 10) -> HomeSummary
     elements["target"] = elements["element"].map(_targets(session))
     top_box = share_estimate(int(last["top2"]), int(last["n_p"]), min_n=min_n)
     ranking = unit_ranking(session, scope, Filters(wave_ids=(latest_wave,)), "branch", None, min_n)
-    if len(trend) > 1 and not ranking.empty:  # movers: change since the previous wave, Welch-tested
-        moved = biggest_movers(
-            session, scope, Filters(), int(trend.iloc[-2]["wave_id"]), latest_wave, "branch", min_n
+    if len(trend) > 1 and ranking is not None and not ranking.empty:
+        ranking = _with_movers(
+            session, scope, ranking, int(trend.iloc[-2]["wave_id"]), latest_wave, last, min_n
         )
-        span = float(last.scale_max - last.scale_min)
-        moved = moved.assign(change_points=100 * moved["change"] / span)[
-            ["unit", "change_points", "significant"]
-        ]
-        ranking = ranking.merge(moved, on="unit", how="left")
     code = waves.loc[waves["wave_id"] == latest_wave, "code"].iloc[0]
     return HomeSummary(
         trend,
@@ -121,3 +116,19 @@ def home_summary(session: Session, scope: Scope, min_n: int = 10) -> HomeSummary
         top_box,
         ranking,
     )
+
+
+def _with_movers(session, scope, ranking, previous_wave, latest_wave, last, min_n) -> pd.DataFrame:
+    """Each branch's change from the previous wave on the 0-100 index, with
+    whether its Welch test calls it significant (NaN: under min n in a wave)."""
+    moved = biggest_movers(session, scope, Filters(), previous_wave, latest_wave, "branch", min_n)
+    if moved.empty:
+        return ranking.assign(change=np.nan, change_significant=False)
+    moved = moved.assign(change=100 * moved["change"] / (last.scale_max - last.scale_min))
+    out = ranking.merge(
+        moved[["unit", "change", "significant"]].rename(columns={"significant": "change_significant"}),
+        on="unit",
+        how="left",
+    )
+    out["change_significant"] = out["change_significant"].fillna(False).astype(bool)
+    return out

@@ -1,5 +1,7 @@
-"""One branch, department or branch x department unit: its overall index
-trend, RATER profile and plans, inside the viewer's scope."""
+"""One branch, one department or one branch x department unit: the overview's
+views narrowed to it (trend, RATER profile, weakest items) and its plans.
+Codes arrive from the URL, so they are resolved against the viewer's scope;
+a unit outside it resolves to None and shows nothing."""
 
 from __future__ import annotations
 
@@ -13,24 +15,35 @@ from dashboard.queries import reference
 from dashboard.queries.filters import Filters
 from dashboard.queries.plans import visible_plans
 from dashboard.queries.rollups import item_moments
-from dashboard.services.drilldown import element_profile
+from dashboard.services import drilldown as drill
 from dashboard.services.overview import estimate_rows
 
 
 @dataclass(frozen=True)
-class UnitRef:
+class Unit:
     branch_id: int | None
-    department_id: int | None
-    label: str
     branch_code: str | None
+    department_id: int | None
     department_code: str | None
+    label: str
+
+    def narrow(self, filters: Filters) -> Filters:
+        return replace(
+            filters,
+            branch_ids=(self.branch_id,) if self.branch_id is not None else filters.branch_ids,
+            department_ids=(self.department_id,)
+            if self.department_id is not None
+            else filters.department_ids,
+        )
+
+    @property
+    def query(self) -> dict[str, str]:
+        return {k: v for k, v in (("branch", self.branch_code), ("department", self.department_code)) if v}
 
 
-def resolve_unit(
-    session: Session, scope: Scope, branch: str | None, department: str | None
-) -> UnitRef | None:
-    """The unit named by codes, or None when it does not exist or lies
-    (partly) outside the viewer's scope."""
+def resolve_unit(session: Session, scope: Scope, branch: str | None, department: str | None) -> Unit | None:
+    """The unit named by codes, or None when no code is given, a code is
+    unknown, or the viewer may not see any of that unit."""
     if not branch and not department:
         return None
     units = reference.units(session, scope)
@@ -40,51 +53,50 @@ def resolve_unit(
         units = units[units["department_code"] == department]
     if units.empty:
         return None
-    if scope.branch_ids is not None and not branch:
-        return None  # a whole department across branches is more than a branch-scoped viewer may see
-    if scope.department_ids is not None and not department:
-        return None
     first = units.iloc[0]
-    parts = [
-        f"{first.branch_name} ({branch})" if branch else None,
-        first.department_name if department else None,
-    ]
-    return UnitRef(
+    parts = []
+    if branch:
+        parts.append(f"{first.branch_name} ({branch})")
+    if department:
+        parts.append(f"{first.department_name} ({department})")
+    return Unit(
         int(first.branch_id) if branch else None,
-        int(first.department_id) if department else None,
-        " · ".join(p for p in parts if p),
         branch or None,
+        int(first.department_id) if department else None,
         department or None,
+        " · ".join(parts),
     )
 
 
-def unit_filters(filters: Filters, unit: UnitRef) -> Filters:
-    return replace(
-        filters,
-        branch_ids=(unit.branch_id,) if unit.branch_id else None,
-        department_ids=(unit.department_id,) if unit.department_id else None,
-    )
+@dataclass
+class UnitSummary:
+    trend: pd.DataFrame  # label, value, low, high, n per wave in range (overall satisfaction CSI)
+    profile: pd.DataFrame  # drilldown.element_profile for the unit
+    weakest_items: pd.DataFrame  # the five items with the lowest CSI (scored ones only)
+    plans: pd.DataFrame  # plans of this unit (visible_plans columns)
 
 
-def unit_trend(
-    session: Session, scope: Scope, filters: Filters, waves: pd.DataFrame, min_n: int
-) -> pd.DataFrame:
-    """Overall-satisfaction CSI per wave for every wave (the trend ignores the
-    wave range so the unit's history stays visible)."""
-    every_wave = replace(filters, wave_ids=None)
-    df = item_moments(session, scope, every_wave, by=("wave_id", "construct", "scale_min", "scale_max"))
-    df = df[df["construct"] == "overall"].merge(waves[["wave_id", "name"]], on="wave_id")
-    return estimate_rows(df, min_n).rename(columns={"name": "label"})
+def unit_summary(
+    session: Session, scope: Scope, filters: Filters, unit: Unit, waves: pd.DataFrame, min_n: int
+) -> UnitSummary:
+    narrowed = unit.narrow(filters)
+    overall = item_moments(session, scope, narrowed, by=("wave_id", "construct", "scale_min", "scale_max"))
+    overall = overall[overall["construct"] == "overall"].merge(waves[["wave_id", "name"]], on="wave_id")
+    trend = estimate_rows(overall, min_n).rename(columns={"name": "label"})
+    profile = drill.element_profile(session, scope, narrowed, min_n)
+    items = item_moments(session, scope, narrowed, by=("element", "code", "scale_min", "scale_max"))
+    items = items[items["element"].notna()]
+    scored = drill._with_shares(items, min_n)
+    weakest = scored[~scored["suppressed"]].nsmallest(5, "csi").reset_index(drop=True)
+    return UnitSummary(trend, profile, weakest, unit_plans(session, scope, unit))
 
 
-def unit_profile(session: Session, scope: Scope, filters: Filters, min_n: int) -> pd.DataFrame:
-    return element_profile(session, scope, filters, min_n)
-
-
-def unit_plans(session: Session, scope: Scope, unit: UnitRef) -> pd.DataFrame:
+def unit_plans(session: Session, scope: Scope, unit: Unit) -> pd.DataFrame:
+    """Plans whose unit lies inside this unit (a branch page lists the plans
+    of each of its departments)."""
     plans = visible_plans(session, scope)
     if unit.branch_id is not None:
         plans = plans[plans["branch_id"] == unit.branch_id]
     if unit.department_id is not None:
         plans = plans[plans["department_id"] == unit.department_id]
-    return plans
+    return plans.reset_index(drop=True)

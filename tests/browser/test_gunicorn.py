@@ -87,9 +87,10 @@ def test_gunicorn_refuses_anonymous_and_serves_a_signed_in_user(gunicorn_url):
             {"id": "rankings-unit", "property": "value", "value": "branch"},
             {"id": "rankings-element", "property": "value", "value": "R"},
             {"id": "rankings-wave", "property": "value", "value": "all"},
+            {"id": "rankings-sort", "property": "value", "value": "rank"},
         ],
         "changedPropIds": ["rankings-unit.value"],
-        "state": [],
+        "state": [{"id": "rankings-url", "property": "search", "value": ""}],
     }
     # Two workers share nothing but the signed cookie, so this also checks
     # the session and CSRF token are valid on whichever worker answers.
