@@ -14,8 +14,10 @@ import numpy as np
 import pandas as pd
 
 DISSATISFIED_AT = 6  # overall satisfaction 1-10
+RECENT_RESPONSES = 4  # responses averaged for the customer's recent level
 FEATURES = (
     "last_overall",
+    "recent_overall",
     "overall_change",
     "no_response_yet",
     "consecutive_dissatisfied",
@@ -70,9 +72,15 @@ def features_at(
     last = by_customer.tail(1).set_index("customer_id")
     previous = by_customer.nth(-2).set_index("customer_id") if len(seen) else seen.set_index("customer_id")
     out["last_overall"] = last["overall"].reindex(out.index)
+    # the mean of the last few ratings estimates a customer's lasting level
+    # better than one answer does
+    recent = by_customer.tail(RECENT_RESPONSES).groupby("customer_id")["overall"].mean()
+    out["recent_overall"] = recent.reindex(out.index)
     out["overall_change"] = (last["overall"] - previous["overall"]).reindex(out.index).fillna(0.0)
     out["no_response_yet"] = out["last_overall"].isna().astype(float)
-    out["last_overall"] = out["last_overall"].fillna(seen["overall"].mean() if len(seen) else 7.0)
+    typical = seen["overall"].mean() if len(seen) else 7.0
+    out["last_overall"] = out["last_overall"].fillna(typical)
+    out["recent_overall"] = out["recent_overall"].fillna(typical)
     out["gap_last"] = last["gap"].reindex(out.index).fillna(0.0)
     days = (as_of - pd.to_datetime(last["submitted_at"])).dt.days
     out["days_since_response"] = days.reindex(out.index).fillna(3650).clip(upper=3650) / 365.0

@@ -123,6 +123,7 @@ REASONS = {
     "unresolved_complaints": lambda v: f"{int(v)} unresolved complaint{'s' if v != 1 else ''}",
     "manager_left_365d": lambda v: "account manager left in the last 12 months",
     "last_overall": lambda v: f"low overall satisfaction ({v:.0f}/10)",
+    "recent_overall": lambda v: f"low satisfaction over recent surveys (average {v:.1f}/10)",
     "overall_change": lambda v: f"satisfaction fell by {abs(v):.0f} point{'s' if abs(v) != 1 else ''}",
     "complaints_365d": lambda v: f"{int(v)} complaint{'s' if v != 1 else ''} in the last 12 months",
     "sla_breaches_365d": lambda v: f"{int(v)} service request{'s' if v != 1 else ''} past their SLA",
@@ -138,9 +139,15 @@ REASONS = {
 }
 
 
+# A reason that only restates another one present for the same customer.
+IMPLIED_BY = {"days_since_response": "no_response_yet"}
+
+
 def top_reasons(contributions: pd.Series, values: pd.Series, k: int = 3, minimum: float = 0.15) -> list[str]:
     """The k features pushing risk up most, in plain words."""
-    ranked = contributions[contributions > minimum].sort_values(ascending=False).head(k)
+    restated = [name for name, by in IMPLIED_BY.items() if values.get(by, 0) > 0]
+    pushing = contributions.drop(restated, errors="ignore")
+    ranked = pushing[pushing > minimum].sort_values(ascending=False).head(k)
     return [REASONS.get(name, lambda v, n=name: n)(float(values[name])) for name in ranked.index]
 
 

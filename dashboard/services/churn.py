@@ -38,6 +38,11 @@ EXPORT_COLUMNS = (
 )
 HORIZON_DAYS = 91
 MIN_EVENTS = 50  # fewer churn outcomes than this: no model, the rules score
+# The latest labelled snapshots are held out: a year of outcomes, so the AUC
+# rests on enough churn events; the half-year before calibrates.
+TEST_SNAPSHOTS = 4
+CALIBRATION_SNAPSHOTS = 2
+MIN_TRAIN_SNAPSHOTS = 2
 ALGORITHM = "logistic regression (L2, standardised), Platt-calibrated on later waves"
 
 
@@ -68,10 +73,11 @@ def train(session: Session, today: date | None = None) -> ChurnModel | None:
     histories = _histories(session)
     data = snapshots(session, today, histories)
     dates = sorted(data["snapshot"].unique())
-    if len(dates) < 6 or int(data["churned"].sum()) < MIN_EVENTS:
+    held = TEST_SNAPSHOTS + CALIBRATION_SNAPSHOTS
+    if len(dates) < held + MIN_TRAIN_SNAPSHOTS or int(data["churned"].sum()) < MIN_EVENTS:
         score_all(session, today, None, histories)
         return None
-    test_dates, cal_dates, train_dates = dates[-2:], dates[-4:-2], dates[:-4]
+    test_dates, cal_dates, train_dates = dates[-TEST_SNAPSHOTS:], dates[-held:-TEST_SNAPSHOTS], dates[:-held]
     part = {
         name: data[data["snapshot"].isin(ds)]
         for name, ds in (("train", train_dates), ("cal", cal_dates), ("test", test_dates))

@@ -74,11 +74,14 @@ INEFFECTIVE_PLAN = {
     "cost": 45_000.0,
 }
 
-# Churn: per-quarter log-odds contributions.
-CHURN_BASE_LOGIT = -4.3
-CHURN_PER_DISSATISFIED_WAVE = 0.75  # consecutive dissatisfied waves (capped at 4)
-CHURN_UNRESOLVED_COMPLAINT = 1.1  # an unresolved complaint in the last two quarters
-CHURN_MANAGER_LEFT = 1.6  # own account manager left in the last four quarters
+# Churn: per-quarter log-odds contributions. Strong enough that the planted
+# drivers dominate churn (about 1% of customers a quarter), so a model can
+# find them despite sparse surveys.
+CHURN_BASE_LOGIT = -6.8
+CHURN_PER_DISSATISFIED_WAVE = 1.2  # consecutive dissatisfied waves (capped at 4)
+CHURN_UNRESOLVED_COMPLAINT = 3.5  # an unresolved complaint in the last two quarters
+CHURN_MANAGER_LEFT = 4.0  # own account manager left in the last four quarters
+CHURN_LATE_RESOLUTION = 1.2  # a request resolved after its SLA in the last four quarters
 ACCOUNT_MANAGER_LEAVE_SHARE = 0.18
 
 FIRST_WAVE = (2022, 1)

@@ -2,7 +2,8 @@
 service requests, feedback, account-manager departures and churn.
 
 Churn is caused here by the drivers DOMAIN 6 names (consecutive dissatisfied
-quarters, unresolved complaints, the account manager leaving), so the churn
+quarters, unresolved complaints, requests resolved after their SLA, the
+account manager leaving), so the churn
 model has real structure to find.
 """
 
@@ -68,6 +69,7 @@ def simulate(world: World, rng: np.random.Generator) -> Simulation:
     drift = np.zeros(n)
     consecutive = np.zeros(n, dtype=int)
     unresolved_until = np.full(n, -1)  # wave index until which an unresolved complaint weighs
+    late_until = np.full(n, -1)  # ... and a request resolved after its SLA
     slot_parts: list[dict[str, np.ndarray]] = []
     request_parts: list[dict[str, np.ndarray]] = []
 
@@ -100,6 +102,8 @@ def simulate(world: World, rng: np.random.Generator) -> Simulation:
         bad = got["is_complaint"] & (got["resolved_hours"] < 0)
         unresolved_complaint[np.searchsorted(idx, got["customer"][bad])] = True
         unresolved_until[idx[unresolved_complaint]] = t + 1
+        late = got["resolved_hours"] > got["sla_hours"]
+        late_until[got["customer"][late]] = t + 3  # the last four quarters
 
         slot_parts.append(_feedback_slots(rng, idx, t, base, effects, start, end, got))
 
@@ -108,6 +112,7 @@ def simulate(world: World, rng: np.random.Generator) -> Simulation:
             + plan.CHURN_PER_DISSATISFIED_WAVE * np.minimum(consecutive[idx], 4)
             + plan.CHURN_UNRESOLVED_COMPLAINT * (unresolved_until[idx] >= t)
             + plan.CHURN_MANAGER_LEFT * am_left_recent
+            + plan.CHURN_LATE_RESOLUTION * (late_until[idx] >= t)
             + 0.25 * (world.segment[idx] == 0)
         )
         churn = rng.random(idx.size) < 1.0 / (1.0 + np.exp(-logit))

@@ -64,6 +64,8 @@ def test_features_on_hand_made_histories():
     assert list(x.index) == [1, 2, 4]  # customer 3 churned in June
     one, two, four = x.loc[1], x.loc[2], x.loc[4]
     assert one["last_overall"] == 3 and one["overall_change"] == -1 and one["gap_last"] == -2.5
+    assert one["recent_overall"] == 5.0  # (5 + 8 + 4 + 3) / 4, the last four responses
+    assert two["recent_overall"] == 9.0
     assert one["consecutive_dissatisfied"] == 2  # waves 3 (rating 4 + complaint) and 4 (rating 3)
     assert one["complaints_365d"] == 1 and one["unresolved_complaints"] == 0 and one["sla_breaches_365d"] == 1
     assert two["unresolved_complaints"] == 1 and two["sla_breaches_365d"] == 1  # open far past its SLA
@@ -76,11 +78,13 @@ def test_features_on_hand_made_histories():
     )
     assert four["no_response_yet"] == 1 and four["days_since_response"] == 10  # capped at ten years
     assert four["last_overall"] == pytest.approx(_responses()["overall"].mean())
+    assert four["recent_overall"] == pytest.approx(_responses()["overall"].mean())
 
 
 def test_features_do_not_look_ahead():
     x = features_at(pd.Timestamp("2024-06-30"), _customers(), _responses(), _requests(), WAVES)
     assert x.loc[1, "last_overall"] == 8 and x.loc[1, "consecutive_dissatisfied"] == 0
+    assert x.loc[1, "recent_overall"] == 6.5  # (5 + 8) / 2: later answers unseen
     assert x.loc[2, "manager_left_365d"] == 0  # the manager leaves in August
     assert x.loc[2, "unresolved_complaints"] == 1
     assert 3 not in x.index and 4 not in x.index  # left on 06-15; joins in October
@@ -120,6 +124,19 @@ def test_reasons_in_plain_words():
         "account manager left in the last 12 months",
         "dissatisfied in 3 consecutive waves",
     ]
+
+
+def test_a_reason_is_not_restated_by_another():
+    # "never answered" implies "not answered for a long time": the next reason takes the slot
+    contributions = pd.Series({"days_since_response": 0.8, "no_response_yet": 0.7, "sla_breaches_365d": 0.3})
+    values = pd.Series({"days_since_response": 10.0, "no_response_yet": 1.0, "sla_breaches_365d": 2.0})
+    assert top_reasons(contributions, values) == [
+        "never answered a survey",
+        "2 service requests past their SLA",
+    ]
+    answered_once = values.copy()
+    answered_once["no_response_yet"] = 0.0
+    assert top_reasons(contributions, answered_once)[0] == "has not answered a survey for a long time"
 
 
 def test_bands_are_relative_to_the_base_rate():
