@@ -30,8 +30,7 @@ def layout(**query) -> html.Div:
     chosen = {k: state.get(k) or None for k in ("branch", "segment", "manager")}
     with runtime.read_session() as session:  # aggregates and the top of the list come from SQL
         table = churn_queries.riskiest(session, scope, LIST_LIMIT, **chosen)
-        summary = churn_service.exposure_summary(session, scope, **chosen)
-        by_branch = churn_service.exposure_by_branch_sql(session, scope)
+        summary, by_branch = churn_service.exposure_overview(session, scope, **chosen)
         options = churn_queries.filter_options(session, scope)
         model = churn_service.latest_model(session)
         history = _history(session, scope, state.get("customer"))

@@ -216,18 +216,19 @@ def exposure_summary(session: Session, scope: Scope, **filters) -> dict:
     return exposure_from_aggregates(q.score_exposure(session, scope, **filters))
 
 
-def exposure_by_branch_sql(session: Session, scope: Scope, **filters) -> pd.DataFrame:
-    agg = q.score_exposure(session, scope, **filters)
+def exposure_overview(session: Session, scope: Scope, **filters) -> tuple[dict, pd.DataFrame]:
+    """(exposure of the filtered selection, exposure by branch of the whole
+    scope): one aggregate query when no filter is set, the common case."""
+    everything = q.score_exposure(session, scope)
+    chosen = {k: v for k, v in filters.items() if v}
+    selection = q.score_exposure(session, scope, **chosen) if chosen else everything
+    return exposure_from_aggregates(selection), _by_branch_from_aggregates(everything)
+
+
+def _by_branch_from_aggregates(agg: pd.DataFrame) -> pd.DataFrame:
     if agg.empty:
         return pd.DataFrame(columns=["branch", "customers", "high", "medium", "revenue_at_risk"])
     rows = [{"branch": b, **exposure_from_aggregates(part)} for b, part in agg.groupby("branch")]
-    return pd.DataFrame(rows).sort_values("high", ascending=False).reset_index(drop=True)
-
-
-def exposure_by_branch(table: pd.DataFrame) -> pd.DataFrame:
-    if table.empty:
-        return pd.DataFrame(columns=["branch", "customers", "high", "medium", "revenue_at_risk"])
-    rows = [{"branch": b, **exposure(part)} for b, part in table.groupby("branch")]
     return pd.DataFrame(rows).sort_values("high", ascending=False).reset_index(drop=True)
 
 

@@ -111,3 +111,31 @@ def test_viewers_see_only_customers_in_scope(db):
         assert summary["customers"] == len(team) and summary["method"] == "model"
         expected = float((team["probability"] * team["annual_revenue"].astype(float)).sum(skipna=True))
         assert summary["revenue_at_risk"] == pytest.approx(expected)
+
+
+def test_exposure_in_sql_matches_the_scored_customers(db):
+    """The page's SQL aggregates against pandas over every scored customer in
+    scope: the whole scope by branch, and a filtered selection."""
+    with Session(db) as s, s.begin():
+        churn.train(s, TODAY)
+    with Session(db) as s:
+
+        def scope(username):
+            u = s.scalar(select(AppUser).where(AppUser.username == username))
+            return scope_for(u.role, u.branch_id, u.department_id)
+
+        viewer = scope("head.harbour")
+        table = churn.at_risk(s, viewer)
+        summary, by_branch = churn.exposure_overview(s, viewer)
+        assert summary == churn.exposure(table)
+        assert list(by_branch["branch"]) == ["B02"] and by_branch.iloc[0]["customers"] == len(table)
+        executive = scope("executive")
+        everyone = churn.at_risk(s, executive)
+        retail, by_branch = churn.exposure_overview(s, executive, segment="retail", branch=None)
+        expected = churn.exposure(everyone[everyone["segment"] == "retail"])
+        assert retail["customers"] == expected["customers"] and retail["high"] == expected["high"]
+        assert retail["revenue_at_risk"] == pytest.approx(expected["revenue_at_risk"])
+        assert by_branch["customers"].sum() == len(everyone)  # by branch stays the whole scope
+        for branch, part in everyone.groupby("branch"):
+            row = by_branch.set_index("branch").loc[branch]
+            assert row["high"] == (part["band"] == "high").sum()
