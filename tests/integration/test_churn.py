@@ -16,6 +16,11 @@ from dashboard.services import churn
 TODAY = date(2026, 11, 22)
 
 
+def _scope_of(session, username):
+    u = session.scalar(select(AppUser).where(AppUser.username == username))
+    return scope_for(u.role, u.branch_id, u.department_id)
+
+
 @pytest.fixture
 def db(fresh_engine):
     generate_demo(fresh_engine, responses=2_000, seed=4)
@@ -83,8 +88,7 @@ def test_viewers_see_only_customers_in_scope(db):
     with Session(db) as s:
 
         def scope(username):
-            u = s.scalar(select(AppUser).where(AppUser.username == username))
-            return scope_for(u.role, u.branch_id, u.department_id)
+            return _scope_of(s, username)
 
         team = churn.at_risk(s, scope("team.harbour"))
         harbour_id = s.scalar(select(Branch.id).where(Branch.code == "B02"))
@@ -121,8 +125,7 @@ def test_exposure_in_sql_matches_the_scored_customers(db):
     with Session(db) as s:
 
         def scope(username):
-            u = s.scalar(select(AppUser).where(AppUser.username == username))
-            return scope_for(u.role, u.branch_id, u.department_id)
+            return _scope_of(s, username)
 
         viewer = scope("head.harbour")
         table = churn.at_risk(s, viewer)
