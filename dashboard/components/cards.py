@@ -5,6 +5,8 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from dashboard.components.figures import GRAPH_CONFIG
+
 
 def kpi_card(title: str, value: str, detail: str, card_id: str, tone: str = "primary") -> dbc.Card:
     """A headline number with its honest small print (n, CI, test)."""
@@ -30,9 +32,7 @@ def fmt(value: float | None, digits: int = 1, suffix: str = "") -> str:
 
 def graph_card(graph_id: str, figure) -> dbc.Card:
     """A figure in a card, without Plotly's logo in the mode bar."""
-    return dbc.Card(
-        dcc.Graph(id=graph_id, figure=figure, config={"displaylogo": False}), className="shadow-sm"
-    )
+    return dbc.Card(dcc.Graph(id=graph_id, figure=figure, config=GRAPH_CONFIG), className="shadow-sm")
 
 
 def data_table(headers: list[str] | tuple[str, ...], rows: list, table_id: str) -> dbc.Table:

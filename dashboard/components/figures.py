@@ -8,6 +8,24 @@ import plotly.graph_objects as go
 
 from dashboard.domain import ELEMENT_COLOURS, ELEMENTS
 
+# A short modebar (image download, reset): on touch screens plotly shows it
+# permanently, and the full bar covered chart titles on tablets.
+GRAPH_CONFIG = {
+    "displaylogo": False,
+    "modeBarButtonsToRemove": [
+        "zoom2d",
+        "pan2d",
+        "select2d",
+        "lasso2d",
+        "zoomIn2d",
+        "zoomOut2d",
+        "autoScale2d",
+        "toggleSpikelines",
+        "hoverClosestCartesian",
+        "hoverCompareCartesian",
+    ],
+}
+
 LAYOUT = dict(
     template="plotly_white",
     margin=dict(l=50, r=20, t=50, b=40),

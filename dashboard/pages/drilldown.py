@@ -13,7 +13,7 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 
 from dashboard.components.cards import fmt
-from dashboard.components.figures import element_bars
+from dashboard.components.figures import GRAPH_CONFIG, element_bars
 from dashboard.components.filter_bar import breadcrumbs, filter_bar, filter_inputs
 from dashboard.domain import ELEMENT_COLOURS, ELEMENTS
 from dashboard.services import drilldown as drill
@@ -114,7 +114,7 @@ def _elements_level(profile, state) -> list:
         for r in profile.itertuples()
     ]
     return [
-        dcc.Graph(id="drill-elements-figure", figure=figure, config={"displaylogo": False}),
+        dcc.Graph(id="drill-elements-figure", figure=figure, config=GRAPH_CONFIG),
         _table(
             ["Element", "CSI", "95% CI", "P mean", "E mean", "Gap P-E", "Top-2-box", "n answers"],
             rows,

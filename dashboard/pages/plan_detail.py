@@ -14,6 +14,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
 
 from dashboard.components.cards import fmt
+from dashboard.components.figures import GRAPH_CONFIG
 from dashboard.components.plan_figures import plan_effect_figure
 from dashboard.components.plan_sections import (
     actions_section,
@@ -197,7 +198,7 @@ def _effect_section(session, plan) -> dbc.Card:
             dbc.CardBody(
                 [
                     summary,
-                    dcc.Graph(id="plan-effect-figure", figure=figure, config={"displaylogo": False}),
+                    dcc.Graph(id="plan-effect-figure", figure=figure, config=GRAPH_CONFIG),
                     html.P(windows, className="small text-muted"),
                 ]
             ),

@@ -12,7 +12,7 @@ import pandas as pd
 from dash import Input, Output, State, callback, dcc, html
 
 from dashboard.components.cards import fmt
-from dashboard.components.figures import ranking_figure
+from dashboard.components.figures import GRAPH_CONFIG, ranking_figure
 from dashboard.domain import ELEMENTS
 from dashboard.queries import reference
 from dashboard.queries.filters import Filters
@@ -153,9 +153,7 @@ def update(unit: str, element: str, wave: str, sort: str = "rank", current_searc
     title = f"{UNITS[unit]} on {MEASURES[element]}"
     return html.Div(
         [
-            dcc.Graph(
-                id="rankings-figure", figure=ranking_figure(table, title), config={"displaylogo": False}
-            ),
+            dcc.Graph(id="rankings-figure", figure=ranking_figure(table, title), config=GRAPH_CONFIG),
             _table(_sorted(table, sort), unit),
             html.P(
                 "Ranked on the empirical-Bayes estimate (each index shrunk toward the overall mean by "
