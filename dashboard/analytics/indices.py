@@ -73,6 +73,66 @@ def csi_table(
     return out
 
 
+def respondent_csi_interval(
+    csi, n, total, total_sq, lo, hi, level: float = 0.95
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """CI of an element CSI with respondents, not answers, as the independent
+    units: (low, high, se) in index points around `csi`, from the moments (n,
+    total, total_sq) of each respondent's mean over the element's items, on
+    the items' scale [lo, hi]. NaN where n < 2 (the caller falls back).
+
+    A respondent's 4-5 answers to one element are strongly correlated, so
+    treating them as independent understates the variance by the design
+    effect 1 + (k - 1) rho. With every item answered, the all-answers mean
+    is the mean of the respondent means, and its cluster-robust variance
+    (respondents as clusters, small-sample factor n/(n - 1)) is exactly
+    var(respondent means)/n. So se = sd(respondent means)/sqrt(n), with a
+    Student-t interval on n - 1 df as in `csi_estimate`."""
+    counts = np.asarray(n, dtype=float)
+    _mean, _var, se = mean_var_se(counts, total, total_sq)
+    with np.errstate(invalid="ignore"):
+        half = stats.t.ppf(0.5 + level / 2, np.maximum(counts - 1, 1)) * se
+    span = np.asarray(hi, dtype=float) - np.asarray(lo, dtype=float)
+    ok = counts >= 2
+    csi = np.asarray(csi, dtype=float)
+    half_index = np.where(ok, 100 * half / span, np.nan)
+    return csi - half_index, csi + half_index, np.where(ok, 100 * se / span, np.nan)
+
+
+def with_respondent_ci(
+    df: pd.DataFrame,
+    lo,
+    hi,
+    level: float = 0.95,
+    value: str = "csi",
+    low: str = "csi_low",
+    high: str = "csi_high",
+    se: str | None = "se",
+    n: str = "resp_n",
+    total: str = "resp_total",
+    total_sq: str = "resp_total_sq",
+) -> pd.DataFrame:
+    """Replace the item-answer CI of element rows by `respondent_csi_interval`
+    where respondent moments are available (n >= 2); other rows keep their
+    item-answer CI. Adds `ci_basis`: "respondents" or "answers". Point
+    estimates and suppressed (NaN) rows are left as they are."""
+    lo_v = df[lo].to_numpy(float) if isinstance(lo, str) else float(lo)
+    hi_v = df[hi].to_numpy(float) if isinstance(hi, str) else float(hi)
+    counts = df[n].fillna(0).to_numpy(float)
+    r_low, r_high, r_se = respondent_csi_interval(
+        df[value], counts, df[total].fillna(0), df[total_sq].fillna(0), lo_v, hi_v, level
+    )
+    have = counts >= 2
+    use = have & df[value].notna().to_numpy()  # suppressed rows stay NaN
+    out = df.copy()
+    out[low] = np.where(use, r_low, out[low])
+    out[high] = np.where(use, r_high, out[high])
+    if se is not None:
+        out[se] = np.where(use, r_se, out[se])
+    out["ci_basis"] = np.where(have, "respondents", "answers")
+    return out
+
+
 def normalise_weights(weights: Mapping[str, float]) -> dict[str, float]:
     total = float(sum(weights.values()))
     if total <= 0 or any(w < 0 for w in weights.values()):

@@ -76,6 +76,45 @@ def respondent_element_moments(
     return frame
 
 
+DRIVER_DIMENSIONS = ("wave_id", "branch_id", "department_id", "channel", "segment")
+
+
+def respondent_moments_by_element(
+    session: Session, scope: Scope, filters: Filters, by: Sequence[str] = ()
+) -> pd.DataFrame:
+    """Like `respondent_element_moments`, for all five RATER elements in one
+    query: one row per group of `by` (dimensions of the driver rollup) and
+    element, with n (complete-case respondents), total and total_sq of the
+    respondents' element means on the items' perception scale."""
+    from dashboard.db.models import DRIVER_VARIABLES, RollupDriver
+
+    unknown = [d for d in by if d not in DRIVER_DIMENSIONS]
+    if unknown:
+        raise ValueError(f"cannot group respondent moments by {unknown}")
+    elements = [v for v in DRIVER_VARIABLES if v != "O"]  # O is overall satisfaction, not an element
+    t = RollupDriver.__table__
+    keys = [t.c[k] for k in by]
+    sums = [func.sum(t.c[f"s_{v.lower()}"]) for v in elements]
+    squares = [func.sum(t.c[f"p_{v.lower()}{v.lower()}"]) for v in elements]
+    stmt = select(*keys, func.sum(t.c.n), *sums, *squares).where(*where(t, scope, filters))
+    if keys:
+        stmt = stmt.group_by(*keys).order_by(*keys)
+    columns = [*by, "n", *(f"total_{v}" for v in elements), *(f"total_sq_{v}" for v in elements)]
+    wide = pd.DataFrame(session.execute(stmt).all(), columns=columns)
+    wide = wide[pd.to_numeric(wide["n"]).fillna(0) > 0]  # no rows at all gives one row of NULLs
+    frames = [
+        wide[list(by)].assign(
+            element=v, n=wide["n"], total=wide[f"total_{v}"], total_sq=wide[f"total_sq_{v}"]
+        )
+        for v in elements
+    ]
+    frame = pd.concat(frames, ignore_index=True) if len(wide) else pd.DataFrame(columns=[*by, "element"])
+    frame = frame.reindex(columns=[*by, "element", "n", "total", "total_sq"])
+    for c in ("n", "total", "total_sq"):
+        frame[c] = pd.to_numeric(frame[c]).fillna(0).astype(float)
+    return frame.reset_index(drop=True)
+
+
 def loyalty_levels(session: Session, scope: Scope, filters: Filters) -> pd.DataFrame:
     """Respondents and promoters per overall-satisfaction answer level."""
     from dashboard.db.models import RollupLoyalty

@@ -17,6 +17,7 @@ from dashboard.queries.comments import CommentPage, element_comments
 from dashboard.queries.filters import Filters
 from dashboard.queries.plans import element_items
 from dashboard.queries.rollups import item_moments
+from dashboard.services.element_ci import element_respondent_ci
 
 DIMENSIONS = {
     "branch": "branch_id",
@@ -75,6 +76,9 @@ def element_profile(session: Session, scope: Scope, filters: Filters, min_n: int
         df[df["element"].isin(list(ELEMENTS))], ["element", "scale_min", "scale_max"]
     )
     out = _with_shares(df, min_n, respondents)
+    # the CSI is the mean of all answers; its CI counts respondents, not answers.
+    # gap_se stays answer-based: the driver rollup keeps no expectations.
+    out = element_respondent_ci(session, scope, filters, out)
     out["name"] = out["element"].map(ELEMENTS)
     order = {e: i for i, e in enumerate(ELEMENTS)}
     return out.sort_values("element", key=lambda s: s.map(order)).reset_index(drop=True)
@@ -112,7 +116,10 @@ def weak_spots(
     keys = [column, "scale_min", "scale_max"]
     df, respondents = _by_element(df.drop(columns=["element"]), keys)
     out = csi_table(df, "scale_min", "scale_max", min_n=min_n)
-    out = _respondents_rule(out, None if item else respondents, min_n).rename(columns={column: "group"})
+    out = _respondents_rule(out, None if item else respondents, min_n)
+    if not item:  # the element per group: its CI counts respondents, not answers
+        out = element_respondent_ci(session, scope, filters, out.assign(element=element), [column])
+    out = out.rename(columns={column: "group"})
     whole = csi_table(
         df.groupby(["scale_min", "scale_max"], as_index=False)[["n_p", "sum_p", "sumsq_p"]].sum(),
         "scale_min",

@@ -26,6 +26,7 @@ from dashboard.queries import gaps as gap_queries
 from dashboard.queries import reference
 from dashboard.queries.filters import Filters, where
 from dashboard.queries.rollups import item_moments, respondent_element_moments
+from dashboard.services.element_ci import can_group, element_respondent_ci
 
 RATER = list(ELEMENTS)
 
@@ -34,13 +35,17 @@ def csi_by(
     session: Session, scope: Scope, filters: Filters, by: tuple[str, ...] = ("element",), min_n: int = 10
 ) -> pd.DataFrame:
     """CSI (0-100) with 95% CI and n per group; RATER items only when grouping
-    by element, otherwise every scored question on its own scale."""
+    by element, otherwise every scored question on its own scale. Element
+    rows (grouped by element and driver-rollup dimensions only) take their
+    CI from the respondents' element means (`ci_basis` says which)."""
     df = item_moments(session, scope, filters, by=(*by, "scale_min", "scale_max"))
     if "element" in by:
         df = df[df["element"].notna()]
-    return csi_table(df, "scale_min", "scale_max", min_n=min_n).drop(
-        columns=["sum_e", "sumsq_e", "sum_gap", "sumsq_gap", "sumsq_p"]
-    )
+    out = csi_table(df, "scale_min", "scale_max", min_n=min_n)
+    keys = [k for k in by if k != "element"]
+    if "element" in by and can_group(keys):
+        out = element_respondent_ci(session, scope, filters, out, keys)
+    return out.drop(columns=["sum_e", "sumsq_e", "sum_gap", "sumsq_gap", "sumsq_p"])
 
 
 def servqual(session: Session, scope: Scope, filters: Filters) -> dict:

@@ -16,6 +16,7 @@ from dashboard.auth.scope import Scope
 from dashboard.queries import reference
 from dashboard.queries.filters import Filters
 from dashboard.queries.rollups import item_moments
+from dashboard.services.element_ci import element_respondent_ci
 from dashboard.services.metrics import biggest_movers, unit_ranking
 
 
@@ -91,7 +92,16 @@ def home_summary(session: Session, scope: Scope, min_n: int = 10) -> HomeSummary
         session, scope, Filters(wave_ids=(latest_wave,)), by=("element", "scale_min", "scale_max")
     )
     by_element = by_element[by_element["element"].notna()]
-    elements = estimate_rows(by_element, min_n)
+    elements = element_respondent_ci(
+        session,
+        scope,
+        Filters(wave_ids=(latest_wave,)),
+        estimate_rows(by_element, min_n),
+        value="value",
+        low="low",
+        high="high",
+        se=None,
+    )
     order = {e: i for i, e in enumerate("RATES")}
     elements = elements.sort_values("element", key=lambda s: s.map(order)).reset_index(drop=True)
     elements["target"] = elements["element"].map(_targets(session))

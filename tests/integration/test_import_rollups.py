@@ -92,7 +92,7 @@ e,M1,C104,S01,ACC,praise,2026-01-09,,3,5,1,,,10,
 """
 
 
-def test_reverse_coded_items_are_reversed_in_rollups(engine, tmp_path):
+def _load_mini(engine, tmp_path):
     load_samples(engine, upto="responses")
     (tmp_path / "mini.yaml").write_text(MINI_TEMPLATE)
     run_import(engine, "template", tmp_path / "mini.yaml")
@@ -101,7 +101,11 @@ def test_reverse_coded_items_are_reversed_in_rollups(engine, tmp_path):
     )
     run_import(engine, "waves", tmp_path / "w.csv")
     (tmp_path / "r.csv").write_text(MINI_RESPONSES)
-    report = run_import(engine, "responses", tmp_path / "r.csv")
+    return run_import(engine, "responses", tmp_path / "r.csv")
+
+
+def test_reverse_coded_items_are_reversed_in_rollups(engine, tmp_path):
+    report = _load_mini(engine, tmp_path)
     assert report.written == {"response": 5, "answer": 19, "importance_allocation": 0}
     _assert_rollups_equal_file(engine, tmp_path / "r.csv")
 
@@ -122,3 +126,30 @@ def test_reverse_coded_items_are_reversed_in_rollups(engine, tmp_path):
     # Q3 on 0..10: P raw 0, 7, 5, 9 -> 10, 3, 5, 1; E raw 10, 3, 8 -> 0, 7, 2
     assert sums["Q3"] == (4, 19.0, 135.0, 3, 9.0)
     assert sums["Q1"][1] == 15.0  # not reversed
+
+
+def test_element_ci_falls_back_to_answers_without_complete_cases(engine, tmp_path):
+    """MINI asks two of the five elements, so no respondent is a complete case
+    in the driver rollup: the element CI stays the item-answer one."""
+    import numpy as np
+    from scipy import stats
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from dashboard.auth.scope import Scope
+    from dashboard.db.models import Wave
+    from dashboard.queries.filters import Filters
+    from dashboard.services.drilldown import element_profile
+
+    _load_mini(engine, tmp_path)
+    with Session(engine) as session:
+        wave = session.scalar(select(Wave.id).where(Wave.code == "M1"))
+        profile = element_profile(session, Scope.everything(), Filters(wave_ids=(wave,)), min_n=1)
+    s = profile.set_index("element").loc["S"]
+    # survey answers to S on 1..5: Q1 4, 2, 3 and Q2 reversed (1, 5, 2 -> 5, 1, 4)
+    answers = np.array([4, 2, 3, 5, 1, 4], dtype=float)
+    half = stats.t.ppf(0.975, 5) * answers.std(ddof=1) / np.sqrt(6) * 100 / 4
+    assert s["ci_basis"] == "answers"
+    assert s["csi"] == pytest.approx(100 * (answers.mean() - 1) / 4)
+    assert (s["csi_low"], s["csi_high"]) == pytest.approx((s["csi"] - half, s["csi"] + half))
+    assert set(profile["ci_basis"]) == {"answers"}

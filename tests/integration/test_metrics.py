@@ -240,3 +240,24 @@ def test_headline_top_boxes_equal_raw_shares(demo_engine):
     assert got["overall_top_box_pct"]["value"] == pytest.approx(100 * (raw == 10).mean())
     assert got["overall_top2_box_pct"]["value"] == pytest.approx(100 * (raw >= 9).mean())
     assert got["overall_csi"]["n"] == len(raw)
+
+
+def test_element_csi_ci_uses_the_viewers_respondents(demo_engine):
+    """Element rows take their CI from the respondents' element means of the
+    viewer's scope: a branch head's CIs equal the drill-down narrowed to that
+    branch, and are wider than the organisation's."""
+    from dashboard.services.drilldown import element_profile
+
+    with Session(demo_engine) as s:
+        branch = s.scalar(select(Branch.id).where(Branch.code == "B03"))
+        head = Scope(branch_ids=frozenset({branch}), label="head of B03")
+        mine = svc.csi_by(s, head, Filters(), ("element",)).set_index("element")
+        narrowed = element_profile(s, EVERYONE, Filters(branch_ids=(branch,)), 10).set_index("element")
+        everyone = svc.csi_by(s, EVERYONE, Filters(), ("element",)).set_index("element")
+        by_wave = svc.csi_by(s, head, Filters(), ("wave_id", "element"))
+        items = svc.csi_by(s, head, Filters(), ("element", "code"))
+    cols = ["csi", "csi_low", "csi_high", "se"]
+    assert (mine["ci_basis"] == "respondents").all() and (by_wave["ci_basis"] == "respondents").all()
+    assert mine[cols].to_numpy() == pytest.approx(narrowed.loc[mine.index, cols].to_numpy(), rel=1e-12)
+    assert (mine["se"] > everyone["se"]).all()
+    assert "ci_basis" not in items  # single items keep their own (answer-based) interval

@@ -155,3 +155,99 @@ def test_drilldown_minimum_counts_respondents_not_answers(demo_engine):
     for r in spots.itertuples():
         assert r.suppressed == (people[r.group] < 20), r.label
         assert r.n_p == answers[r.group]
+
+
+# --- element CIs: respondents, not answers, are the independent units ------------------------
+
+RESPONDENT_RAW = text(
+    "SELECT r.id AS response_id, r.wave_id, r.branch_id, q.element, q.construct, q.reverse_coded, "
+    "q.scale_min, q.scale_max, a.perception "
+    "FROM answer a JOIN response r ON r.id = a.response_id JOIN question q ON q.id = a.question_id "
+    "WHERE r.channel = 'survey' AND a.perception IS NOT NULL AND q.qtype IN ('scale', 'nps')"
+)
+
+
+def _respondent_means(session: Session) -> pd.DataFrame:
+    """Each respondent's mean perception per RATER element (reverse coding
+    applied), complete cases only: every element and overall satisfaction
+    answered, as the driver rollup defines them."""
+    df = pd.read_sql(RESPONDENT_RAW, session.connection())
+    flip = df["reverse_coded"].astype(bool)
+    df.loc[flip, "perception"] = df["scale_min"] + df["scale_max"] - df.loc[flip, "perception"]
+    rater = df[df["element"].notna()]
+    means = rater.pivot_table(
+        index=["response_id", "wave_id", "branch_id"], columns="element", values="perception", aggfunc="mean"
+    ).dropna(subset=list("RATES"))
+    overall = set(df.loc[df["construct"] == "overall", "response_id"])
+    return means[means.index.get_level_values("response_id").isin(overall)].reset_index()
+
+
+def _half_width(values: pd.Series, lo: float = 1, hi: float = 7) -> float:
+    """t(0.975, n - 1) sd / sqrt(n), on the 0-100 index."""
+    from scipy import stats
+
+    n = len(values)
+    return float(stats.t.ppf(0.975, n - 1) * values.std(ddof=1) / np.sqrt(n) * 100 / (hi - lo))
+
+
+def _check_element_ci(got_low, got_high, got_csi, people: pd.Series, answers: pd.Series) -> None:
+    assert got_csi == pytest.approx(_csi(answers, 1, 7), abs=1e-9)  # the point estimate is all answers'
+    half = (got_high - got_low) / 2
+    assert half == pytest.approx(_half_width(people), rel=1e-9)
+    assert half > 1.2 * _half_width(answers)  # the naive interval treats items as independent
+
+
+def test_element_profile_ci_counts_respondents(demo_engine):
+    from dashboard.services.drilldown import element_profile
+
+    with Session(demo_engine) as session:
+        people = _respondent_means(session)
+        raw = _raw(session)
+        profile = element_profile(session, Scope.everything(), Filters(), min_n=10).set_index("element")
+    answers = raw[raw["element"].notna() & raw["perception"].notna()]
+    assert len(people) > 1000 and set(profile.index) == set("RATES")
+    for element, row in profile.iterrows():
+        assert row["ci_basis"] == "respondents"
+        mine = answers.loc[answers["element"] == element, "perception"]
+        _check_element_ci(row["csi_low"], row["csi_high"], row["csi"], people[element], mine)
+
+
+def test_weak_spots_element_ci_counts_respondents(demo_engine):
+    from dashboard.services.drilldown import weak_spots
+
+    with Session(demo_engine) as session:
+        people = _respondent_means(session)
+        raw = _raw(session)
+        latest = int(people["wave_id"].max())
+        spots = weak_spots(
+            session, Scope.everything(), Filters(wave_ids=(latest,)), "branch", "S", None, min_n=10
+        )
+    people = people[people["wave_id"] == latest]
+    answers = raw[(raw["wave_id"] == latest) & (raw["element"] == "S") & raw["perception"].notna()]
+    shown = spots[~spots["suppressed"]]
+    assert len(shown) >= 5
+    for r in shown.itertuples():
+        _check_element_ci(
+            r.csi_low,
+            r.csi_high,
+            r.csi,
+            people.loc[people["branch_id"] == r.group, "S"],
+            answers.loc[answers["branch_id"] == r.group, "perception"],
+        )
+
+
+def test_overview_rater_profile_ci_counts_respondents(demo_engine):
+    from dashboard.services.overview import home_summary
+
+    with Session(demo_engine) as session:
+        people = _respondent_means(session)
+        raw = _raw(session)
+        summary = home_summary(session, Scope.everything(), min_n=10)
+    latest = int(summary.trend["wave_id"].iloc[-1])
+    people = people[people["wave_id"] == latest]
+    answers = raw[(raw["wave_id"] == latest) & raw["element"].notna() & raw["perception"].notna()]
+    elements = summary.elements.set_index("element")
+    assert set(elements.index) == set("RATES")
+    for element, row in elements.iterrows():
+        mine = answers.loc[answers["element"] == element, "perception"]
+        _check_element_ci(row["low"], row["high"], row["value"], people[element], mine)
