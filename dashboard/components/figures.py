@@ -114,7 +114,7 @@ def element_bars(df: pd.DataFrame, title: str, target_col: str | None = None) ->
             ),
             customdata=df[["n"]].to_numpy(),
             name="score",
-            hovertemplate="%{x}: %{y:.1f}<br>n = %{customdata[0]:,}<extra></extra>",
+            hovertemplate="%{x}: %{y:.1f}<br>n = %{customdata[0]:,} respondents<extra></extra>",
         )
     )
     if target_col and target_col in df:

@@ -87,7 +87,7 @@ def _href(state: dict, **changes) -> str:
 
 
 def _elements_level(profile, state) -> list:
-    bars = profile[["element", "csi", "csi_low", "csi_high", "n_p"]].set_axis(
+    bars = profile[["element", "csi", "csi_low", "csi_high", "respondents"]].set_axis(
         ["element", "value", "low", "high", "n"], axis=1
     )
     figure = element_bars(bars, "Click an element to see its items")
@@ -108,7 +108,7 @@ def _elements_level(profile, state) -> list:
                 html.Td(fmt(r.e_mean, 2)),
                 html.Td(fmt(r.gap, 2)),
                 html.Td(fmt(r.top_box, 1, "%")),
-                html.Td(f"{int(r.n_p):,}" + (" (too few)" if r.suppressed else "")),
+                html.Td(f"{int(r.respondents):,}" + (" (too few)" if r.suppressed else "")),
             ]
         )
         for r in profile.itertuples()
@@ -116,7 +116,7 @@ def _elements_level(profile, state) -> list:
     return [
         dcc.Graph(id="drill-elements-figure", figure=figure, config=GRAPH_CONFIG),
         _table(
-            ["Element", "CSI", "95% CI", "P mean", "E mean", "Gap P-E", "Top-2-box", "n answers"],
+            ["Element", "CSI", "95% CI", "P mean", "E mean", "Gap P-E", "Top-2-box", "Respondents"],
             rows,
             "drill-elements-table",
         ),

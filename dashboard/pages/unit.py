@@ -92,7 +92,7 @@ def _unit_body(summary, unit, state, selection: str) -> list:
     else:
         csi_text = fmt(last["value"])
         csi_detail = f"{last['label']}: 95% CI {fmt(last['low'])}-{fmt(last['high'])}, n = {int(last['n']):,}"
-    bars = summary.profile[["element", "csi", "csi_low", "csi_high", "n_p"]].set_axis(
+    bars = summary.profile[["element", "csi", "csi_low", "csi_high", "respondents"]].set_axis(
         ["element", "value", "low", "high", "n"], axis=1
     )
     drill_query = {k: v for k, v in state.items() if k in ("from", "to", "segment", "channel")}

@@ -16,6 +16,7 @@ from dashboard.auth.scope import Scope
 from dashboard.queries import reference
 from dashboard.queries.filters import Filters
 from dashboard.queries.rollups import item_moments
+from dashboard.services.drilldown import element_totals
 from dashboard.services.element_ci import element_respondent_ci
 from dashboard.services.metrics import biggest_movers, unit_ranking
 
@@ -88,15 +89,22 @@ def home_summary(session: Session, scope: Scope, min_n: int = 10) -> HomeSummary
         r = rec.iloc[0]
         nps = nps_estimate(int(r.top2), int(r.low), int(r.n_p))
 
-    by_element = item_moments(
-        session, scope, Filters(wave_ids=(latest_wave,)), by=("element", "scale_min", "scale_max")
+    by_item = item_moments(
+        session, scope, Filters(wave_ids=(latest_wave,)), by=("element", "code", "scale_min", "scale_max")
     )
-    by_element = by_element[by_element["element"].notna()]
+    by_element, respondents = element_totals(
+        by_item[by_item["element"].notna()], ["element", "scale_min", "scale_max"]
+    )
+    profile = estimate_rows(by_element, min_n)
+    # the minimum and the n shown count respondents, as in the drill-down
+    few = respondents.to_numpy(float) < max(min_n, 1)
+    profile.loc[few, ["value", "low", "high"]] = np.nan
+    profile["n"] = respondents.astype(int).to_numpy()
     elements = element_respondent_ci(
         session,
         scope,
         Filters(wave_ids=(latest_wave,)),
-        estimate_rows(by_element, min_n),
+        profile,
         value="value",
         low="low",
         high="high",

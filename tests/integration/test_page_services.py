@@ -251,3 +251,29 @@ def test_overview_rater_profile_ci_counts_respondents(demo_engine):
     for element, row in elements.iterrows():
         mine = answers.loc[answers["element"] == element, "perception"]
         _check_element_ci(row["low"], row["high"], row["value"], people[element], mine)
+
+
+def test_overview_rater_profile_minimum_counts_respondents(demo_engine):
+    """The overview's profile shows respondents as n and suppresses an element
+    below the minimum of respondents even when its answers (items x people)
+    would pass it (oracle: distinct responses in pandas)."""
+    from dashboard.services.overview import home_summary
+
+    with Session(demo_engine) as session:
+        latest = int(home_summary(session, Scope.everything(), min_n=10).trend["wave_id"].iloc[-1])
+        per_element = pd.read_sql(
+            text(
+                "SELECT q.element, COUNT(DISTINCT r.id) AS people, COUNT(*) AS answers "
+                "FROM answer a JOIN response r ON r.id = a.response_id "
+                "JOIN question q ON q.id = a.question_id WHERE r.channel = 'survey' "
+                "AND q.element IS NOT NULL AND a.perception IS NOT NULL "
+                "AND r.wave_id = :wave GROUP BY q.element"
+            ),
+            session.connection(),
+            params={"wave": latest},
+        ).set_index("element")
+        minimum = int(per_element["people"].max()) + 1  # above every element's people, below its answers
+        assert (per_element["answers"] >= minimum).all()
+        strict = home_summary(session, Scope.everything(), min_n=minimum).elements.set_index("element")
+    assert strict["value"].isna().all() and strict["low"].isna().all()
+    assert dict(strict["n"]) == {e: int(per_element.loc[e, "people"]) for e in strict.index}
