@@ -69,10 +69,15 @@ def _body(view) -> list:
         if isinstance(view.weighted_servqual, float)
         else f"Weighted SERVQUAL score: {view.weighted_servqual}"
     )
+    period = (
+        f" submitted {view.sla['from']:%d %b %Y} to {view.sla['to']:%d %b %Y}"
+        if view.sla and view.sla["from"]
+        else ""
+    )
     sla = (
-        f"Service requests handled within SLA: {view.sla['within_pct']:.0f}% of {view.sla['n']:,}."
+        f"Service requests handled within SLA: {view.sla['within_pct']:.0f}% of {view.sla['n']:,}{period}."
         if view.sla
-        else "No service requests recorded."
+        else "No service requests in this selection."
     )
     return [
         data_table(GAP_HEADERS, rows, "gaps-table"),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
-from sqlalchemy import Float, and_, case, cast, func, or_, select
+from sqlalchemy import Float, and_, case, cast, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from dashboard.auth.scope import Scope
@@ -81,42 +81,29 @@ def standards(session: Session, as_of: date) -> pd.DataFrame:
     return _frame(session, stmt, ["element", "branch_id", "department_id", "target_index", "sla_hours"])
 
 
-def sla_attainment(
-    session: Session, scope: Scope, start: date, end: date, by: tuple[str, ...] = ("branch_id",)
-) -> pd.DataFrame:
-    """Service requests submitted in [start, end]: how many, how many resolved
-    within their SLA, unresolved, and mean first-response hours (gap 3)."""
-    t = ServiceRequest.__table__
-    resolve_h = hours_between(t.c.submitted_at, t.c.resolved_at)
-    first_h = hours_between(t.c.submitted_at, t.c.first_response_at)
-    keys = [t.c[k] for k in by]
-    stmt = (
-        select(
-            *keys,
-            func.count(),
-            func.sum(case((and_(t.c.resolved_at.is_not(None), resolve_h <= t.c.sla_hours), 1), else_=0)),
-            func.sum(case((t.c.resolved_at.is_(None), 1), else_=0)),
-            func.sum(case((t.c.is_complaint, 1), else_=0)),
-            cast(func.avg(first_h), Float),
-        )
-        .where(*scope_clauses(t, scope), t.c.submitted_at >= start, t.c.submitted_at < _day_after(end))
-        .group_by(*keys)
-        .order_by(*keys)
-    )
-    return _frame(
-        session, stmt, [*by, "n", "within_sla", "unresolved", "complaints", "mean_first_response_h"]
-    )
-
-
-def commitment_fulfilment(session: Session, scope: Scope, start: date, end: date) -> pd.DataFrame:
-    """Each published promise against the share of requests that met it (gap 4).
-    One scan of the requests for all promises: conditional counts per promise."""
+def request_performance(
+    session: Session,
+    scope: Scope,
+    start: date,
+    end: date,
+    branch_ids: tuple[int, ...] | None = None,
+    department_ids: tuple[int, ...] | None = None,
+) -> tuple[dict, pd.DataFrame]:
+    """Service requests submitted in [start, end], in one scan: (totals for
+    gap 3: n, within SLA, unresolved, complaints, mean first-response hours;
+    each published promise with the requests it applies to and how many met
+    it, for gap 4). A promise counts requests from its publication on;
+    resolution promises apply to complaints."""
     t = ServiceRequest.__table__
     promises = session.scalars(select(Commitment).order_by(Commitment.code)).all()
-    columns = ["code", "text", "element", "metric", "threshold_hours", "n", "met"]
-    if not promises:
-        return pd.DataFrame(columns=columns)
-    sums = []
+    resolve_h = hours_between(t.c.submitted_at, t.c.resolved_at)
+    columns = [
+        func.count(),
+        func.sum(case((and_(t.c.resolved_at.is_not(None), resolve_h <= t.c.sla_hours), 1), else_=0)),
+        func.sum(case((t.c.resolved_at.is_(None), 1), else_=0)),
+        func.sum(case((t.c.is_complaint, 1), else_=0)),
+        cast(func.avg(hours_between(t.c.submitted_at, t.c.first_response_at)), Float),
+    ]
     for c in promises:
         measured_at = t.c.first_response_at if c.metric == "first_response_hours" else t.c.resolved_at
         counted = t.c.submitted_at >= max(start, c.published_on)
@@ -127,26 +114,42 @@ def commitment_fulfilment(session: Session, scope: Scope, start: date, end: date
             measured_at.is_not(None),
             hours_between(t.c.submitted_at, measured_at) <= c.threshold_hours,
         )
-        sums += [func.sum(case((counted, 1), else_=0)), func.sum(case((met, 1), else_=0))]
-    first = min(max(start, c.published_on) for c in promises)
-    totals = session.execute(
-        select(*sums).where(
-            *scope_clauses(t, scope), t.c.submitted_at >= first, t.c.submitted_at < _day_after(end)
+        columns += [func.sum(case((counted, 1), else_=0)), func.sum(case((met, 1), else_=0))]
+    narrowing = [
+        t.c[name].in_(list(ids)) if ids else false()
+        for ids, name in ((branch_ids, "branch_id"), (department_ids, "department_id"))
+        if ids is not None
+    ]
+    row = session.execute(
+        select(*columns).where(
+            *scope_clauses(t, scope),
+            *narrowing,
+            t.c.submitted_at >= start,
+            t.c.submitted_at < _day_after(end),
         )
     ).one()
-    rows = [
+    n = int(row[0] or 0)
+    totals = {
+        "n": n,
+        "within_sla": int(row[1] or 0),
+        "unresolved": int(row[2] or 0),
+        "complaints": int(row[3] or 0),
+        "mean_first_response_h": float(row[4]) if n and row[4] is not None else None,
+    }
+    kept = [
         (
             c.code,
             c.text,
             c.element,
             c.metric,
             c.threshold_hours,
-            int(totals[2 * i] or 0),
-            int(totals[2 * i + 1] or 0),
+            int(row[5 + 2 * i] or 0),
+            int(row[6 + 2 * i] or 0),
         )
         for i, c in enumerate(promises)
     ]
-    return pd.DataFrame(rows, columns=columns)
+    columns_out = ["code", "text", "element", "metric", "threshold_hours", "n", "met"]
+    return totals, pd.DataFrame(kept, columns=columns_out)
 
 
 def audit_scores(session: Session, scope: Scope, start: date, end: date) -> pd.DataFrame:

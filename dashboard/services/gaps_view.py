@@ -50,9 +50,13 @@ def gaps_view(session: Session, scope: Scope, filters: Filters) -> GapsView:
     table["gap5"] = gap5["gap"].where(measured).reindex(table.index)
     requests = report["gap3_delivery"]["service_requests"]
     sla = None
-    if not requests.empty and int(requests["n"].iloc[0]) > 0:
-        n = int(requests["n"].iloc[0])
-        sla = {"n": n, "within_pct": 100 * float(requests["within_sla"].iloc[0]) / n}
+    if requests["n"] > 0:
+        sla = {
+            "n": requests["n"],
+            "within_pct": 100 * requests["within_sla"] / requests["n"],
+            "from": requests["from"],
+            "to": requests["to"],
+        }
     weighted = servqual["weighted"]
     return GapsView(
         table.reset_index(),

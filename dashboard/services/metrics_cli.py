@@ -17,6 +17,7 @@ from dashboard.auth.scope import Scope
 from dashboard.db.models import Branch, Department, Wave
 from dashboard.domain import CHANNELS, REPRESENTATIVE_CHANNEL
 from dashboard.queries import gaps as gap_queries
+from dashboard.queries import reference
 from dashboard.queries.filters import Filters
 from dashboard.queries.rollups import item_moments
 from dashboard.services import metrics as svc
@@ -113,6 +114,18 @@ def compute_metric(
     return json.dumps(_jsonable(result), indent=2)
 
 
+def _request_period(session: Session, filters: Filters, today: date) -> tuple[date | None, date]:
+    """Service requests follow the chosen waves: from the first one's start to
+    the last one's end; without a wave filter, everything up to today (None)."""
+    if not filters.wave_ids:
+        return None, today
+    waves = reference.waves(session)
+    chosen = waves[waves["wave_id"].isin(filters.wave_ids)]
+    if chosen.empty:
+        return today, today
+    return chosen["period_start"].min(), chosen["period_end"].max()
+
+
 def gaps_report(session: Session, scope: Scope, filters: Filters) -> dict:
     """The five gaps side by side (DOMAIN 3)."""
     today = date.today()
@@ -140,7 +153,10 @@ def gaps_report(session: Session, scope: Scope, filters: Filters) -> dict:
     gap2_3 = company[["element", "target_index", "sla_hours"]].assign(
         delivered_csi=lambda d: d["element"].map(perf)
     )
-    start = date(2000, 1, 1)
+    start, end = _request_period(session, filters, today)
+    requests, promises = gap_queries.request_performance(
+        session, scope, start or date(1900, 1, 1), end, filters.branch_ids, filters.department_ids
+    )
     return {
         "gap1_knowledge": gap1,
         "gap2_standards": gap2_3[["element", "target_index"]].merge(
@@ -148,8 +164,8 @@ def gaps_report(session: Session, scope: Scope, filters: Filters) -> dict:
         ),
         "gap3_delivery": {
             "standards_vs_csi": gap2_3.assign(shortfall=lambda d: d.target_index - d.delivered_csi),
-            "service_requests": gap_queries.sla_attainment(session, scope, start, today, by=()),
+            "service_requests": {**requests, "from": start, "to": end},
         },
-        "gap4_communication": gap_queries.commitment_fulfilment(session, scope, start, today),
+        "gap4_communication": promises,
         "gap5_customer": svc.servqual(session, scope, filters),
     }

@@ -26,7 +26,7 @@ def _request(ref, branch, dept, customer, submitted, first, resolved, complaint=
     )
 
 
-def test_sla_attainment_and_commitments_hand_worked(fresh_engine):
+def test_request_performance_hand_worked(fresh_engine):
     with Session(fresh_engine) as s:
         b1, b2 = Branch(code="B1", name="One"), Branch(code="B2", name="Two")
         d = Department(code="D", name="Dept")
@@ -36,15 +36,25 @@ def test_sla_attainment_and_commitments_hand_worked(fresh_engine):
             external_ref="C1", name="c", segment="retail", branch_id=b1.id, joined_on=date(2020, 1, 1)
         )
         s.add(c)
-        s.add(
-            Commitment(
-                code="ANSWER-24H",
-                text="24h",
-                element="S",
-                metric="first_response_hours",
-                threshold_hours=24,
-                published_on=date(2020, 1, 1),
-            )
+        promise = dict(element="S", text="promise", published_on=date(2020, 1, 1))
+        s.add_all(
+            [
+                Commitment(code="ANSWER-24H", metric="first_response_hours", threshold_hours=24, **promise),
+                # complaints resolved within 5 days, published on 2025-03-01: r3 counts, unresolved
+                Commitment(
+                    code="RESOLVE-5D",
+                    metric="resolution_hours",
+                    threshold_hours=120,
+                    **{**promise, "published_on": date(2025, 3, 1)},
+                ),
+                # published after every request of the period: applies to none
+                Commitment(
+                    code="ANSWER-1H",
+                    metric="first_response_hours",
+                    threshold_hours=1,
+                    **{**promise, "published_on": date(2025, 3, 10)},
+                ),
+            ]
         )
         s.flush()
         t0 = datetime(2025, 3, 3, 9, 0)
@@ -64,22 +74,22 @@ def test_sla_attainment_and_commitments_hand_worked(fresh_engine):
         )
         s.commit()
         scope = Scope(branch_ids=frozenset({b1.id}))
-        sla = gaps.sla_attainment(s, scope, date(2025, 1, 1), date(2025, 3, 31))
-        assert sla.to_dict("records") == [
-            {
-                "branch_id": b1.id,
-                "n": 3,
-                "within_sla": 1,
-                "unresolved": 1,
-                "complaints": 1,
-                "mean_first_response_h": sla.iloc[0]["mean_first_response_h"],
-            }
+        totals, promises = gaps.request_performance(s, scope, date(2025, 1, 1), date(2025, 3, 31))
+        first = totals.pop("mean_first_response_h")
+        assert totals == {"n": 3, "within_sla": 1, "unresolved": 1, "complaints": 1}
+        assert abs(first - (2 + 30 + 1) / 3) < 1e-6
+        assert promises[["code", "n", "met"]].to_dict("records") == [
+            {"code": "ANSWER-1H", "n": 0, "met": 0},
+            {"code": "ANSWER-24H", "n": 3, "met": 2},  # r2 answered after 30 h
+            {"code": "RESOLVE-5D", "n": 1, "met": 0},  # r3, the complaint, never resolved
         ]
-        assert abs(sla.iloc[0]["mean_first_response_h"] - (2 + 30 + 1) / 3) < 1e-6
-        promises = gaps.commitment_fulfilment(s, scope, date(2025, 1, 1), date(2025, 3, 31))
-        assert promises[["code", "n", "met"]].to_dict("records") == [{"code": "ANSWER-24H", "n": 3, "met": 2}]
-        nothing = gaps.sla_attainment(s, Scope.nothing(), date(2025, 1, 1), date(2025, 3, 31))
-        assert nothing.empty
+        narrowed, _ = gaps.request_performance(
+            s, Scope.everything(), date(2025, 1, 1), date(2025, 3, 31), branch_ids=(b2.id,)
+        )
+        assert narrowed["n"] == 1  # r4 only: the filter narrows like the scope
+        nothing, none_kept = gaps.request_performance(s, Scope.nothing(), date(2025, 1, 1), date(2025, 3, 31))
+        assert nothing["n"] == 0 and nothing["mean_first_response_h"] is None
+        assert none_kept["n"].sum() == 0
 
 
 def test_management_believes_tangibles_matter_most_in_demo(demo_engine):

@@ -277,3 +277,35 @@ def test_overview_rater_profile_minimum_counts_respondents(demo_engine):
         strict = home_summary(session, Scope.everything(), min_n=minimum).elements.set_index("element")
     assert strict["value"].isna().all() and strict["low"].isna().all()
     assert dict(strict["n"]) == {e: int(per_element.loc[e, "people"]) for e in strict.index}
+
+
+def test_gaps_service_requests_follow_the_chosen_waves(demo_engine):
+    """SLA attainment and promises kept count the requests submitted in the
+    chosen waves' periods, within the viewer's scope (oracle: pandas over the
+    raw requests)."""
+    from dashboard.queries import reference
+
+    with Session(demo_engine) as session:
+        waves = reference.waves(session)
+        wave = waves.iloc[-2]
+        branch_id = int(session.scalar(text("SELECT id FROM branch WHERE code = 'B02'")))
+        harbour = Scope(branch_ids=frozenset({branch_id}))
+        view = gaps_view(session, harbour, Filters(wave_ids=(int(wave["wave_id"]),)))
+        requests = pd.read_sql(
+            text("SELECT branch_id, submitted_at, resolved_at, sla_hours FROM service_request"),
+            session.connection(),
+        )
+    submitted = pd.to_datetime(requests["submitted_at"])
+    inside = (
+        (requests["branch_id"] == branch_id)
+        & (submitted >= pd.Timestamp(wave["period_start"]))
+        & (submitted < pd.Timestamp(wave["period_end"]) + pd.Timedelta(days=1))
+    )
+    mine = requests[inside]
+    hours = (
+        pd.to_datetime(mine["resolved_at"]) - pd.to_datetime(mine["submitted_at"])
+    ).dt.total_seconds() / 3600
+    within = int((mine["resolved_at"].notna() & (hours <= mine["sla_hours"])).sum())
+    assert 0 < view.sla["n"] == len(mine) < (submitted >= pd.Timestamp(wave["period_start"])).sum()
+    assert view.sla["within_pct"] == pytest.approx(100 * within / len(mine))
+    assert view.sla["from"] == wave["period_start"] and view.sla["to"] == wave["period_end"]
