@@ -108,6 +108,22 @@ def refresh_rollups(
     conn.exec_driver_sql(_driver_sql(where))
     conn.exec_driver_sql(_loyalty_sql(where))
     refresh_indicator_pairs(conn, where)
+    refresh_customer_departments(conn)
+
+
+# A customer's departments: wherever they answered a survey or raised a request.
+CUSTOMER_DEPARTMENTS_SQL = (
+    "INSERT INTO customer_department (department_id, customer_id) "
+    "SELECT department_id, customer_id FROM response WHERE customer_id IS NOT NULL "
+    "UNION SELECT department_id, customer_id FROM service_request WHERE customer_id IS NOT NULL"
+)
+
+
+def refresh_customer_departments(conn: Connection) -> None:
+    """Rebuild `customer_department` whole (about a second at a million
+    responses): partial upkeep would leave pairs behind when rows move."""
+    conn.exec_driver_sql("DELETE FROM customer_department")
+    conn.exec_driver_sql(CUSTOMER_DEPARTMENTS_SQL)
 
 
 def _loyalty_sql(where: str) -> str:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from dashboard.db.bulk import insert_numbered
 from dashboard.db.models import Customer, ServiceRequest, Staff
+from dashboard.db.rollup_refresh import refresh_customer_departments
 from dashboard.ingest.references import Units, lookup
 from dashboard.ingest.report import ImportReport, row_list
 from dashboard.ingest.tabular import Checker, read_table
@@ -126,6 +127,7 @@ def import_service_requests(
         )
     if not dry_run:
         insert_numbered(session.connection(), "service_request", rows)
+        refresh_customer_departments(session.connection())  # who department heads may see
     return report
 
 

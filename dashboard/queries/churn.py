@@ -5,7 +5,7 @@ the customers who gave feedback or raised a request in that department."""
 from __future__ import annotations
 
 import pandas as pd
-from sqlalchemy import exists, false, func, select
+from sqlalchemy import false, func, select
 from sqlalchemy.orm import Session, aliased
 
 from dashboard.auth.scope import Scope
@@ -14,6 +14,7 @@ from dashboard.db.models import (
     Branch,
     ChurnScore,
     Customer,
+    CustomerDepartment,
     Question,
     Response,
     ServiceRequest,
@@ -29,13 +30,10 @@ def customer_scope_clauses(scope: Scope) -> list:
     if scope.department_ids is not None:
         if not scope.department_ids:
             return [false()]
-        depts = sorted(scope.department_ids)
-        clauses.append(
-            exists().where(Response.customer_id == Customer.id, Response.department_id.in_(depts))
-            | exists().where(
-                ServiceRequest.customer_id == Customer.id, ServiceRequest.department_id.in_(depts)
-            )
+        dealt_with = select(CustomerDepartment.customer_id).where(
+            CustomerDepartment.department_id.in_(sorted(scope.department_ids))
         )
+        clauses.append(Customer.id.in_(dealt_with))
     return clauses
 
 

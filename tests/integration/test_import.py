@@ -84,6 +84,43 @@ def test_samples_import_with_matching_counts(engine):
         )
         comment = conn.execute(text("SELECT comment FROM response WHERE external_ref = 'RESP-001'")).scalar()
         assert comment == "Quick and friendly."
+        # who a department head may see: every customer-department pair of responses and requests
+        pairs = {
+            tuple(r)
+            for table in ("response", "service_request")
+            for r in conn.execute(text(f"SELECT department_id, customer_id FROM {table}"))
+            if r[1] is not None
+        }
+        kept = {
+            tuple(r) for r in conn.execute(text("SELECT department_id, customer_id FROM customer_department"))
+        }
+        assert kept == pairs
+
+
+def test_a_request_in_a_new_department_widens_that_department_s_customers(engine, tmp_path):
+    """A department head sees customers who dealt with the department: a
+    request import refreshes that relation, not only a response import."""
+    for kind in ORDER:
+        run_import(engine, kind, sample_path(kind))
+    query = text(
+        "SELECT COUNT(*) FROM customer_department cd JOIN customer c ON c.id = cd.customer_id "
+        "JOIN department d ON d.id = cd.department_id WHERE c.external_ref = '007' AND d.code = :dept"
+    )
+    with engine.connect() as conn:
+        untouched = [
+            code
+            for (code,) in conn.execute(text("SELECT code FROM department ORDER BY code"))
+            if conn.execute(query, {"dept": code}).scalar_one() == 0
+        ]
+    assert untouched, "customer 007 already dealt with every department"
+    header = sample_path("service_requests").read_text().splitlines()[0]
+    new = tmp_path / "new_request.csv"
+    new.write_text(
+        f"{header}\nSR-NEW,007,N01,{untouched[0]},card,no,2026-03-02 09:00,2026-03-02 10:00,,48,no,,,,\n"
+    )
+    run_import(engine, "service_requests", new)
+    with engine.connect() as conn:
+        assert conn.execute(query, {"dept": untouched[0]}).scalar_one() == 1
 
 
 def test_dry_run_writes_nothing(engine):

@@ -150,3 +150,17 @@ class RollupIndicatorPair(_UnitKeys, Base):
     sum_a: Mapped[float] = mapped_column(Float, default=0)
     sum_b: Mapped[float] = mapped_column(Float, default=0)
     sum_ab: Mapped[float] = mapped_column(Float, default=0)
+
+
+class CustomerDepartment(Base):
+    """Derived: the departments each customer has dealt with (a survey
+    response or a service request there), the customers a department-scoped
+    viewer may see. Rebuilt by `refresh_customer_departments` whenever
+    responses or requests are written: testing both large tables per customer
+    on every page view took seconds at a million responses."""
+
+    __tablename__ = "customer_department"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    department_id: Mapped[int] = mapped_column(ForeignKey("department.id"), primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"), primary_key=True)
