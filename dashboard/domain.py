@@ -19,6 +19,15 @@ ELEMENT_COLOURS: dict[str, str] = {
     "E": "#e377c2",
     "S": "#ff7f0e",
 }
+# The same hues darkened where needed so that element names written in them
+# reach WCAG AA contrast (4.5:1) on white; charts keep ELEMENT_COLOURS.
+ELEMENT_TEXT_COLOURS: dict[str, str] = {
+    "R": "#1f77b4",
+    "A": "#8e62b5",
+    "T": "#8c564b",
+    "E": "#a7588f",
+    "S": "#b75b0a",
+}
 
 # Feedback channels and their known bias (DOMAIN 7). Only "survey" is a
 # representative sample, so indices default to it.

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from dashboard.analytics.indices import normalise_weights
 from dashboard.analytics.moments import mean_var_se
@@ -24,9 +25,13 @@ def item_gaps(df: pd.DataFrame) -> pd.DataFrame:
     measured = df["n_gap"].to_numpy(float) > 0
     if "n_e" in df:
         measured &= df["n_e"].fillna(0).to_numpy(float) > 0
+    # 95% Student-t half-width on the paired answers, like every other interval
+    with np.errstate(invalid="ignore"):
+        half = stats.t.ppf(0.975, np.maximum(df["n_gap"].to_numpy(float) - 1, 1)) * se
     return df.assign(
         gap=np.where(measured, mean, np.nan),
         gap_se=np.where(measured, se, np.nan),
+        gap_half=np.where(measured, half, np.nan),
         gap_status=np.where(measured, "measured", NOT_MEASURED),
     )
 

@@ -49,7 +49,7 @@ def data_table(headers: list[str] | tuple[str, ...], rows: list, table_id: str) 
 def drill_links(query_for: dict[str, str], id_prefix: str) -> html.Div:
     """'Drill into' links, one per RATER element in its colour; `query_for`
     maps element code -> query string."""
-    from dashboard.domain import ELEMENT_COLOURS, ELEMENTS
+    from dashboard.domain import ELEMENT_TEXT_COLOURS, ELEMENTS
 
     links = [
         dcc.Link(
@@ -57,7 +57,7 @@ def drill_links(query_for: dict[str, str], id_prefix: str) -> html.Div:
             href=f"/elements?{query_for[code]}",
             id=f"{id_prefix}-{code}",
             className="me-3",
-            style={"color": ELEMENT_COLOURS[code]},
+            style={"color": ELEMENT_TEXT_COLOURS[code]},
         )
         for code, name in ELEMENTS.items()
     ]

@@ -15,7 +15,7 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 from dashboard.components.cards import fmt
 from dashboard.components.figures import GRAPH_CONFIG, element_bars
 from dashboard.components.filter_bar import breadcrumbs, filter_bar, filter_inputs
-from dashboard.domain import ELEMENT_COLOURS, ELEMENTS
+from dashboard.domain import ELEMENT_TEXT_COLOURS, ELEMENTS
 from dashboard.services import drilldown as drill
 from dashboard.services.view_state import load_global_filters, valid_filter_changes, with_changes
 from dashboard.web_context import current_runtime, current_scope
@@ -98,7 +98,7 @@ def _elements_level(profile, state) -> list:
                     dcc.Link(
                         r.name,
                         href=_href(state, element=r.element),
-                        style={"color": ELEMENT_COLOURS[r.element]},
+                        style={"color": ELEMENT_TEXT_COLOURS[r.element]},
                         id=f"drill-element-{r.element}",
                     )
                 ),
@@ -140,7 +140,7 @@ def _element_level(items, element, item, spots, by, state, min_n, fixed) -> list
                 html.Td(fmt(r.csi), className="drill-csi"),
                 html.Td(fmt(r.p_mean, 2)),
                 html.Td(fmt(r.e_mean, 2)),
-                html.Td(f"{fmt(r.gap, 2)} ± {fmt(1.96 * r.gap_se, 2)}" if r.gap == r.gap else "—"),
+                html.Td(f"{fmt(r.gap, 2)} ± {fmt(r.gap_half, 2)}" if r.gap == r.gap else "—"),
                 html.Td(fmt(r.top_box, 1, "%")),
                 html.Td(f"{int(r.n_p):,}" + (" (too few)" if r.suppressed else "")),
             ],

@@ -11,7 +11,7 @@ from dash import Input, Output, callback, dcc, html
 from dashboard.components.cards import data_table, fmt, graph_card
 from dashboard.components.filter_bar import filter_bar, filter_inputs
 from dashboard.components.gap_figures import importance_figure, quadrant_figure
-from dashboard.domain import ELEMENT_COLOURS
+from dashboard.domain import ELEMENT_TEXT_COLOURS
 from dashboard.services.gaps_view import gaps_view
 from dashboard.services.view_state import load_global_filters, valid_filter_changes, with_changes
 from dashboard.web_context import current_runtime, current_scope
@@ -51,7 +51,7 @@ def _body(view) -> list:
     rows = [
         html.Tr(
             [
-                html.Td(r.name, style={"color": ELEMENT_COLOURS[r.element]}, className="fw-semibold"),
+                html.Td(r.name, style={"color": ELEMENT_TEXT_COLOURS[r.element]}, className="fw-semibold"),
                 html.Td(_signed(r.gap1, 2)),
                 html.Td(f"{_rank(r.customer_rank)} / {_rank(r.management_rank)}"),
                 html.Td(fmt(r.target, 0)),

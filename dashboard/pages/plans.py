@@ -9,7 +9,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard.components.cards import fmt
-from dashboard.domain import ELEMENT_COLOURS, ELEMENTS, PLAN_STATUSES
+from dashboard.domain import ELEMENT_TEXT_COLOURS, ELEMENTS, PLAN_STATUSES
 from dashboard.services.plan_effects import plans_with_effects
 from dashboard.web_context import current_runtime, current_scope, current_user
 
@@ -118,7 +118,7 @@ def _table(rows) -> dbc.Table:
                     html.Td(
                         html.Span(
                             ELEMENTS.get(row["element"], row["element"]),
-                            style={"color": ELEMENT_COLOURS.get(row["element"])},
+                            style={"color": ELEMENT_TEXT_COLOURS.get(row["element"])},
                         )
                     ),
                     html.Td(row["stage"]),

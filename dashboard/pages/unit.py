@@ -12,7 +12,7 @@ from dash import Input, Output, State, callback, dcc, html
 from dashboard.components.cards import data_table, fmt, graph_card, kpi_card
 from dashboard.components.figures import element_bars, trend_figure
 from dashboard.components.filter_bar import breadcrumbs, filter_bar, filter_inputs
-from dashboard.domain import ELEMENT_COLOURS, ELEMENTS
+from dashboard.domain import ELEMENT_TEXT_COLOURS, ELEMENTS
 from dashboard.queries import reference
 from dashboard.services.unit_view import resolve_unit, unit_summary
 from dashboard.services.view_state import load_global_filters, valid_filter_changes, with_changes
@@ -130,7 +130,7 @@ def _weakest_items(items, unit, drill_query) -> dbc.Card:
                             r.code,
                             href="/elements"
                             + with_changes(drill_query, element=r.element, item=r.code, **_drill_unit(unit)),
-                            style={"color": ELEMENT_COLOURS[r.element]},
+                            style={"color": ELEMENT_TEXT_COLOURS[r.element]},
                         )
                     ),
                     html.Td(ELEMENTS[r.element]),

@@ -66,6 +66,7 @@ def _with_shares(df: pd.DataFrame, min_n: int, respondents: pd.Series | None = N
     gaps = item_gaps(out)
     out["gap"] = np.where(hide, np.nan, gaps["gap"])
     out["gap_se"] = np.where(hide, np.nan, gaps["gap_se"])
+    out["gap_half"] = np.where(hide, np.nan, gaps["gap_half"])
     return out
 
 

@@ -91,6 +91,16 @@ def test_servqual_gaps_hand_worked():
     assert weighted_servqual({"R": -1.0, "S": -2.0}, {"R": 30, "S": 10}) == pytest.approx(-1.25)
 
 
+def test_item_gap_interval_is_student_t():
+    """Oracle: statsmodels' t interval of the paired differences."""
+    from statsmodels.stats.weightstats import DescrStatsW
+
+    diffs = np.array([-2.0, -1.0, 0.0, -3.0, -1.0, 1.0, -2.0])
+    items = pd.DataFrame({"n_gap": [diffs.size], "sum_gap": [diffs.sum()], "sumsq_gap": [(diffs**2).sum()]})
+    low, high = DescrStatsW(diffs).tconfint_mean(alpha=0.05)
+    assert item_gaps(items)["gap_half"].iloc[0] == pytest.approx((high - low) / 2)
+
+
 def test_servqual_without_expectations_is_not_measured():
     items = pd.DataFrame({"element": ["T", "T"], "n_gap": [0, 0], "sum_gap": [0, 0], "sumsq_gap": [0, 0]})
     el = element_gaps(items)
