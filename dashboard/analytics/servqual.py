@@ -54,7 +54,7 @@ def element_gaps(items: pd.DataFrame, element_col: str = "element") -> pd.DataFr
                     "status": "measured",
                 }
             )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=[element_col, "gap", "items", "status"])  # columns even when empty
 
 
 def weighted_servqual(element_gap: Mapping[str, float], weights: Mapping[str, float]) -> float | str:

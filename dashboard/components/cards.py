@@ -7,6 +7,12 @@ from dash import dcc, html
 
 from dashboard.components.figures import GRAPH_CONFIG
 
+# complaints and praise usually arrive without RATER ratings (DOMAIN 7)
+NO_RATINGS = (
+    "No RATER ratings in this selection. Complaints and praise are usually recorded without "
+    "ratings; the survey channel is the representative one."
+)
+
 
 def kpi_card(title: str, value: str, detail: str, card_id: str, tone: str = "primary") -> dbc.Card:
     """A headline number with its honest small print (n, CI, test)."""

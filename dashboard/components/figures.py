@@ -49,29 +49,64 @@ def empty_figure(message: str) -> go.Figure:
     return fig
 
 
+def nothing_to_show(df: pd.DataFrame) -> str:
+    """Why a chart is empty: no responses at all, or too few to show."""
+    n = df["n"].fillna(0) if "n" in df else pd.Series(dtype=float)
+    if df.empty or n.sum() == 0:
+        return "No responses in this selection"
+    return f"Too few responses to show (at most n = {int(n.max()):,} per group)"
+
+
+def _ci_band(fig: go.Figure, df: pd.DataFrame) -> None:
+    """The 95% CI as one shaded polygon per run of shown points, so the band
+    breaks where the line does; a lone point gets an error bar instead."""
+    shown = df["value"].notna().to_numpy()
+    run = (shown != pd.Series(shown).shift(fill_value=False).to_numpy()).cumsum()
+    first = True
+    for _, part in df[shown].groupby(run[shown]):
+        if len(part) == 1:
+            fig.add_trace(
+                go.Scatter(
+                    x=part["label"],
+                    y=part["value"],
+                    mode="markers",
+                    marker=dict(size=1, color="rgba(13,110,253,0.5)"),
+                    error_y=dict(
+                        type="data",
+                        symmetric=False,
+                        array=part["high"] - part["value"],
+                        arrayminus=part["value"] - part["low"],
+                        color="rgba(13,110,253,0.5)",
+                    ),
+                    hoverinfo="skip",
+                    showlegend=False,
+                )
+            )
+            continue
+        fig.add_trace(
+            go.Scatter(
+                x=[*part["label"], *part["label"][::-1]],
+                y=[*part["high"], *part["low"][::-1]],
+                mode="lines",
+                line=dict(width=0),
+                fill="toself",
+                fillcolor="rgba(13,110,253,0.15)",
+                name="95% CI",
+                legendgroup="ci",
+                showlegend=first,
+                hoverinfo="skip",
+            )
+        )
+        first = False
+
+
 def trend_figure(df: pd.DataFrame, title: str, y_title: str = "CSI (0-100)") -> go.Figure:
     """Line of `value` over `label` with a shaded 95% CI (`low`, `high`);
     suppressed points (value NaN) leave gaps instead of inventing numbers."""
     if df.empty or df["value"].isna().all():
-        return empty_figure("No data for this selection")
+        return empty_figure(nothing_to_show(df))
     fig = go.Figure()
-    fig.add_trace(
-        go.Scatter(
-            x=df["label"], y=df["high"], mode="lines", line=dict(width=0), hoverinfo="skip", showlegend=False
-        )
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=df["label"],
-            y=df["low"],
-            mode="lines",
-            line=dict(width=0),
-            fill="tonexty",
-            fillcolor="rgba(13,110,253,0.15)",
-            name="95% CI",
-            hoverinfo="skip",
-        )
-    )
+    _ci_band(fig, df)
     fig.add_trace(
         go.Scatter(
             x=df["label"],
@@ -88,6 +123,8 @@ def trend_figure(df: pd.DataFrame, title: str, y_title: str = "CSI (0-100)") -> 
         **LAYOUT,
         title=title,
         yaxis_title=y_title,
+        # the band's polygons list waves out of order: keep the waves' order
+        xaxis=dict(categoryorder="array", categoryarray=list(df["label"])),
         hovermode="x unified",
         legend=dict(orientation="h", y=-0.2),
     )
@@ -98,7 +135,7 @@ def element_bars(df: pd.DataFrame, title: str, target_col: str | None = None) ->
     """One bar per RATER element (`element`, `value`, `low`, `high`, `n`) in
     the element's fixed colour, with CI whiskers and optional target marks."""
     if df.empty or df["value"].isna().all():
-        return empty_figure("No data for this selection")
+        return empty_figure(nothing_to_show(df))
     names = [ELEMENTS.get(e, e) for e in df["element"]]
     fig = go.Figure(
         go.Bar(

@@ -12,7 +12,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 
-from dashboard.components.cards import fmt
+from dashboard.components.cards import NO_RATINGS, fmt
 from dashboard.components.figures import GRAPH_CONFIG, element_bars
 from dashboard.components.filter_bar import breadcrumbs, filter_bar, filter_inputs
 from dashboard.domain import ELEMENT_TEXT_COLOURS, ELEMENTS
@@ -87,6 +87,8 @@ def _href(state: dict, **changes) -> str:
 
 
 def _elements_level(profile, state) -> list:
+    if profile.empty:
+        return [dbc.Alert(NO_RATINGS, color="info", id="drill-empty")]
     bars = profile[["element", "csi", "csi_low", "csi_high", "respondents"]].set_axis(
         ["element", "value", "low", "high", "n"], axis=1
     )

@@ -8,7 +8,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, dcc, html
 
-from dashboard.components.cards import data_table, fmt, graph_card
+from dashboard.components.cards import NO_RATINGS, data_table, fmt, graph_card
 from dashboard.components.filter_bar import filter_bar, filter_inputs
 from dashboard.components.gap_figures import importance_figure, quadrant_figure
 from dashboard.domain import ELEMENT_TEXT_COLOURS
@@ -79,7 +79,9 @@ def _body(view) -> list:
         if view.sla
         else "No service requests in this selection."
     )
+    unrated = view.table[["delivered", "gap5"]].isna().all().all()
     return [
+        *([dbc.Alert(NO_RATINGS, color="info", id="gaps-empty")] if unrated else []),
         data_table(GAP_HEADERS, rows, "gaps-table"),
         html.P([weighted, html.Br(), sla], className="small", id="gaps-summary"),
         dbc.Row(

@@ -10,7 +10,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
 
 from dashboard.components.cards import data_table, fmt, graph_card, kpi_card
-from dashboard.components.figures import element_bars, trend_figure
+from dashboard.components.figures import element_bars, nothing_to_show, trend_figure
 from dashboard.components.filter_bar import breadcrumbs, filter_bar, filter_inputs
 from dashboard.domain import ELEMENT_TEXT_COLOURS, ELEMENTS
 from dashboard.queries import reference
@@ -110,7 +110,9 @@ def _unit_body(summary, unit, state, selection: str) -> list:
         dbc.Row(
             [
                 dbc.Col(graph_card("unit-elements", element_bars(bars, "RATER profile")), lg=6),
-                dbc.Col(_weakest_items(summary.weakest_items, unit, drill_query), lg=6),
+                dbc.Col(
+                    _weakest_items(summary.weakest_items, unit, drill_query, nothing_to_show(bars)), lg=6
+                ),
             ],
             className="g-3 mb-3",
         ),
@@ -118,9 +120,9 @@ def _unit_body(summary, unit, state, selection: str) -> list:
     ]
 
 
-def _weakest_items(items, unit, drill_query) -> dbc.Card:
+def _weakest_items(items, unit, drill_query, why_empty: str) -> dbc.Card:
     if items.empty:
-        body = dbc.Alert("Too few responses to score any item here.", color="info")
+        body = dbc.Alert(f"{why_empty}: no item can be scored here.", color="info")
     else:
         rows = [
             html.Tr(

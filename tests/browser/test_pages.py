@@ -105,6 +105,18 @@ def test_gaps_page_shows_the_service_numbers(dash_duo, demo_app, demo_runtime, a
     assert dash_duo.get_logs() == [], dash_duo.get_logs()
 
 
+def test_a_selection_without_ratings_explains_itself(dash_duo, demo_app, login_as):
+    """Complaints carry no RATER ratings: the gaps page and the drill-down say
+    so and keep the filter bar (the gaps page used to fail with a blank page)."""
+    dash_duo.start_server(demo_app)
+    login_as(dash_duo, "executive", path="/gaps?channel=complaint")
+    assert "No RATER ratings" in dash_duo.wait_for_element("#gaps-empty", timeout=25).text
+    assert dash_duo.find_element("#gaps-channel")  # the filter bar is still there to undo the choice
+    dash_duo.driver.get(f"{dash_duo.server_url}/elements?channel=complaint")
+    assert "No RATER ratings" in dash_duo.wait_for_element("#drill-empty", timeout=25).text
+    assert dash_duo.get_logs() == [], dash_duo.get_logs()
+
+
 def test_unit_page_numbers_plans_and_copied_url(dash_duo, demo_app, demo_runtime, artifacts_dir, login_as):
     dash_duo.start_server(demo_app)
     login_as(dash_duo, "executive", path="/rankings?unit=branch&element=S&wave=all&sort=n")

@@ -309,3 +309,18 @@ def test_gaps_service_requests_follow_the_chosen_waves(demo_engine):
     assert 0 < view.sla["n"] == len(mine) < (submitted >= pd.Timestamp(wave["period_start"])).sum()
     assert view.sla["within_pct"] == pytest.approx(100 * within / len(mine))
     assert view.sla["from"] == wave["period_start"] and view.sla["to"] == wave["period_end"]
+
+
+def test_a_selection_without_ratings_gives_empty_views_not_errors(demo_engine):
+    """Complaints carry no RATER ratings in the demo: the gaps view and the
+    drill-down profile come back empty (the pages then explain why)."""
+    from dashboard.services.drilldown import element_profile
+
+    complaints = Filters(channels=("complaint",))
+    with Session(demo_engine) as session:
+        view = gaps_view(session, Scope.everything(), complaints)
+        profile = element_profile(session, Scope.everything(), complaints, min_n=10)
+    assert list(view.table["element"]) == list("RATES")
+    assert view.table[["delivered", "gap5"]].isna().all().all()
+    assert view.weighted_servqual == "not measured" and view.drivers.empty
+    assert profile.empty

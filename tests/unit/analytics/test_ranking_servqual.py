@@ -106,3 +106,8 @@ def test_servqual_without_expectations_is_not_measured():
     el = element_gaps(items)
     assert el.loc[0, "status"] == NOT_MEASURED and math.isnan(el.loc[0, "gap"])
     assert weighted_servqual({"T": float("nan"), "R": -1.0}, {"T": 1, "R": 1}) == NOT_MEASURED
+
+
+def test_element_gaps_of_nothing_keep_their_columns():
+    empty = pd.DataFrame({"element": [], "n_gap": [], "sum_gap": [], "sumsq_gap": []})
+    assert list(element_gaps(empty).columns) == ["element", "gap", "items", "status"]
