@@ -57,6 +57,17 @@ def nothing_to_show(df: pd.DataFrame) -> str:
     return f"Too few responses to show (at most n = {int(n.max()):,} per group)"
 
 
+def ci_whiskers(df: pd.DataFrame, colour: str) -> dict:
+    """Asymmetric error bars from `value` to `low` and `high`."""
+    return dict(
+        type="data",
+        symmetric=False,
+        array=df["high"] - df["value"],
+        arrayminus=df["value"] - df["low"],
+        color=colour,
+    )
+
+
 def _ci_band(fig: go.Figure, df: pd.DataFrame) -> None:
     """The 95% CI as one shaded polygon per run of shown points, so the band
     breaks where the line does; a lone point gets an error bar instead."""
@@ -71,13 +82,7 @@ def _ci_band(fig: go.Figure, df: pd.DataFrame) -> None:
                     y=part["value"],
                     mode="markers",
                     marker=dict(size=1, color="rgba(13,110,253,0.5)"),
-                    error_y=dict(
-                        type="data",
-                        symmetric=False,
-                        array=part["high"] - part["value"],
-                        arrayminus=part["value"] - part["low"],
-                        color="rgba(13,110,253,0.5)",
-                    ),
+                    error_y=ci_whiskers(part, "rgba(13,110,253,0.5)"),
                     hoverinfo="skip",
                     showlegend=False,
                 )
@@ -142,13 +147,7 @@ def element_bars(df: pd.DataFrame, title: str, target_col: str | None = None) ->
             x=names,
             y=df["value"],
             marker_color=[ELEMENT_COLOURS.get(e, "#888") for e in df["element"]],
-            error_y=dict(
-                type="data",
-                symmetric=False,
-                array=df["high"] - df["value"],
-                arrayminus=df["value"] - df["low"],
-                color="#444",
-            ),
+            error_y=ci_whiskers(df, "#444"),
             customdata=df[["n"]].to_numpy(),
             name="score",
             hovertemplate="%{x}: %{y:.1f}<br>n = %{customdata[0]:,} respondents<extra></extra>",
