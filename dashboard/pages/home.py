@@ -43,9 +43,12 @@ def layout(**_query) -> html.Div:
         csi_detail = f"95% CI {fmt(latest.ci_low)}-{fmt(latest.ci_high)}, n = {latest.n:,}"
     change = summary.change
     if change is None:
-        change_text, change_detail = "—", "only one wave"
+        change_text = "—"
+        change_detail = (
+            "only one wave" if len(summary.trend) < 2 else "too few responses in one of the two waves"
+        )
     else:
-        change_text = fmt(summary.change_points, suffix=" pts")
+        change_text = f"{summary.change_points:+.1f} pts"
         verdict = "significant" if change.significant else "not significant"
         change_detail = f"{verdict} ({change.test}, p = {change.p_value:.3f})"
     nps = summary.nps

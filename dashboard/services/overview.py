@@ -77,7 +77,8 @@ def home_summary(session: Session, scope: Scope, min_n: int = 10) -> HomeSummary
     latest_wave = int(last["wave_id"])
     latest = csi_estimate(last.n_p, last.sum_p, last.sumsq_p, last.scale_min, last.scale_max, min_n=min_n)
     change = change_points = None
-    if len(trend) > 1:
+    # a change involving a hidden wave would reveal it (the previous index is on the chart)
+    if len(trend) > 1 and min(trend.iloc[-2].n_p, last.n_p) >= min_n:
         prev = trend.iloc[-2]
         change = welch_test(
             Moments(prev.n_p, prev.sum_p, prev.sumsq_p), Moments(last.n_p, last.sum_p, last.sumsq_p)

@@ -324,3 +324,17 @@ def test_a_selection_without_ratings_gives_empty_views_not_errors(demo_engine):
     assert view.table[["delivered", "gap5"]].isna().all().all()
     assert view.weighted_servqual == "not measured" and view.drivers.empty
     assert profile.empty
+
+
+def test_overview_change_is_hidden_with_a_hidden_wave(demo_engine):
+    """A change from a shown wave to a hidden one would reveal the hidden
+    index: with the latest wave under the minimum, there is no change either."""
+    from dashboard.services.overview import home_summary
+
+    with Session(demo_engine) as session:
+        shown = home_summary(session, Scope.everything(), min_n=10)
+        latest_n = int(shown.trend["n_p"].iloc[-1])
+        hidden = home_summary(session, Scope.everything(), min_n=latest_n + 1)
+    assert shown.change is not None and shown.change_points is not None
+    assert np.isnan(hidden.trend["value"].iloc[-1])
+    assert hidden.change is None and hidden.change_points is None
