@@ -7,7 +7,7 @@ from __future__ import annotations
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import ALL, Input, Output, State, callback, ctx, dcc, html
+from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, dcc, html
 
 from dashboard.auth.users import audit
 from dashboard.components.cards import fmt, kpi_card
@@ -40,6 +40,7 @@ def layout(**query) -> html.Div:
         [
             dcc.Location(id="churn-url", refresh="callback-nav"),
             dcc.Store(id="churn-state", data=state),
+            dcc.Store(id="churn-scrolled"),
             dcc.Download(id="churn-download"),
             html.Div(
                 [
@@ -53,8 +54,14 @@ def layout(**query) -> html.Div:
             _kpis(summary),
             dbc.Row(
                 [
-                    dbc.Col(_list(table, summary["customers"]), lg=8),
-                    dbc.Col([history, _by_branch(by_branch)], lg=4),
+                    dbc.Col(_list(table, summary["customers"], state.get("customer")), lg=8),
+                    dbc.Col(
+                        [history, _by_branch(by_branch)],
+                        lg=4,
+                        # on a tablet the columns stack: a chosen customer's history comes first
+                        className="churn-side"
+                        + (" order-first order-lg-last" if state.get("customer") else ""),
+                    ),
                 ],
                 className="g-3",
             ),
@@ -148,7 +155,7 @@ def _kpis(summary) -> dbc.Row:
     )
 
 
-def _list(table, total: int) -> dbc.Card:
+def _list(table, total: int, chosen: str | None = None) -> dbc.Card:
     if table.empty:
         return dbc.Alert("No scored customers for this selection.", color="info", id="churn-empty")
     rows = []
@@ -176,7 +183,8 @@ def _list(table, total: int) -> dbc.Card:
                         "; ".join(r.reasons) if isinstance(r.reasons, list) and r.reasons else "—",
                         className="small",
                     ),
-                ]
+                ],
+                className="table-active" if str(r.customer_id) == chosen else None,
             )
         )
     table_el = dbc.Table(
@@ -376,3 +384,18 @@ def export(_clicks, state):
         table = _filtered(churn_service.at_risk(session, current_scope()), state)
         audit(session, "export", user, target="churn_scores", detail={"rows": len(table), "filters": state})
     return dcc.send_string(churn_service.export_csv(table), "churn-risk.csv")
+
+
+# Stacked columns (below Bootstrap's lg): bring the chosen customer's history
+# into view; on wider screens it sits beside the list and stays in view (CSS).
+clientside_callback(
+    """function (state) {
+        if (state && state.customer && window.innerWidth < 992) {
+            const card = document.getElementById("churn-history");
+            if (card) { card.scrollIntoView({block: "start"}); }
+        }
+        return window.dash_clientside.no_update;
+    }""",
+    Output("churn-scrolled", "data"),
+    Input("churn-state", "data"),
+)

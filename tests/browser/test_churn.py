@@ -89,3 +89,30 @@ def test_a_script_in_a_comment_stays_text(dash_duo, demo_app, demo_runtime, logi
     dash_duo.wait_for_contains_text("#churn-history", "<script>window.__xss=2</script>", timeout=30)
     assert dash_duo.driver.execute_script("return window.__xss === undefined")
     assert dash_duo.get_logs() == [], dash_duo.get_logs()
+
+
+def test_on_a_tablet_a_clicked_customer_s_history_comes_into_view(dash_duo, demo_app, login_as):
+    """Below the lg breakpoint the columns stack; the history used to render
+    below the 100-row list, out of sight, so a click seemed to do nothing."""
+    dash_duo.start_server(demo_app)
+    dash_duo.driver.set_window_size(768, 1024)
+    try:
+        login_as(dash_duo, "executive", path="/churn")
+        dash_duo.wait_for_element("#churn-table", timeout=30)
+        buttons = dash_duo.find_elements('button[id*="churn-customer"]')
+        chosen = buttons[min(30, len(buttons) - 1)]
+        ref = chosen.text
+        dom_click(dash_duo, chosen)
+        dash_duo.wait_for_contains_text("#churn-history", ref, timeout=30)
+        for _ in range(50):  # the scroll follows the re-render
+            top, height = dash_duo.driver.execute_script(
+                "return [document.getElementById('churn-history').getBoundingClientRect().top,"
+                " window.innerHeight];"
+            )
+            if -1 <= top < height:  # sub-pixel rounding
+                break
+            time.sleep(0.1)
+        assert -1 <= top < height, (top, height)
+        assert dash_duo.get_logs() == [], dash_duo.get_logs()
+    finally:
+        dash_duo.driver.set_window_size(1366, 900)
