@@ -19,14 +19,16 @@ from dashboard.web_context import current_runtime, current_scope
 dash.register_page(__name__, path="/gaps", name="Gaps", title="Gaps - Customer satisfaction", order=3)
 
 PREFIX = "gaps"
+# Short headers so the table fits a tablet; the note under the charts says
+# what each gap compares.
 GAP_HEADERS = (
     "Element",
-    "Gap 1 knowledge: management belief − customer expectation (1-7)",
-    "Importance rank: customers / management",
-    "Gap 2 standards: target CSI",
-    "Gap 3 delivery: CSI − target",
-    "Gap 4 communication: promises kept",
-    "Gap 5 customer: P − E (1-7)",
+    "Gap 1 belief − expectation",
+    "Importance rank cust. / mgmt",
+    "Gap 2 target CSI",
+    "Gap 3 CSI − target",
+    "Gap 4 promises kept",
+    "Gap 5 P − E",
 )
 
 
@@ -83,6 +85,16 @@ def _body(view) -> list:
     return [
         *([dbc.Alert(NO_RATINGS, color="info", id="gaps-empty")] if unrated else []),
         data_table(GAP_HEADERS, rows, "gaps-table"),
+        html.P(
+            "Gap 1 (knowledge): what management believes customers expect minus what they say they "
+            "expect, on the 1-7 scale; the importance ranks compare customers' stated points with "
+            "management's belief. Gap 2 (standards): the company-wide target CSI per element. Gap 3 "
+            "(delivery): the delivered CSI minus that target. Gap 4 (communication): the share of "
+            "published promises kept (e.g. 'answer within 24 hours'). Gap 5 (customer): perception "
+            "minus expectation, 1-7. Derived importance is the LMG share of overall satisfaction's "
+            "explained variance; the quadrants split at the means.",
+            className="small text-muted",
+        ),
         html.P([weighted, html.Br(), sla], className="small", id="gaps-summary"),
         dbc.Row(
             [
@@ -90,13 +102,6 @@ def _body(view) -> list:
                 dbc.Col(graph_card("gaps-quadrants", quadrant_figure(view.drivers)), lg=6),
             ],
             className="g-3",
-        ),
-        html.P(
-            "Gap 1 compares the management survey with customers' answers; gap 2 the company-wide target "
-            "per element; gap 3 the delivered CSI against it; gap 4 the share of published promises kept "
-            "(e.g. 'answer within 24 hours'); gap 5 perception minus expectation. Derived importance is the "
-            "LMG share of overall satisfaction's explained variance; quadrants split at the means.",
-            className="small text-muted mt-3",
         ),
     ]
 

@@ -87,17 +87,21 @@ def _effect_cell(row) -> html.Td:
     tone = VERDICT_TONES.get(row["verdict"], "secondary")
     return html.Td(
         [
-            dbc.Badge(row["verdict"], color=tone, className="me-1"),
+            dbc.Badge(row["verdict"], color=tone, className="me-1 text-wrap"),
             f"{row['effect_points']:+.1f} ({fmt(row['ci_low'])} to {fmt(row['ci_high'])})",
         ]
     )
+
+
+# Columns a tablet leaves out so the effect fits; the plan's page shows them.
+WIDE_ONLY = "d-none d-lg-table-cell"
 
 
 def _table(rows) -> dbc.Table:
     header = html.Thead(
         html.Tr(
             [
-                html.Th(h)
+                html.Th(h, className=WIDE_ONLY if h in ("Stage", "Per 10k cost") else None)
                 for h in ("Plan", "Unit", "Element", "Stage", "Status", "Due", "Effect", "Per 10k cost")
             ]
         )
@@ -107,9 +111,9 @@ def _table(rows) -> dbc.Table:
         unit = (
             " / ".join(x for x in (row["branch_name"], row["department_name"]) if isinstance(x, str)) or "—"
         )
-        due = [row["due_on"].isoformat()]
+        due = [html.Span(row["due_on"].isoformat(), className="text-nowrap")]
         if row["overdue"]:
-            due.append(dbc.Badge("overdue", color="danger", className="ms-1"))
+            due += [html.Br(), dbc.Badge("overdue", color="danger")]
         body.append(
             html.Tr(
                 [
@@ -121,11 +125,13 @@ def _table(rows) -> dbc.Table:
                             style={"color": ELEMENT_TEXT_COLOURS.get(row["element"])},
                         )
                     ),
-                    html.Td(row["stage"]),
+                    html.Td(row["stage"], className=WIDE_ONLY),
                     html.Td(row["status"]),
                     html.Td(due),
                     _effect_cell(row),
-                    html.Td(fmt(row["per_10k"], 2) if row["per_10k"] is not None else "—"),
+                    html.Td(
+                        fmt(row["per_10k"], 2) if row["per_10k"] is not None else "—", className=WIDE_ONLY
+                    ),
                 ],
                 className="table-danger" if row["overdue"] else None,
             )
