@@ -36,6 +36,20 @@ def fmt(value: float | None, digits: int = 1, suffix: str = "") -> str:
     return f"{value:.{digits}f}{suffix}"
 
 
+def fmt_range(low: float | None, high: float | None, digits: int = 1) -> str:
+    """An interval "low-high", or one em dash when it is suppressed."""
+    if fmt(low) == "—" or fmt(high) == "—":
+        return "—"
+    return f"{fmt(low, digits)}-{fmt(high, digits)}"
+
+
+def signed(value: float | None, digits: int = 1) -> str:
+    """A signed difference; what rounds to zero shows as +0.0, never -0.0."""
+    if value is None or value != value:
+        return "—"
+    return f"{round(value, digits) + 0.0:+.{digits}f}"
+
+
 def graph_card(graph_id: str, figure) -> dbc.Card:
     """A figure in a card, without Plotly's logo in the mode bar."""
     return dbc.Card(dcc.Graph(id=graph_id, figure=figure, config=GRAPH_CONFIG), className="shadow-sm")

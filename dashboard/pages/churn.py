@@ -291,6 +291,11 @@ def _history(session, scope, customer: str | None):
     )
 
 
+def _span(dates) -> str:
+    """["2022-06-30", "2024-12-31"] -> "2022-06-30 to 2024-12-31"."""
+    return " to ".join(str(d) for d in dates) if isinstance(dates, list | tuple) and dates else "—"
+
+
 def _model_card(model) -> dbc.Card:
     m = model.metrics
     rows = [
@@ -314,8 +319,8 @@ def _model_card(model) -> dbc.Card:
                         f"Held-out AUC {m['auc']:.3f}, Brier score {m['brier']:.4f}, "
                         f"expected calibration error {m['ece']:.4f} on {m['n']:,} customer-quarters "
                         f"with {m['events']:,} churned (base rate {100 * m['base_rate']:.1f}%). "
-                        f"Trained on {split.get('train')}, calibrated on {split.get('calibrate')}, "
-                        f"tested on {split.get('test')}.",
+                        f"Trained on snapshots {_span(split.get('train'))}, calibrated on "
+                        f"{_span(split.get('calibrate'))}, tested on {_span(split.get('test'))}.",
                         id="churn-model-metrics",
                     ),
                     dbc.Table(

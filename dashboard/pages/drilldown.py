@@ -12,10 +12,10 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 
-from dashboard.components.cards import NO_RATINGS, fmt
+from dashboard.components.cards import NO_RATINGS, fmt, fmt_range, signed
 from dashboard.components.figures import GRAPH_CONFIG, element_bars
 from dashboard.components.filter_bar import breadcrumbs, filter_bar, filter_inputs
-from dashboard.domain import ELEMENT_TEXT_COLOURS, ELEMENTS
+from dashboard.domain import CHANNELS, ELEMENT_TEXT_COLOURS, ELEMENTS
 from dashboard.services import drilldown as drill
 from dashboard.services.view_state import load_global_filters, valid_filter_changes, with_changes
 from dashboard.web_context import current_runtime, current_scope
@@ -105,7 +105,7 @@ def _elements_level(profile, state) -> list:
                     )
                 ),
                 html.Td(fmt(r.csi), className="drill-csi"),
-                html.Td(f"{fmt(r.csi_low)}-{fmt(r.csi_high)}"),
+                html.Td(fmt_range(r.csi_low, r.csi_high)),
                 html.Td(fmt(r.p_mean, 2)),
                 html.Td(fmt(r.e_mean, 2)),
                 html.Td(fmt(r.gap, 2)),
@@ -170,7 +170,8 @@ def _element_level(items, element, item, spots, by, state, min_n, fixed) -> list
             str(r.label), href=_href(state, unit=_unit_code(r.label, by, value)), className="drill-unit-link"
         )
         plan = None
-        if by in ("branch", "department") and not r.suppressed and r.diff < 0:
+        # a weakness is a group below the whole selection, not one that rounds to it
+        if by in ("branch", "department") and not r.suppressed and round(r.diff, 1) < 0:
             plan = dcc.Link(
                 "Start a plan for this weakness",
                 href=_plan_link(by, str(r.label).split(" ")[0], element, item, fixed),
@@ -181,9 +182,9 @@ def _element_level(items, element, item, spots, by, state, min_n, fixed) -> list
                 [
                     html.Td(link),
                     html.Td(fmt(r.csi), className="drill-csi"),
-                    html.Td(f"{fmt(r.csi_low)}-{fmt(r.csi_high)}"),
-                    html.Td(f"{r.diff:+.1f}" if r.diff == r.diff else "—"),
-                    html.Td(f"{int(r.n_p):,}" + (" (too few responses)" if r.suppressed else "")),
+                    html.Td(fmt_range(r.csi_low, r.csi_high)),
+                    html.Td(signed(r.diff)),
+                    html.Td(f"{int(_people(r)):,}" + (" (too few responses)" if r.suppressed else "")),
                     html.Td(plan),
                 ]
             )
@@ -201,15 +202,21 @@ def _element_level(items, element, item, spots, by, state, min_n, fixed) -> list
         ),
         html.H3(f"Where {subject} is weak", className="h5 mt-3"),
         tabs,
-        _table(["Group", "CSI", "95% CI", "vs all", "n answers", ""], spot_rows, "drill-spots-table")
+        _table(["Group", "CSI", "95% CI", "vs all", "Respondents", ""], spot_rows, "drill-spots-table")
         if spot_rows
         else dbc.Alert("No responses for this selection.", color="info"),
         html.P(
-            f"Weakest first. Groups with fewer than {min_n} answers are not scored. "
+            f"Weakest first. Groups with fewer than {min_n} respondents are not scored. "
             "Click a group to read its comments.",
             className="small text-muted",
         ),
     ]
+
+
+def _people(row) -> int:
+    """Respondents of a group: element rows count them; an item's answers are its respondents."""
+    people = getattr(row, "respondents", None)
+    return row.n_p if people is None or people != people else people
 
 
 def _unit_code(label: str, by: str, value: str) -> str:
@@ -250,7 +257,8 @@ def _comments_level(session, scope, unit_filters, element, item, by, unit, state
             href=_plan_link(by, unit, element, item, fixed),
             id="drill-start-plan",
         )
-    header = [html.H3(f"Comments behind {ELEMENTS[element]} at {unit}", className="h5 mt-2"), plan]
+    where = CHANNELS.get(unit, unit) if by == "channel" else unit
+    header = [html.H3(f"Comments behind {ELEMENTS[element]} at {where}", className="h5 mt-2"), plan]
     if page is None:
         note = (
             f"Only {count} comment{'s' if count != 1 else ''} here; comments are shown from "

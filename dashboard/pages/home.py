@@ -61,7 +61,8 @@ def layout(**_query) -> html.Div:
         [
             html.H2("Customer satisfaction overview", className="h4 mb-1"),
             html.P(
-                f"Latest wave: {summary.latest_label} · survey responses · {summary.units} units",
+                f"Latest wave: {summary.latest_label} · survey responses · {summary.units} unit"
+                f"{'s' if summary.units != 1 else ''}",
                 className="text-muted",
                 id="home-subtitle",
             ),
@@ -109,7 +110,7 @@ def layout(**_query) -> html.Div:
             _ranking_card(summary.ranking, summary.latest_code),
             html.P(
                 "Index = 100 x (mean - scale minimum) / (scale maximum - scale minimum); 95% Student-t "
-                "confidence intervals; groups under the minimum sample size are not shown.",
+                "confidence intervals; groups under the minimum sample size are listed without numbers.",
                 className="small text-muted mt-3",
             ),
         ]

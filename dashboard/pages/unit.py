@@ -9,7 +9,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
 
-from dashboard.components.cards import data_table, fmt, graph_card, kpi_card
+from dashboard.components.cards import data_table, fmt, fmt_range, graph_card, kpi_card
 from dashboard.components.figures import element_bars, nothing_to_show, trend_figure
 from dashboard.components.filter_bar import breadcrumbs, filter_bar, filter_inputs
 from dashboard.domain import ELEMENT_TEXT_COLOURS, ELEMENTS
@@ -91,7 +91,7 @@ def _unit_body(summary, unit, state, selection: str) -> list:
         csi_text, csi_detail = "—", f"too few responses (n = {int(last['n'])})"
     else:
         csi_text = fmt(last["value"])
-        csi_detail = f"{last['label']}: 95% CI {fmt(last['low'])}-{fmt(last['high'])}, n = {int(last['n']):,}"
+        csi_detail = f"{last['label']}: 95% CI {fmt_range(last['low'], last['high'])}, n = {int(last['n']):,}"
     bars = summary.profile[["element", "csi", "csi_low", "csi_high", "respondents"]].set_axis(
         ["element", "value", "low", "high", "n"], axis=1
     )
@@ -176,8 +176,14 @@ def _plans_section(plans) -> dbc.Card:
                     html.Td(ELEMENTS.get(r.element, r.element or "—")),
                     html.Td(r.stage),
                     html.Td(r.status),
-                    html.Td(f"{r.due_on:%Y-%m-%d}" if r.due_on is not None else "—"),
-                ]
+                    html.Td(
+                        [
+                            f"{r.due_on:%Y-%m-%d}" if r.due_on is not None else "—",
+                            *([html.Br(), dbc.Badge("overdue", color="danger")] if r.overdue else []),
+                        ]
+                    ),
+                ],
+                className="table-danger" if r.overdue else None,
             )
             for r in plans.itertuples()
         ]

@@ -140,6 +140,11 @@ def _series(treated, control, waves, min_n) -> pd.DataFrame:
     return series
 
 
+def is_overdue(plans: pd.DataFrame, today: date) -> pd.Series:
+    """Past the due date and neither done nor cancelled."""
+    return (plans["due_on"] < today) & ~plans["status"].isin(["done", "cancelled"])
+
+
 def plans_with_effects(session: Session, scope: Scope, min_n: int, today: date | None = None) -> pd.DataFrame:
     """The plans list: visible plans with effect verdict, effect in index
     points with CI, effect per 10k cost and an overdue flag."""
@@ -159,5 +164,5 @@ def plans_with_effects(session: Session, scope: Scope, min_n: int, today: date |
             }
         )
     table = pd.concat([table, pd.DataFrame(effects, index=table.index)], axis=1)
-    table["overdue"] = (table["due_on"] < today) & ~table["status"].isin(["done", "cancelled"])
+    table["overdue"] = is_overdue(table, today)
     return table

@@ -6,6 +6,7 @@ a unit outside it resolves to None and shows nothing."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import date
 
 import pandas as pd
 from sqlalchemy.orm import Session
@@ -17,6 +18,7 @@ from dashboard.queries.plans import visible_plans
 from dashboard.queries.rollups import item_moments
 from dashboard.services import drilldown as drill
 from dashboard.services.overview import estimate_rows
+from dashboard.services.plan_effects import is_overdue
 
 
 @dataclass(frozen=True)
@@ -99,4 +101,5 @@ def unit_plans(session: Session, scope: Scope, unit: Unit) -> pd.DataFrame:
         plans = plans[plans["branch_id"] == unit.branch_id]
     if unit.department_id is not None:
         plans = plans[plans["department_id"] == unit.department_id]
-    return plans.reset_index(drop=True)
+    plans = plans.reset_index(drop=True)
+    return plans.assign(overdue=is_overdue(plans, date.today()) if len(plans) else pd.Series(dtype=bool))

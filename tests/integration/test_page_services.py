@@ -4,6 +4,8 @@ pandas means over the answer rows, no rollups involved)."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -79,6 +81,13 @@ def test_units_outside_the_scope_resolve_to_nothing(demo_engine):
             session, Scope.everything(), resolve_unit(session, Scope.everything(), "B02", "SRV")
         )
         assert "Harbour responsiveness programme" in set(everything["title"])
+    # as on the plans list: past due and not done or cancelled (the demo's Harbour plan is due 2025-06-30)
+    overdue = dict(zip(everything["title"], everything["overdue"], strict=True))
+    expected = {
+        r.title: r.due_on < date.today() and r.status not in ("done", "cancelled")
+        for r in everything.itertuples()
+    }
+    assert overdue == expected and overdue["Harbour responsiveness programme"]
 
 
 def test_gaps_view_equals_raw_answers(demo_engine):
