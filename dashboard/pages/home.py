@@ -12,6 +12,7 @@ from dashboard.components.figures import element_bars, trend_figure
 from dashboard.domain import ELEMENTS
 from dashboard.services.churn import exposure_summary
 from dashboard.services.overview import home_summary
+from dashboard.services.scope_text import describe_scope
 from dashboard.web_context import current_runtime, current_scope
 
 dash.register_page(__name__, path="/", name="Overview", title="Overview - Customer satisfaction", order=0)
@@ -22,6 +23,7 @@ def layout(**_query) -> html.Div:
     with runtime.read_session() as session:
         summary = home_summary(session, current_scope(), min_n=runtime.settings.min_n)
         churn_exposure = exposure_summary(session, current_scope())
+        view = describe_scope(session, current_scope())
     if summary.latest is None:
         return dbc.Alert(
             [
@@ -62,7 +64,7 @@ def layout(**_query) -> html.Div:
             html.H2("Customer satisfaction overview", className="h4 mb-1"),
             html.P(
                 f"Latest wave: {summary.latest_label} · survey responses · {summary.units} unit"
-                f"{'s' if summary.units != 1 else ''}",
+                f"{'s' if summary.units != 1 else ''}" + (f" · your view: {view}" if view else ""),
                 className="text-muted",
                 id="home-subtitle",
             ),

@@ -19,6 +19,7 @@ from dashboard.queries.rollups import item_moments
 from dashboard.services import drilldown as drill
 from dashboard.services.overview import estimate_rows
 from dashboard.services.plan_effects import is_overdue
+from dashboard.services.scope_text import narrowing
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,9 @@ def resolve_unit(session: Session, scope: Scope, branch: str | None, department:
         parts.append(f"{first.branch_name} ({branch})")
     if department:
         parts.append(f"{first.department_name} ({department})")
+    hidden = narrowing(session, scope, branch, department)
+    if hidden:  # the figures cover only the part of the unit in the viewer's scope
+        parts.append(f"{hidden} (your view)")
     return Unit(
         int(first.branch_id) if branch else None,
         branch or None,

@@ -347,3 +347,23 @@ def test_overview_change_is_hidden_with_a_hidden_wave(demo_engine):
     assert shown.change is not None and shown.change_points is not None
     assert np.isnan(hidden.trend["value"].iloc[-1])
     assert hidden.change is None and hidden.change_points is None
+
+
+def test_a_narrowed_view_says_so(demo_engine):
+    """Figures the scope narrows name it: a Lending head opening Harbour sees
+    Lending's numbers, and the heading says 'Lending only'."""
+    from dashboard.services.scope_text import describe_scope
+
+    with Session(demo_engine) as session:
+        lending = int(session.scalar(text("SELECT id FROM department WHERE code = 'LEN'")))
+        harbour = int(session.scalar(text("SELECT id FROM branch WHERE code = 'B02'")))
+        head = Scope(department_ids=frozenset({lending}))
+        branch_head = Scope(branch_ids=frozenset({harbour}))
+        assert describe_scope(session, Scope.everything()) is None
+        assert describe_scope(session, head) == "Lending (LEN) in every branch"
+        assert describe_scope(session, branch_head) == "Harbour (B02), every department"
+        assert (
+            resolve_unit(session, head, "B02", None).label == "Harbour (B02) · Lending (LEN) only (your view)"
+        )
+        assert resolve_unit(session, Scope.everything(), "B02", None).label == "Harbour (B02)"
+        assert resolve_unit(session, branch_head, "B02", "SRV").label == "Harbour (B02) · Service Desk (SRV)"
