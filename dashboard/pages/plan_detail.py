@@ -215,22 +215,47 @@ def item_options(element):
         )
 
 
-# Validation error keys that are text/number inputs, marked red next to the
-# field as well as listed above the button (dropdowns are only listed).
-MARKED = ("title", "start", "due", "baseline", "target", "cost")
+# Every field a validation error can name, with its visible label. Inputs are
+# marked with dbc's `invalid`; dropdowns (no such prop) with the `is-invalid`
+# class, styled in assets/forms.css. All are listed above the button as well.
+FIELD_LABELS = {
+    "title": "Title",
+    "branch": "Branch",
+    "department": "Department",
+    "element": "Targeted RATER element",
+    "items": "Items",
+    "owner": "Owner",
+    "stage": "Stage",
+    "status": "Status",
+    "start": "Start",
+    "due": "Due",
+    "baseline": "Baseline score",
+    "target": "Target score",
+    "cost": "Cost",
+}
+MARKED_INPUTS = ("title", "start", "due", "baseline", "target", "cost")
+MARKED_DROPDOWNS = ("branch", "department", "element", "items", "owner", "stage", "status")
 
 
 def _reply(feedback, href=dash.no_update, version=dash.no_update, errors=None) -> tuple:
     """The save callback's outputs; inputs keep their values (not outputs),
     so a refusal never loses what was typed."""
-    return (feedback, href, version, *[name in (errors or {}) for name in MARKED])
+    errors = errors or {}
+    return (
+        feedback,
+        href,
+        version,
+        *[name in errors for name in MARKED_INPUTS],
+        *["is-invalid" if name in errors else "" for name in MARKED_DROPDOWNS],
+    )
 
 
 @callback(
     Output("plan-feedback", "children"),
     Output("plan-location", "href"),
     Output("plan-version", "data"),
-    *[Output(f"plan-{name}", "invalid") for name in MARKED],
+    *[Output(f"plan-{name}", "invalid") for name in MARKED_INPUTS],
+    *[Output(f"plan-{name}", "className") for name in MARKED_DROPDOWNS],
     Input("plan-save", "n_clicks"),
     State("plan-id", "data"),
     State("plan-version", "data"),
@@ -303,7 +328,8 @@ def save(
                 return _reply(dash.no_update, href=f"/plans/{new_id}")
             new_version = plan_service.update_plan(session, user, int(plan_id), int(version or 0), data)
     except plan_service.PlanInvalid as invalid:
-        items_ = [html.Li(f"{field}: {message}") for field, message in invalid.errors.items()]
+        errors = invalid.errors.items()
+        items_ = [html.Li(f"{FIELD_LABELS.get(field, field)}: {message}") for field, message in errors]
         alert = dbc.Alert(
             [html.Strong("Not saved. Please correct:"), html.Ul(items_)], color="danger", id="plan-errors"
         )

@@ -116,11 +116,11 @@ def clean(session: Session, user: AuthUser, data: PlanInput) -> dict:
     for name in ("baseline_score", "target_score"):
         v = _number(data.__dict__[name], name.split("_")[0], errors)
         if v is not None and not 1 <= v <= 7:
-            errors[name.split("_")[0]] = "a score on the 7-point scale (1-7)"
+            errors[name.split("_")[0]] = "must be between 1 and 7 (the 7-point scale)"
         values[name] = v
     values["cost"] = _number(data.cost, "cost", errors)
     if values["cost"] is not None and values["cost"] < 0:
-        errors["cost"] = "cost cannot be negative"
+        errors["cost"] = "must not be negative"
     values["description"] = (data.description or "").strip() or None
     if not errors and not _may_hold(user, values["branch_id"], values["department_id"], values["owner_id"]):
         errors["branch"] = "you may not hold a plan for this unit (outside your scope or not your own plan)"
@@ -139,6 +139,9 @@ def _may_hold(user: AuthUser, branch_id, department_id, owner_id) -> bool:
 
 
 def _number(raw, label, errors) -> float | None:
+    """None for an empty field; the form sends numbers as typed (text)."""
+    if isinstance(raw, str):
+        raw = raw.strip()
     if raw is None or raw == "":
         return None
     try:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dashboard.auth.roles import AuthUser
@@ -218,6 +218,28 @@ def test_validation_reports_every_problem_at_once(db):
         "stage",
     }
     assert caught.value.errors["target"] == "a number"
+    assert caught.value.errors["baseline"] == "must be between 1 and 7 (the 7-point scale)"
+    assert caught.value.errors["cost"] == "must not be negative"
+
+
+def test_numbers_as_typed_are_range_checked_and_nothing_is_saved(db):
+    """The form sends numbers as the text typed: out-of-range ones are
+    refused by name, never stored as empty."""
+    with Session(db) as s:
+        team = _user(s, "team.harbour")
+        typed = _form(owner_id=team.staff_id, baseline_score="9", target_score="0", cost=" -100 ")
+        with pytest.raises(PlanInvalid) as caught:
+            create_plan(s, team, typed)
+        assert caught.value.errors == {
+            "baseline": "must be between 1 and 7 (the 7-point scale)",
+            "target": "must be between 1 and 7 (the 7-point scale)",
+            "cost": "must not be negative",
+        }
+        before = s.scalar(select(func.count()).select_from(ImprovementPlan))
+        plan_id = create_plan(s, team, _form(owner_id=team.staff_id, baseline_score="4.2", cost="25000"))
+        plan = s.get(ImprovementPlan, plan_id)
+        assert (plan.baseline_score, plan.target_score, plan.cost) == (4.2, 5.0, 25_000)
+        assert s.scalar(select(func.count()).select_from(ImprovementPlan)) == before + 1
 
 
 def test_script_in_a_title_is_stored_verbatim(db):
