@@ -52,17 +52,17 @@ def layout(
     with runtime.read_session() as session:
         if plan_id == "new":
             start = date.today()
-            own_branch, own_department = _only_unit(session, user)
+            (branch_code, department_code), notice = _linked_unit(session, user, branch, department)
             values = {
-                "branch_code": branch or own_branch,
-                "department_code": department or own_department,
+                "branch_code": branch_code,
+                "department_code": department_code,
                 "element": element,
                 "item_codes": [i for i in str(items).split(",") if i],
                 "owner_id": user.staff_id if user else None,
                 "start_on": start.isoformat(),  # sensible defaults: start now, review in six months
                 "due_on": (start + timedelta(days=182)).isoformat(),
             }
-            return _page(session, user, None, values, editable=True)
+            return _page(session, user, None, values, editable=True, notice=notice)
         try:
             number = int(plan_id)
         except ValueError:
@@ -74,18 +74,20 @@ def layout(
         return _page(session, user, plan, _values(session, plan), editable)
 
 
-def _only_unit(session, user) -> tuple[str, str]:
-    """The branch / department a viewer is restricted to, when there is just
-    one: a drill-down link names only the axis it was drilled on, and a
-    department head's plan must carry their department to be theirs."""
-    units = reference.units(session, user.scope)
-    scope = user.scope
-
-    def only(ids, column) -> str:
-        codes = units[column].unique()
-        return str(codes[0]) if ids is not None and len(codes) == 1 else ""
-
-    return only(scope.branch_ids, "branch_code"), only(scope.department_ids, "department_code")
+def _linked_unit(session, user, branch, department) -> tuple[tuple[str, str], dbc.Alert | None]:
+    """The branch and department to prefill from a link, and a notice when the
+    link named one outside the viewer's scope (see plan_service.linked_unit)."""
+    branch_code, department_code, outside = plan_service.linked_unit(
+        reference.units(session, user.scope), user.scope, branch, department
+    )
+    filled = {"branch": branch_code, "department": department_code}
+    sentences = [
+        f"The linked {noun} is outside your scope: "
+        + (f"your own {noun} is filled in instead." if filled[noun] else f"choose a {noun} from the list.")
+        for noun in outside
+    ]
+    notice = dbc.Alert(" ".join(sentences), color="warning", id="plan-link-outside") if outside else None
+    return (branch_code, department_code), notice
 
 
 def _values(session, plan) -> dict:
@@ -112,7 +114,7 @@ def _values(session, plan) -> dict:
     }
 
 
-def _page(session, user, plan, values: dict, editable: bool) -> html.Div:
+def _page(session, user, plan, values: dict, editable: bool, notice=None) -> html.Div:
     header = html.Div(
         [
             dcc.Link("← All plans", href="/plans", className="small"),
@@ -159,7 +161,7 @@ def _page(session, user, plan, values: dict, editable: bool) -> html.Div:
     )
     if plan:
         sections.append(history_section(plan_history(session, plan.id)))
-    return html.Div([*stores, header, *sections])
+    return html.Div([*stores, header, notice, *sections])
 
 
 def _effect_section(session, plan) -> dbc.Card:

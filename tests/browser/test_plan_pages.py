@@ -212,3 +212,20 @@ def test_a_branch_link_is_completed_with_the_heads_own_department(dash_duo, demo
     assert "Lending" in dash_duo.find_element("#plan-department").text
     assert "B04" in dash_duo.find_element("#plan-branch").text
     assert dash_duo.get_logs() == [], dash_duo.get_logs()
+
+
+def test_a_link_to_a_unit_outside_the_scope_falls_back_and_says_so(dash_duo, demo_app, login_as):
+    dash_duo.start_server(demo_app)
+    login_as(dash_duo, "head.lending", path="/plans/new?branch=B02&department=SRV&element=S")
+    dash_duo.wait_for_contains_text("#plan-link-outside", "The linked department is outside", timeout=20)
+    assert "your own department is filled in instead" in dash_duo.find_element("#plan-link-outside").text
+    assert "Lending" in dash_duo.find_element("#plan-department").text
+    assert "B02 Harbour" in dash_duo.find_element("#plan-branch").text  # in scope: kept
+
+    dash_duo.driver.delete_all_cookies()  # sign out
+    login_as(dash_duo, "team.harbour", path="/plans/new?branch=B01&department=LEN")
+    dash_duo.wait_for_contains_text("#plan-link-outside", "The linked branch is outside", timeout=20)
+    assert "The linked department is outside" in dash_duo.find_element("#plan-link-outside").text
+    assert "B02 Harbour" in dash_duo.find_element("#plan-branch").text
+    assert "Service" in dash_duo.find_element("#plan-department").text
+    assert dash_duo.get_logs() == [], dash_duo.get_logs()
