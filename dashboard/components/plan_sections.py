@@ -8,6 +8,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import dcc, html
 
+from dashboard.components.dropdown_label import dropdown_label
 from dashboard.domain import ELEMENTS, PLAN_STAGES, PLAN_STATUSES
 
 
@@ -109,7 +110,11 @@ def history_section(changes) -> dbc.Card:
 
 
 def field(label: str, control, field_id: str, width: int = 6) -> dbc.Col:
-    return dbc.Col([dbc.Label(label, html_for=field_id), control], md=width, className="mb-2")
+    if isinstance(control, dcc.Dropdown):
+        label_ = dropdown_label(label, field_id)  # also the dropdown's accessible name
+    else:
+        label_ = dbc.Label(label, html_for=field_id)
+    return dbc.Col([label_, control], md=width, className="mb-2")
 
 
 def plan_form(v: dict, units: pd.DataFrame, staff: pd.DataFrame, items: pd.DataFrame) -> html.Div:

@@ -13,6 +13,7 @@ from dash import Input, Output, State, callback, dcc, html
 
 from dashboard.analytics.ranking import no_differences_detected, rank_labels
 from dashboard.components.cards import fmt
+from dashboard.components.dropdown_label import dropdown_label
 from dashboard.components.figures import GRAPH_CONFIG, ranking_figure
 from dashboard.domain import ELEMENTS
 from dashboard.queries import reference
@@ -55,7 +56,7 @@ def layout(
                 [
                     dbc.Col(
                         [
-                            dbc.Label("Compare", html_for="rankings-unit"),
+                            dropdown_label("Compare", "rankings-unit"),
                             dcc.Dropdown(
                                 id="rankings-unit",
                                 options=[{"label": v, "value": k} for k, v in UNITS.items()],
@@ -67,7 +68,7 @@ def layout(
                     ),
                     dbc.Col(
                         [
-                            dbc.Label("On", html_for="rankings-element"),
+                            dropdown_label("On", "rankings-element"),
                             dcc.Dropdown(
                                 id="rankings-element",
                                 value=_choice(element, MEASURES, "overall"),
@@ -79,7 +80,7 @@ def layout(
                     ),
                     dbc.Col(
                         [
-                            dbc.Label("Wave", html_for="rankings-wave"),
+                            dropdown_label("Wave", "rankings-wave"),
                             dcc.Dropdown(
                                 id="rankings-wave",
                                 options=[{"label": "All waves", "value": "all"}]
@@ -97,7 +98,7 @@ def layout(
                     ),
                     dbc.Col(
                         [
-                            dbc.Label("Sort by", html_for="rankings-sort"),
+                            dropdown_label("Sort by", "rankings-sort"),
                             dcc.Dropdown(
                                 id="rankings-sort",
                                 options=[{"label": v[0], "value": k} for k, v in SORTS.items()],
