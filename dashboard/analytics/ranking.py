@@ -105,6 +105,26 @@ def rank_units(
     return out
 
 
+def rank_labels(ranks) -> list[str]:
+    """Ranks as shown: one shared by several units is marked as a tie ("=1"),
+    so six units tied at the top do not read as six firsts; NaN (not ranked)
+    gives ""."""
+    values = pd.Series(ranks, dtype=float)
+    shared = values.duplicated(keep=False) & values.notna()
+    return [
+        "" if np.isnan(r) else ("=" if tie else "") + f"{int(r)}"
+        for r, tie in zip(values, shared, strict=True)
+    ]
+
+
+def no_differences_detected(ranked: pd.DataFrame) -> bool:
+    """Whether `rank_units` estimated the between-unit variance as zero for
+    two or more ranked units: the data show no real difference between them,
+    every unit is shrunk to the overall mean and all share rank 1."""
+    n_ranked = int((ranked["status"] == RANKED).sum()) if "status" in ranked else 0
+    return n_ranked > 1 and ranked.attrs.get("tau2") == 0
+
+
 def movers(
     previous: pd.DataFrame, current: pd.DataFrame, min_n: int = 10, alpha: float = 0.05
 ) -> pd.DataFrame:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard.analytics.ranking import rank_labels
 from dashboard.domain import ELEMENT_COLOURS, ELEMENTS
 
 # A short modebar (image download, reset): on touch screens plotly shows it
@@ -175,7 +176,9 @@ def ranking_figure(df: pd.DataFrame, title: str) -> go.Figure:
     ranked = df[df["status"] == "ranked"].sort_values("rank", ascending=False)
     if ranked.empty:
         return empty_figure("No unit has enough responses to be ranked")
-    labels = [f"#{int(r)} {c}" for r, c in zip(ranked["rank"], ranked["code"], strict=True)]
+    # "#2 B01", or "=1 ACC" for a rank shared with other units
+    ranks = [r if r.startswith("=") else f"#{r}" for r in rank_labels(ranked["rank"])]
+    labels = [f"{r} {c}" for r, c in zip(ranks, ranked["code"], strict=True)]
     fig = go.Figure()
     fig.add_trace(
         go.Scatter(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from dashboard.components.dropdown_label import dropdown_label
 from dashboard.domain import CHANNELS
 from dashboard.services.view_state import SEGMENTS, GlobalFilters
 
@@ -17,7 +18,7 @@ def filter_bar(prefix: str, waves, current: GlobalFilters) -> dbc.Card:
 
     def control(key: str, label: str, component) -> dbc.Col:
         return dbc.Col(
-            [dbc.Label(label, html_for=f"{prefix}-{key}", className="small mb-0"), component], md=3, xs=6
+            [dropdown_label(label, f"{prefix}-{key}", className="small mb-0"), component], md=3, xs=6
         )
 
     return dbc.Card(

@@ -8,6 +8,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import dcc, html
 
+from dashboard.components.dropdown_label import dropdown_label
 from dashboard.domain import ELEMENTS, PLAN_STAGES, PLAN_STATUSES
 
 
@@ -109,7 +110,11 @@ def history_section(changes) -> dbc.Card:
 
 
 def field(label: str, control, field_id: str, width: int = 6) -> dbc.Col:
-    return dbc.Col([dbc.Label(label, html_for=field_id), control], md=width, className="mb-2")
+    if isinstance(control, dcc.Dropdown):
+        label_ = dropdown_label(label, field_id)  # also the dropdown's accessible name
+    else:
+        label_ = dbc.Label(label, html_for=field_id)
+    return dbc.Col([label_, control], md=width, className="mb-2")
 
 
 def plan_form(v: dict, units: pd.DataFrame, staff: pd.DataFrame, items: pd.DataFrame) -> html.Div:
@@ -199,12 +204,7 @@ def plan_form(v: dict, units: pd.DataFrame, staff: pd.DataFrame, items: pd.DataF
                     field("Due", dbc.Input(id="plan-due", type="date", value=v.get("due_on")), "plan-due", 3),
                     _score("Baseline score (1-7)", "plan-baseline", v.get("baseline_score")),
                     _score("Target score (1-7)", "plan-target", v.get("target_score")),
-                    field(
-                        "Cost",
-                        dbc.Input(id="plan-cost", type="number", min=0, value=v.get("cost")),
-                        "plan-cost",
-                        4,
-                    ),
+                    field("Cost", _number_input("plan-cost", v.get("cost")), "plan-cost", 4),
                     field(
                         "Description",
                         dbc.Textarea(id="plan-description", value=v.get("description", ""), maxlength=4000),
@@ -227,8 +227,26 @@ def _choice(label: str, field_id: str, value, options) -> dbc.Col:
 
 def _score(label: str, field_id: str, value) -> dbc.Col:
     """A mean on the 7-point perception scale, the scale plan targets use."""
-    control = dbc.Input(id=field_id, type="number", min=1, max=7, step=0.1, value=value)
-    return field(label, control, field_id, 4)
+    return field(label, _number_input(field_id, value), field_id, 4)
+
+
+def _number_input(field_id: str, value) -> dbc.Input:
+    """A number typed as text. A `type="number"` input with min/max/step
+    reports a value it finds invalid as no value at all (null), so 9 for a
+    1-7 score or -100 for a cost would reach the server as "empty" and be
+    dropped without a word. As text, the server sees exactly what was typed
+    and validates it (dashboard.services.plans.clean)."""
+    return dbc.Input(id=field_id, type="text", inputmode="decimal", value=number_text(value))
+
+
+def number_text(value) -> str:
+    """A stored number as the form shows it: 25000 rather than 25000.0."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        return value
+    number = float(value)
+    return str(int(number)) if number.is_integer() and abs(number) < 1e15 else repr(number)
 
 
 def item_options(items, element) -> list[dict]:

@@ -11,6 +11,7 @@ from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, 
 
 from dashboard.auth.users import audit
 from dashboard.components.cards import fmt, kpi_card
+from dashboard.components.dropdown_label import dropdown_label
 from dashboard.queries import churn as churn_queries
 from dashboard.services import churn as churn_service
 from dashboard.services.view_state import with_changes
@@ -96,7 +97,7 @@ def _filters(options: dict[str, list[str]], state) -> dbc.Row:
     def col(key, label):
         return dbc.Col(
             [
-                dbc.Label(label, html_for=f"churn-{key}", className="small mb-0"),
+                dropdown_label(label, f"churn-{key}", className="small mb-0"),
                 dcc.Dropdown(
                     id=f"churn-{key}",
                     options=[{"label": v, "value": v} for v in options[key]],

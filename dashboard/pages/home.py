@@ -200,6 +200,8 @@ def _ranking_card(ranking, wave_code: str | None) -> dbc.Card:
                 [
                     body,
                     html.P(
+                        "Rank: by the shrunk (empirical-Bayes) estimate, not the index shown: a branch with "
+                        "fewer responses is pulled further toward the mean; close indexes can swap places. "
                         "Change: points on the index since the previous wave; * significant "
                         "(Welch two-sample t-test, p < 0.05); — fewer than the minimum responses in a wave.",
                         className="small text-muted mb-0",

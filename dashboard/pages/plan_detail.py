@@ -52,17 +52,17 @@ def layout(
     with runtime.read_session() as session:
         if plan_id == "new":
             start = date.today()
-            own_branch, own_department = _only_unit(session, user)
+            (branch_code, department_code), notice = _linked_unit(session, user, branch, department)
             values = {
-                "branch_code": branch or own_branch,
-                "department_code": department or own_department,
+                "branch_code": branch_code,
+                "department_code": department_code,
                 "element": element,
                 "item_codes": [i for i in str(items).split(",") if i],
                 "owner_id": user.staff_id if user else None,
                 "start_on": start.isoformat(),  # sensible defaults: start now, review in six months
                 "due_on": (start + timedelta(days=182)).isoformat(),
             }
-            return _page(session, user, None, values, editable=True)
+            return _page(session, user, None, values, editable=True, notice=notice)
         try:
             number = int(plan_id)
         except ValueError:
@@ -74,18 +74,20 @@ def layout(
         return _page(session, user, plan, _values(session, plan), editable)
 
 
-def _only_unit(session, user) -> tuple[str, str]:
-    """The branch / department a viewer is restricted to, when there is just
-    one: a drill-down link names only the axis it was drilled on, and a
-    department head's plan must carry their department to be theirs."""
-    units = reference.units(session, user.scope)
-    scope = user.scope
-
-    def only(ids, column) -> str:
-        codes = units[column].unique()
-        return str(codes[0]) if ids is not None and len(codes) == 1 else ""
-
-    return only(scope.branch_ids, "branch_code"), only(scope.department_ids, "department_code")
+def _linked_unit(session, user, branch, department) -> tuple[tuple[str, str], dbc.Alert | None]:
+    """The branch and department to prefill from a link, and a notice when the
+    link named one outside the viewer's scope (see plan_service.linked_unit)."""
+    branch_code, department_code, outside = plan_service.linked_unit(
+        reference.units(session, user.scope), user.scope, branch, department
+    )
+    filled = {"branch": branch_code, "department": department_code}
+    sentences = [
+        f"The linked {noun} is outside your scope: "
+        + (f"your own {noun} is filled in instead." if filled[noun] else f"choose a {noun} from the list.")
+        for noun in outside
+    ]
+    notice = dbc.Alert(" ".join(sentences), color="warning", id="plan-link-outside") if outside else None
+    return (branch_code, department_code), notice
 
 
 def _values(session, plan) -> dict:
@@ -112,7 +114,7 @@ def _values(session, plan) -> dict:
     }
 
 
-def _page(session, user, plan, values: dict, editable: bool) -> html.Div:
+def _page(session, user, plan, values: dict, editable: bool, notice=None) -> html.Div:
     header = html.Div(
         [
             dcc.Link("← All plans", href="/plans", className="small"),
@@ -159,7 +161,7 @@ def _page(session, user, plan, values: dict, editable: bool) -> html.Div:
     )
     if plan:
         sections.append(history_section(plan_history(session, plan.id)))
-    return html.Div([*stores, header, *sections])
+    return html.Div([*stores, header, notice, *sections])
 
 
 def _effect_section(session, plan) -> dbc.Card:
@@ -215,22 +217,47 @@ def item_options(element):
         )
 
 
-# Validation error keys that are text/number inputs, marked red next to the
-# field as well as listed above the button (dropdowns are only listed).
-MARKED = ("title", "start", "due", "baseline", "target", "cost")
+# Every field a validation error can name, with its visible label. Inputs are
+# marked with dbc's `invalid`; dropdowns (no such prop) with the `is-invalid`
+# class, styled in assets/forms.css. All are listed above the button as well.
+FIELD_LABELS = {
+    "title": "Title",
+    "branch": "Branch",
+    "department": "Department",
+    "element": "Targeted RATER element",
+    "items": "Items",
+    "owner": "Owner",
+    "stage": "Stage",
+    "status": "Status",
+    "start": "Start",
+    "due": "Due",
+    "baseline": "Baseline score",
+    "target": "Target score",
+    "cost": "Cost",
+}
+MARKED_INPUTS = ("title", "start", "due", "baseline", "target", "cost")
+MARKED_DROPDOWNS = ("branch", "department", "element", "items", "owner", "stage", "status")
 
 
 def _reply(feedback, href=dash.no_update, version=dash.no_update, errors=None) -> tuple:
     """The save callback's outputs; inputs keep their values (not outputs),
     so a refusal never loses what was typed."""
-    return (feedback, href, version, *[name in (errors or {}) for name in MARKED])
+    errors = errors or {}
+    return (
+        feedback,
+        href,
+        version,
+        *[name in errors for name in MARKED_INPUTS],
+        *["is-invalid" if name in errors else "" for name in MARKED_DROPDOWNS],
+    )
 
 
 @callback(
     Output("plan-feedback", "children"),
     Output("plan-location", "href"),
     Output("plan-version", "data"),
-    *[Output(f"plan-{name}", "invalid") for name in MARKED],
+    *[Output(f"plan-{name}", "invalid") for name in MARKED_INPUTS],
+    *[Output(f"plan-{name}", "className") for name in MARKED_DROPDOWNS],
     Input("plan-save", "n_clicks"),
     State("plan-id", "data"),
     State("plan-version", "data"),
@@ -303,7 +330,8 @@ def save(
                 return _reply(dash.no_update, href=f"/plans/{new_id}")
             new_version = plan_service.update_plan(session, user, int(plan_id), int(version or 0), data)
     except plan_service.PlanInvalid as invalid:
-        items_ = [html.Li(f"{field}: {message}") for field, message in invalid.errors.items()]
+        errors = invalid.errors.items()
+        items_ = [html.Li(f"{FIELD_LABELS.get(field, field)}: {message}") for field, message in errors]
         alert = dbc.Alert(
             [html.Strong("Not saved. Please correct:"), html.Ul(items_)], color="danger", id="plan-errors"
         )

@@ -11,7 +11,9 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, State, callback, dcc, html
 
+from dashboard.analytics.ranking import no_differences_detected, rank_labels
 from dashboard.components.cards import fmt
+from dashboard.components.dropdown_label import dropdown_label
 from dashboard.components.figures import GRAPH_CONFIG, ranking_figure
 from dashboard.domain import ELEMENTS
 from dashboard.queries import reference
@@ -25,6 +27,7 @@ dash.register_page(
 
 MEASURES = {"overall": "Overall satisfaction", **ELEMENTS}
 UNITS = {"branch": "Branches", "department": "Departments"}
+UNIT_NOUNS = {"branch": "Branch", "department": "Department"}
 # column -> (label, ascending); unranked units always come last
 SORTS = {
     "rank": ("Rank", True),
@@ -53,7 +56,7 @@ def layout(
                 [
                     dbc.Col(
                         [
-                            dbc.Label("Compare", html_for="rankings-unit"),
+                            dropdown_label("Compare", "rankings-unit"),
                             dcc.Dropdown(
                                 id="rankings-unit",
                                 options=[{"label": v, "value": k} for k, v in UNITS.items()],
@@ -65,7 +68,7 @@ def layout(
                     ),
                     dbc.Col(
                         [
-                            dbc.Label("On", html_for="rankings-element"),
+                            dropdown_label("On", "rankings-element"),
                             dcc.Dropdown(
                                 id="rankings-element",
                                 value=_choice(element, MEASURES, "overall"),
@@ -77,7 +80,7 @@ def layout(
                     ),
                     dbc.Col(
                         [
-                            dbc.Label("Wave", html_for="rankings-wave"),
+                            dropdown_label("Wave", "rankings-wave"),
                             dcc.Dropdown(
                                 id="rankings-wave",
                                 options=[{"label": "All waves", "value": "all"}]
@@ -95,7 +98,7 @@ def layout(
                     ),
                     dbc.Col(
                         [
-                            dbc.Label("Sort by", html_for="rankings-sort"),
+                            dropdown_label("Sort by", "rankings-sort"),
                             dcc.Dropdown(
                                 id="rankings-sort",
                                 options=[{"label": v[0], "value": k} for k, v in SORTS.items()],
@@ -151,13 +154,25 @@ def update(unit: str, element: str, wave: str, sort: str = "rank", current_searc
     if table.empty:
         return dbc.Alert("No responses for this selection.", color="info", id="rankings-empty"), search
     title = f"{UNITS[unit]} on {MEASURES[element]}"
+    tied = (
+        html.P(
+            "No real differences between units detected (between-unit variance estimated as zero): "
+            "all are shrunk to the overall mean and share rank 1.",
+            className="small",
+            id="rankings-no-differences",
+        )
+        if no_differences_detected(table)
+        else None
+    )
     return html.Div(
         [
+            tied,
             dcc.Graph(id="rankings-figure", figure=ranking_figure(table, title), config=GRAPH_CONFIG),
             _table(_sorted(table, sort), unit),
             html.P(
                 "Ranked on the empirical-Bayes estimate (each index shrunk toward the overall mean by "
-                "its precision); the rank interval is the 95% range of ranks in 4,000 posterior draws. "
+                'its precision); "=" marks a rank shared by several units; the rank interval is the 95% '
+                "range of ranks in 4,000 posterior draws. "
                 f"Units with fewer than {runtime.settings.min_n} responses are not ranked.",
                 className="small text-muted",
             ),
@@ -187,17 +202,17 @@ def _table(table, unit: str) -> dbc.Table:
         html.Tr(
             [
                 html.Th(h)
-                for h in ("Rank", "Rank interval", UNITS[unit][:-1], "Index", "95% CI", "Shrunk", "n")
+                for h in ("Rank", "Rank interval", UNIT_NOUNS[unit], "Index", "95% CI", "Shrunk", "n")
             ]
         )
     )
     rows = []
-    for r in table.itertuples():
+    for r, rank in zip(table.itertuples(), rank_labels(table["rank"]), strict=True):
         ranked = r.status == "ranked"
         rows.append(
             html.Tr(
                 [
-                    html.Td(f"{int(r.rank)}" if ranked else "—"),
+                    html.Td(rank if ranked else "—"),
                     html.Td(f"{int(r.rank_low)}-{int(r.rank_high)}" if ranked else r.status),
                     html.Td(dcc.Link(r.code, href=f"/unit?{unit}={r.code}", id=f"rankings-open-{r.code}")),
                     html.Td(fmt(r.mean) if ranked else "—"),

@@ -116,29 +116,75 @@ def clean(session: Session, user: AuthUser, data: PlanInput) -> dict:
     for name in ("baseline_score", "target_score"):
         v = _number(data.__dict__[name], name.split("_")[0], errors)
         if v is not None and not 1 <= v <= 7:
-            errors[name.split("_")[0]] = "a score on the 7-point scale (1-7)"
+            errors[name.split("_")[0]] = "must be between 1 and 7 (the 7-point scale)"
         values[name] = v
     values["cost"] = _number(data.cost, "cost", errors)
     if values["cost"] is not None and values["cost"] < 0:
-        errors["cost"] = "cost cannot be negative"
+        errors["cost"] = "must not be negative"
     values["description"] = (data.description or "").strip() or None
-    if not errors and not _may_hold(user, values["branch_id"], values["department_id"], values["owner_id"]):
-        errors["branch"] = "you may not hold a plan for this unit (outside your scope or not your own plan)"
+    if not {"branch", "department", "owner"} & errors.keys():
+        errors.update(_hold_errors(user, values["branch_id"], values["department_id"], values["owner_id"]))
     if errors:
         raise PlanInvalid(errors)
     return values
 
 
-def _may_hold(user: AuthUser, branch_id, department_id, owner_id) -> bool:
-    """The plan's new unit must be one the user may edit plans in. The
-    role rule alone lets a team member edit any plan they own, so without
-    the scope check they could move their plan, or create one, in another
-    branch."""
-    inside = user.sees_everything or user.scope.allows(branch_id, department_id)
-    return inside and user.may_edit_plan(branch_id, department_id, owner_id)
+def linked_unit(units, scope, branch, department) -> tuple[str, str, list[str]]:
+    """The branch and department codes a new plan's form starts with, from a
+    link's ?branch=&department=, and the axes ("branch", "department") whose
+    linked code the viewer may not plan for.
+
+    `units` are the viewer's units (queries.reference.units with their scope).
+    A drill-down link names only the axis it was drilled on, and a department
+    head's plan must carry their department to be theirs, so an axis the
+    viewer is restricted to a single unit on is filled with that unit when the
+    link leaves it out. A linked code outside the viewer's units (out of
+    scope or unknown: not told apart) falls back the same way, or to empty."""
+    chosen: list[str] = []
+    outside: list[str] = []
+    for linked, ids, column, noun in (
+        (branch, scope.branch_ids, "branch_code", "branch"),
+        (department, scope.department_ids, "department_code", "department"),
+    ):
+        codes = [str(c) for c in units[column].unique()]
+        only = codes[0] if ids is not None and len(codes) == 1 else ""
+        linked = linked if isinstance(linked, str) else ""
+        if linked and linked not in codes:
+            outside.append(noun)
+            linked = ""
+        chosen.append(linked or only)
+    return chosen[0], chosen[1], outside
+
+
+def _hold_errors(user: AuthUser, branch_id, department_id, owner_id) -> dict[str, str]:
+    """Why the user may not hold this plan, by the field at fault (empty: they
+    may). The plan's new unit must be one the user may edit plans in: the
+    role rule alone lets a team member edit any plan they own, so without the
+    scope check they could move their plan, or create one, in another branch.
+    A plan without a branch (department) spans all of them, so only a scope
+    unrestricted on that axis holds it."""
+    if user.sees_everything:
+        return {}
+    errors = {}
+    for label, plural, unit_id, allowed in (
+        ("branch", "branches", branch_id, user.scope.branch_ids),
+        ("department", "departments", department_id, user.scope.department_ids),
+    ):
+        if allowed is None:
+            continue
+        if unit_id is None:
+            errors[label] = f"you may not hold a plan for all {plural}: choose your {label}"
+        elif unit_id not in allowed:
+            errors[label] = f"you may not hold a plan for this {label}: it is outside your scope"
+    if not errors and not user.may_edit_plan(branch_id, department_id, owner_id):
+        errors["owner"] = "you may not hold a plan you do not own: choose yourself as owner"
+    return errors
 
 
 def _number(raw, label, errors) -> float | None:
+    """None for an empty field; the form sends numbers as typed (text)."""
+    if isinstance(raw, str):
+        raw = raw.strip()
     if raw is None or raw == "":
         return None
     try:

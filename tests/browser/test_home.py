@@ -56,3 +56,41 @@ def test_rankings_page_matches_service_and_url_restores_view(
     assert "unit=department" in dash_duo.driver.current_url and "element=S" in dash_duo.driver.current_url
     dash_duo.driver.save_screenshot(os.path.join(artifacts_dir, "rankings.png"))
     assert dash_duo.get_logs() == [], dash_duo.get_logs()
+
+
+def test_rankings_show_ties_when_units_do_not_differ(dash_duo, demo_app, demo_runtime, login_as):
+    """On this demo the departments' Empathy in 2026-Q1 shows no between-unit
+    variance: every department is shrunk to the mean and they all tie."""
+    from dashboard.queries.filters import Filters
+    from dashboard.queries.reference import waves
+    from dashboard.services.metrics import unit_ranking
+
+    with demo_runtime.read_session() as session:
+        wave_ids = waves(session).set_index("code").loc[["2026-Q1"], "wave_id"]
+        expected = unit_ranking(
+            session, Scope.everything(), Filters(wave_ids=tuple(wave_ids)), "department", "E", 10
+        )
+    ranked = expected[expected["status"] == "ranked"]
+    assert expected.attrs["tau2"] == 0 and len(ranked) > 1  # the case under test
+    dash_duo.start_server(demo_app)
+    login_as(dash_duo, "executive", path="/rankings?unit=department&element=E&wave=2026-Q1")
+    dash_duo.wait_for_contains_text("#rankings-no-differences", "No real differences", timeout=20)
+    headers = [th.text for th in dash_duo.find_elements("#rankings-table thead th")]
+    assert headers[:3] == ["Rank", "Rank interval", "Department"]
+    ranks = [td.text for td in dash_duo.find_elements("#rankings-table tbody tr td:first-child")]
+    assert ranks[: len(ranked)] == ["=1"] * len(ranked)
+    labels = [t.text for t in dash_duo.find_elements("#rankings-figure .yaxislayer-above .ytick text")]
+    assert sorted(labels) == sorted(f"=1 {code}" for code in ranked["code"])
+
+    dash_duo.wait_for_page(dash_duo.server_url + "/rankings?unit=branch&element=overall&wave=all")
+    dash_duo.wait_for_contains_text("#rankings-table thead", "Branch", timeout=20)
+    assert not dash_duo.driver.find_elements("css selector", "#rankings-no-differences")
+    dash_duo.wait_for_page(dash_duo.server_url + "/")
+    dash_duo.wait_for_contains_text("#home-ranking", "Rank", timeout=20)
+    assert (
+        "shrunk (empirical-Bayes) estimate"
+        in dash_duo.find_element("#home-ranking")
+        .find_element("xpath", "./ancestor::div[contains(@class, 'card-body')]")
+        .text
+    )
+    assert dash_duo.get_logs() == [], dash_duo.get_logs()

@@ -141,8 +141,6 @@ def test_team_member_cannot_edit_a_colleagues_plan_in_their_own_unit(
 
 
 def test_invalid_form_marks_the_fields_and_keeps_the_typing(dash_duo, demo_app, login_as):
-    """(Out-of-range numbers never reach the server: the browser's number
-    input withholds them; the service's range checks are tested directly.)"""
     dash_duo.start_server(demo_app)
     login_as(dash_duo, "head.harbour", path=START_LINK)
     dash_duo.wait_for_element("#plan-title", timeout=20)
@@ -150,13 +148,58 @@ def test_invalid_form_marks_the_fields_and_keeps_the_typing(dash_duo, demo_app, 
     _type(dash_duo, "#plan-target", "5.5")
     _type(dash_duo, "#plan-cost", "1200")
     dom_click(dash_duo, "#plan-save")
-    dash_duo.wait_for_contains_text("#plan-errors", "title: a title of 3 to 200 characters", timeout=20)
+    dash_duo.wait_for_contains_text("#plan-errors", "Title: a title of 3 to 200 characters", timeout=20)
     assert "is-invalid" in dash_duo.find_element("#plan-title").get_attribute("class")
-    for selector in ("#plan-target", "#plan-cost", "#plan-start"):
+    for selector in ("#plan-target", "#plan-cost", "#plan-start", "#plan-element"):
         assert "is-invalid" not in dash_duo.find_element(selector).get_attribute("class")
     for selector, typed in (("#plan-title", "Q"), ("#plan-target", "5.5"), ("#plan-cost", "1200")):
         assert dash_duo.find_element(selector).get_attribute("value") == typed
     assert dash_duo.driver.current_url.endswith(START_LINK)  # nothing created, still the form
+    assert dash_duo.get_logs() == [], dash_duo.get_logs()
+
+
+def test_out_of_range_numbers_are_refused_by_name_not_dropped(dash_duo, demo_app, demo_runtime, login_as):
+    """A browser's number input with min/max reports 9 on a 1-7 scale as no
+    value at all; the form sends what was typed, so the server names it."""
+    from sqlalchemy import func
+
+    with demo_runtime.read_session() as s:
+        plans_before = s.scalar(select(func.count()).select_from(ImprovementPlan))
+    dash_duo.start_server(demo_app)
+    login_as(dash_duo, "team.harbour", path="/plans/new")
+    dash_duo.wait_for_element("#plan-title", timeout=20)
+    _type(dash_duo, "#plan-title", "Faster call-backs")
+    typed = {"#plan-baseline": "9", "#plan-target": "0", "#plan-cost": "-100"}
+    for selector, text in typed.items():
+        _type(dash_duo, selector, text)
+    dom_click(dash_duo, "#plan-save")  # no element chosen either
+    dash_duo.wait_for_element("#plan-errors", timeout=20)
+    errors = dash_duo.find_element("#plan-errors").text
+    for message in (
+        "Targeted RATER element: choose the RATER element the plan targets",
+        "Baseline score: must be between 1 and 7",
+        "Target score: must be between 1 and 7",
+        "Cost: must not be negative",
+    ):
+        assert message in errors, errors
+    for selector in (*typed, "#plan-element"):
+        assert "is-invalid" in dash_duo.find_element(selector).get_attribute("class"), selector
+    assert "is-invalid" not in dash_duo.find_element("#plan-title").get_attribute("class")
+    for selector, text in typed.items():
+        assert dash_duo.find_element(selector).get_attribute("value") == text
+
+    # corrected: saved with exactly the numbers typed
+    dash_duo.select_dcc_dropdown("#plan-element", value="Responsiveness")
+    _type(dash_duo, "#plan-baseline", "4.5")
+    _type(dash_duo, "#plan-target", "5.5")
+    _type(dash_duo, "#plan-cost", "2500")
+    dom_click(dash_duo, "#plan-save")
+    dash_duo.wait_for_text_to_equal("#plan-title-heading", "Faster call-backs", timeout=20)
+    with demo_runtime.read_session() as s:
+        assert s.scalar(select(func.count()).select_from(ImprovementPlan)) == plans_before + 1
+        plan = s.scalar(select(ImprovementPlan).where(ImprovementPlan.title == "Faster call-backs"))
+        assert (plan.baseline_score, plan.target_score, plan.cost) == (4.5, 5.5, 2500)
+    assert dash_duo.find_element("#plan-cost").get_attribute("value") == "2500"  # shown as stored
     assert dash_duo.get_logs() == [], dash_duo.get_logs()
 
 
@@ -168,4 +211,21 @@ def test_a_branch_link_is_completed_with_the_heads_own_department(dash_duo, demo
     dash_duo.wait_for_element("#plan-title", timeout=20)
     assert "Lending" in dash_duo.find_element("#plan-department").text
     assert "B04" in dash_duo.find_element("#plan-branch").text
+    assert dash_duo.get_logs() == [], dash_duo.get_logs()
+
+
+def test_a_link_to_a_unit_outside_the_scope_falls_back_and_says_so(dash_duo, demo_app, login_as):
+    dash_duo.start_server(demo_app)
+    login_as(dash_duo, "head.lending", path="/plans/new?branch=B02&department=SRV&element=S")
+    dash_duo.wait_for_contains_text("#plan-link-outside", "The linked department is outside", timeout=20)
+    assert "your own department is filled in instead" in dash_duo.find_element("#plan-link-outside").text
+    assert "Lending" in dash_duo.find_element("#plan-department").text
+    assert "B02 Harbour" in dash_duo.find_element("#plan-branch").text  # in scope: kept
+
+    dash_duo.driver.delete_all_cookies()  # sign out
+    login_as(dash_duo, "team.harbour", path="/plans/new?branch=B01&department=LEN")
+    dash_duo.wait_for_contains_text("#plan-link-outside", "The linked branch is outside", timeout=20)
+    assert "The linked department is outside" in dash_duo.find_element("#plan-link-outside").text
+    assert "B02 Harbour" in dash_duo.find_element("#plan-branch").text
+    assert "Service" in dash_duo.find_element("#plan-department").text
     assert dash_duo.get_logs() == [], dash_duo.get_logs()

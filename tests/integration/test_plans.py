@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dashboard.auth.roles import AuthUser
@@ -133,9 +133,9 @@ def test_permissions_per_role(db):
         update_plan(s, team, own, version, form)  # a team member edits the plan they own
         with pytest.raises(PlanNotFound):
             update_plan(s, team, other_unit, 1, _form())  # out of scope: indistinguishable from missing
-        with pytest.raises(PlanInvalid, match="may not hold a plan for this unit"):
+        with pytest.raises(PlanInvalid, match="owner: you may not hold a plan you do not own"):
             create_plan(s, team, _form(owner_id=None))  # not their own plan
-        with pytest.raises(PlanInvalid, match="may not hold a plan"):
+        with pytest.raises(PlanInvalid, match="department: you may not hold a plan for this department"):
             create_plan(s, lending, _form())  # SRV is not Lending
         lending_plan = create_plan(
             s, lending, _form(branch_code="B02", department_code="LEN", element="R", item_codes=["R1"])
@@ -171,6 +171,50 @@ def test_no_plan_is_created_or_moved_outside_the_editors_scope(db):
     with Session(db) as s:
         assert s.get(ImprovementPlan, own_id).branch_id == own_branch
         assert s.get(ImprovementPlan, created).branch_id == own_branch
+
+
+def test_a_refusal_names_the_field_at_fault(db):
+    """Lending's head may plan in any branch, but only for Lending: a Service
+    Desk plan is refused on the department, not the branch."""
+    with Session(db) as s:
+        team, lending = _user(s, "team.harbour"), _user(s, "head.lending")
+        with pytest.raises(PlanInvalid) as caught:
+            create_plan(s, lending, _form(branch_code="B02", department_code="SRV"))
+        assert caught.value.errors == {
+            "department": "you may not hold a plan for this department: it is outside your scope"
+        }
+        with pytest.raises(PlanInvalid) as caught:
+            create_plan(s, lending, _form(department_code=None))
+        assert set(caught.value.errors) == {"department"}
+        assert "all departments" in caught.value.errors["department"]
+        with pytest.raises(PlanInvalid) as caught:
+            create_plan(s, team, _form(branch_code="B01", department_code="LEN", owner_id=team.staff_id))
+        assert set(caught.value.errors) == {"branch", "department"}
+        with pytest.raises(PlanInvalid) as caught:  # their own unit, but someone else as owner
+            create_plan(s, team, _form(owner_id=None, baseline_score="9"))
+        assert set(caught.value.errors) == {"owner", "baseline"}  # reported together with the rest
+
+
+def test_a_link_outside_the_viewers_scope_prefills_their_own_unit(db):
+    from dashboard.queries.reference import units
+    from dashboard.services.plans import linked_unit
+
+    with Session(db) as s:
+        team, lending, head, boss = (
+            _user(s, name) for name in ("team.harbour", "head.lending", "head.harbour", "executive")
+        )
+
+        def prefill(user, branch="", department=""):
+            return linked_unit(units(s, user.scope), user.scope, branch, department)
+
+        assert prefill(lending, "B02", "SRV") == ("B02", "LEN", ["department"])
+        assert prefill(lending, "B04") == ("B04", "LEN", [])  # a branch link: their department
+        assert prefill(team, "B01", "LEN") == ("B02", "SRV", ["branch", "department"])
+        assert prefill(team) == ("B02", "SRV", [])
+        assert prefill(head, "B01", "SRV") == ("B02", "SRV", ["branch"])
+        assert prefill(head, "B02", "NOPE") == ("B02", "", ["department"])  # several to choose from
+        assert prefill(boss, "B99", "SRV") == ("", "SRV", ["branch"])  # unknown: same as outside
+        assert prefill(boss, "B01") == ("B01", "", [])
 
 
 def test_action_edits_are_audited(db):
@@ -218,6 +262,28 @@ def test_validation_reports_every_problem_at_once(db):
         "stage",
     }
     assert caught.value.errors["target"] == "a number"
+    assert caught.value.errors["baseline"] == "must be between 1 and 7 (the 7-point scale)"
+    assert caught.value.errors["cost"] == "must not be negative"
+
+
+def test_numbers_as_typed_are_range_checked_and_nothing_is_saved(db):
+    """The form sends numbers as the text typed: out-of-range ones are
+    refused by name, never stored as empty."""
+    with Session(db) as s:
+        team = _user(s, "team.harbour")
+        typed = _form(owner_id=team.staff_id, baseline_score="9", target_score="0", cost=" -100 ")
+        with pytest.raises(PlanInvalid) as caught:
+            create_plan(s, team, typed)
+        assert caught.value.errors == {
+            "baseline": "must be between 1 and 7 (the 7-point scale)",
+            "target": "must be between 1 and 7 (the 7-point scale)",
+            "cost": "must not be negative",
+        }
+        before = s.scalar(select(func.count()).select_from(ImprovementPlan))
+        plan_id = create_plan(s, team, _form(owner_id=team.staff_id, baseline_score="4.2", cost="25000"))
+        plan = s.get(ImprovementPlan, plan_id)
+        assert (plan.baseline_score, plan.target_score, plan.cost) == (4.2, 5.0, 25_000)
+        assert s.scalar(select(func.count()).select_from(ImprovementPlan)) == before + 1
 
 
 def test_script_in_a_title_is_stored_verbatim(db):

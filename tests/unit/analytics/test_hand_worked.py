@@ -22,7 +22,7 @@ from dashboard.analytics.indices import rescale_se, stated_importance_weights
 from dashboard.analytics.ipa import KEEP_UP, LOW_PRIORITY, quadrants
 from dashboard.analytics.moments import Moments
 from dashboard.analytics.pls import pls_path_model
-from dashboard.analytics.ranking import rank_units
+from dashboard.analytics.ranking import no_differences_detected, rank_labels, rank_units
 from dashboard.analytics.significance import (
     NPS_DIFFERENCE,
     TWO_PROPORTION,
@@ -141,6 +141,18 @@ def test_identical_units_tie_instead_of_ranking_by_input_order():
     assert ranked.attrs["tau2"] == 0
     assert (ranked["rank"] == 1).all()
     assert (ranked["rank_low"] == 1).all() and (ranked["rank_high"] == 5).all()
+
+
+def test_ties_are_shown_as_ties_and_zero_between_unit_variance_is_flagged():
+    units = pd.DataFrame([_unit(f"U{i}", [4, 5, 6] * 10) for i in range(3)] + [_unit("TINY", [7, 7])])
+    ranked = rank_units(units)
+    assert rank_labels(ranked["rank"]) == ["=1", "=1", "=1", ""]
+    assert no_differences_detected(ranked)
+    assert rank_labels([1.0, 2.0, 2.0, 4.0, float("nan")]) == ["1", "=2", "=2", "4", ""]
+    spread = rank_units(pd.DataFrame([_unit("A", [0, 2]), _unit("B", [2, 4])]), min_n=2)
+    assert not no_differences_detected(spread) and rank_labels(spread["rank"]) == ["2", "1"]
+    alone = rank_units(pd.DataFrame([_unit("A", [4, 5, 6] * 10)]))  # one unit: tau^2 = 0 says nothing
+    assert alone.attrs["tau2"] == 0 and not no_differences_detected(alone)
 
 
 def test_three_perfect_answers_under_default_min_n_are_not_ranked():
