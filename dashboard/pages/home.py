@@ -7,6 +7,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from dashboard.analytics.ranking import rank_labels
 from dashboard.components.cards import drill_links, fmt, graph_card, kpi_card
 from dashboard.components.figures import element_bars, trend_figure
 from dashboard.domain import ELEMENTS
@@ -148,12 +149,13 @@ def _ranking_card(ranking, wave_code: str | None) -> dbc.Card:
         body = html.P("No branch has responses in the latest wave.", className="text-muted")
     else:
         rows = []
-        for r in ranking.itertuples():
+        labels = rank_labels(ranking["rank"].where(ranking["status"] == "ranked"))
+        for r, label in zip(ranking.itertuples(), labels, strict=True):
             ranked = r.status == "ranked"
             rows.append(
                 html.Tr(
                     [
-                        html.Td(int(r.rank) if ranked else "—"),
+                        html.Td(label if ranked else "—"),
                         html.Td(dcc.Link(r.code, href=f"/unit?branch={r.code}")),
                         html.Td(fmt(r.mean) if ranked else "—"),
                         html.Td(f"{fmt(r.ci_low)}-{fmt(r.ci_high)}" if ranked else "—"),
