@@ -256,7 +256,7 @@ def _history(session, scope, customer: str | None):
         return dbc.Alert(
             "This customer does not exist or is not available to you.", color="warning", id="churn-history"
         )
-    feedback, requests = churn_queries.customer_history(session, found.id)
+    feedback, requests = churn_queries.customer_history(session, scope, found.id)
     items = [
         html.Li(
             [

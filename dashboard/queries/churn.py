@@ -21,6 +21,7 @@ from dashboard.db.models import (
     Staff,
     Wave,
 )
+from dashboard.queries.filters import scope_clauses
 
 
 def customer_scope_clauses(scope: Scope) -> list:
@@ -167,8 +168,10 @@ def customer_in_scope(session: Session, scope: Scope, customer_id: int) -> Custo
     return session.scalar(select(Customer).where(Customer.id == customer_id, *customer_scope_clauses(scope)))
 
 
-def customer_history(session: Session, customer_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Survey answers (wave, overall, comment) and service requests of one customer."""
+def customer_history(session: Session, scope: Scope, customer_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Survey answers (wave, overall, comment) and service requests of one
+    customer, only those in the viewer's scope: seeing a customer does not
+    open their dealings with other branches or departments."""
     q = Question.__table__
     overall = (
         select(Answer.response_id, func.max(Answer.perception).label("overall"))
@@ -181,13 +184,13 @@ def customer_history(session: Session, customer_id: int) -> tuple[pd.DataFrame, 
         select(Wave.code, Response.submitted_at, Response.channel, overall.c.overall, Response.comment)
         .join(Wave, Wave.id == Response.wave_id)
         .outerjoin(overall, overall.c.response_id == Response.id)
-        .where(Response.customer_id == customer_id)
+        .where(Response.customer_id == customer_id, *scope_clauses(Response.__table__, scope))
         .order_by(Response.submitted_at.desc())
     ).all()
     r = ServiceRequest
     reqs = session.execute(
         select(r.submitted_at, r.category, r.is_complaint, r.resolved_at, r.sla_hours, r.rating)
-        .where(r.customer_id == customer_id)
+        .where(r.customer_id == customer_id, *scope_clauses(r.__table__, scope))
         .order_by(r.submitted_at.desc())
     ).all()
     return (

@@ -262,7 +262,10 @@ def export_csv(table: pd.DataFrame) -> str:
 
 
 def _inert_cell(value):
-    """Text a spreadsheet would run as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    """Text a spreadsheet would run as a formula gets a leading apostrophe;
+    leading spaces do not hide it (importers that trim them would run it)."""
+    if isinstance(value, str) and (
+        value[:1] in ("\t", "\r") or value.lstrip(" ")[:1] in ("=", "+", "-", "@")
+    ):
         return "'" + value
     return value

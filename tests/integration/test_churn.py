@@ -142,3 +142,53 @@ def test_exposure_in_sql_matches_the_scored_customers(db):
         for branch, part in everyone.groupby("branch"):
             row = by_branch.set_index("branch").loc[branch]
             assert row["high"] == (part["band"] == "high").sum()
+
+
+def test_a_customer_s_history_shows_only_dealings_in_scope(db):
+    """A Lending head may open a Lending customer, but not what that customer
+    told or asked another department or branch."""
+    from datetime import datetime
+
+    from dashboard.db.models import CustomerDepartment, Department, Wave
+    from dashboard.queries.churn import customer_history
+
+    with Session(db) as s, s.begin():
+        lending = s.scalar(select(Department.id).where(Department.code == "LEN"))
+        other = s.scalar(select(Department.id).where(Department.code != "LEN"))
+        customer_id = s.scalar(
+            select(CustomerDepartment.customer_id).where(CustomerDepartment.department_id == lending).limit(1)
+        )
+        branch = s.scalar(select(Branch.id).where(Branch.code == "B01"))
+        wave = s.scalar(select(Wave.id).order_by(Wave.period_start.desc()).limit(1))
+        when = datetime(2026, 8, 3, 10, 0)
+        s.add(
+            Response(
+                wave_id=wave,
+                customer_id=customer_id,
+                branch_id=branch,
+                department_id=other,
+                channel="survey",
+                segment="retail",
+                submitted_at=when,
+                comment="SECRET elsewhere",
+            )
+        )
+        s.add(
+            ServiceRequest(
+                external_ref="SR-ELSEWHERE",
+                customer_id=customer_id,
+                branch_id=branch,
+                department_id=other,
+                category="card",
+                is_complaint=True,
+                submitted_at=when,
+                sla_hours=48.0,
+            )
+        )
+    with Session(db) as s:
+        head = _scope_of(s, "head.lending")
+        feedback, requests = customer_history(s, head, customer_id)
+        all_feedback, all_requests = customer_history(s, _scope_of(s, "executive"), customer_id)
+    assert "SECRET elsewhere" in set(all_feedback["comment"]) and when in set(all_requests["submitted_at"])
+    assert "SECRET elsewhere" not in set(feedback["comment"]) and when not in set(requests["submitted_at"])
+    assert len(feedback) == len(all_feedback) - 1 and len(requests) == len(all_requests) - 1

@@ -151,19 +151,20 @@ def test_export_neutralises_spreadsheet_formulas():
 
     table = pd.DataFrame(
         {
-            "external_ref": ["C1"],
-            "name": ['=HYPERLINK("http://x","y")'],
-            "branch": ["B01"],
-            "segment": ["retail"],
-            "tier": ["gold"],
-            "account_manager": [None],
-            "method": ["model"],
-            "probability": [0.2],
-            "points": [None],
-            "band": ["high"],
-            "reasons": [["1 unresolved complaint", "account manager left in the last 12 months"]],
+            "external_ref": ["C1", "C2"],
+            "name": ['=HYPERLINK("http://x","y")', " =2+2"],
+            "branch": ["B01", "B01"],
+            "segment": ["retail", "retail"],
+            "tier": ["gold", "gold"],
+            "account_manager": [None, "  @SUM(1)"],
+            "method": ["model", "model"],
+            "probability": [0.2, 0.1],
+            "points": [None, None],
+            "band": ["high", "medium"],
+            "reasons": [["1 unresolved complaint", "account manager left in the last 12 months"], []],
         }
     )
     lines = export_csv(table).splitlines()
     assert lines[0].startswith("external_ref,name,branch")
     assert "'=HYPERLINK" in lines[1] and "1 unresolved complaint; account manager left" in lines[1]
+    assert lines[2].startswith("C2,' =2+2,") and ",'  @SUM(1)," in lines[2]  # leading spaces hide nothing
