@@ -13,6 +13,7 @@ from dashboard.auth.scope import Scope
 from dashboard.db.models import (
     AuditScore,
     Commitment,
+    Customer,
     ManagementAnswer,
     ManagementImportance,
     ManagementResponse,
@@ -88,12 +89,14 @@ def request_performance(
     end: date,
     branch_ids: tuple[int, ...] | None = None,
     department_ids: tuple[int, ...] | None = None,
+    segments: tuple[str, ...] | None = None,
 ) -> tuple[dict, pd.DataFrame]:
     """Service requests submitted in [start, end], in one scan: (totals for
     gap 3: n, within SLA, unresolved, complaints, mean first-response hours;
     each published promise with the requests it applies to and how many met
     it, for gap 4). A promise counts requests from its publication on;
-    resolution promises apply to complaints."""
+    resolution promises apply to complaints. `segments` narrows to requests
+    of customers in those segments."""
     t = ServiceRequest.__table__
     promises = session.scalars(select(Commitment).order_by(Commitment.code)).all()
     resolve_h = hours_between(t.c.submitted_at, t.c.resolved_at)
@@ -120,6 +123,9 @@ def request_performance(
         for ids, name in ((branch_ids, "branch_id"), (department_ids, "department_id"))
         if ids is not None
     ]
+    if segments is not None:
+        customers = select(Customer.id).where(Customer.segment.in_(list(segments)))
+        narrowing.append(t.c.customer_id.in_(customers))
     row = session.execute(
         select(*columns).where(
             *scope_clauses(t, scope),

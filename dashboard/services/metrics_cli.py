@@ -155,7 +155,13 @@ def gaps_report(session: Session, scope: Scope, filters: Filters) -> dict:
     )
     start, end = _request_period(session, filters, today)
     requests, promises = gap_queries.request_performance(
-        session, scope, start or date(1900, 1, 1), end, filters.branch_ids, filters.department_ids
+        session,
+        scope,
+        start or date(1900, 1, 1),
+        end,
+        filters.branch_ids,
+        filters.department_ids,
+        filters.segments,
     )
     return {
         "gap1_knowledge": gap1,

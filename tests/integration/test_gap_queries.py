@@ -87,6 +87,14 @@ def test_request_performance_hand_worked(fresh_engine):
             s, Scope.everything(), date(2025, 1, 1), date(2025, 3, 31), branch_ids=(b2.id,)
         )
         assert narrowed["n"] == 1  # r4 only: the filter narrows like the scope
+        retail, _ = gaps.request_performance(
+            s, scope, date(2025, 1, 1), date(2025, 3, 31), segments=("retail",)
+        )
+        sme, sme_kept = gaps.request_performance(
+            s, scope, date(2025, 1, 1), date(2025, 3, 31), segments=("sme",)
+        )
+        assert retail["n"] == 3 and sme["n"] == 0  # through the customer's segment (C1 is retail)
+        assert sme_kept["n"].sum() == 0
         nothing, none_kept = gaps.request_performance(s, Scope.nothing(), date(2025, 1, 1), date(2025, 3, 31))
         assert nothing["n"] == 0 and nothing["mean_first_response_h"] is None
         assert none_kept["n"].sum() == 0
