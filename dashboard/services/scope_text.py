@@ -30,12 +30,13 @@ def describe_scope(session: Session, scope: Scope) -> str | None:
     return f"{branches}, {departments}"
 
 
-def narrowing(session: Session, scope: Scope, branch: str | None, department: str | None) -> str | None:
-    """What the scope hides of a unit named by `branch` and/or `department`:
-    e.g. a department head opening a branch sees only their department."""
-    units = reference.units(session, scope)
+def narrowing(parts: pd.DataFrame, scope: Scope, branch: str | None, department: str | None) -> str | None:
+    """What the scope keeps of a unit named by `branch` or `department` alone,
+    when it restricts the other axis: e.g. a department head opening a branch
+    sees only their department. `parts` are the viewer's units (branch x
+    department, `reference.units` with their scope) that make up the named unit."""
     if branch and not department and scope.department_ids is not None:
-        return f"{_names(units[units['branch_code'] == branch], 'department')} only"
+        return f"{_names(parts, 'department')} only"
     if department and not branch and scope.branch_ids is not None:
-        return f"{_names(units[units['department_code'] == department], 'branch')} only"
+        return f"{_names(parts, 'branch')} only"
     return None

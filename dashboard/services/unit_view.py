@@ -62,7 +62,7 @@ def resolve_unit(session: Session, scope: Scope, branch: str | None, department:
         parts.append(f"{first.branch_name} ({branch})")
     if department:
         parts.append(f"{first.department_name} ({department})")
-    hidden = narrowing(session, scope, branch, department)
+    hidden = narrowing(units, scope, branch, department)
     if hidden:  # the figures cover only the part of the unit in the viewer's scope
         parts.append(f"{hidden} (your view)")
     return Unit(
