@@ -51,32 +51,43 @@ def item_moments(
     return frame
 
 
+DRIVER_DIMENSIONS = ("wave_id", "branch_id", "department_id", "channel", "segment")
+
+
+def _driver_sums(
+    session: Session, scope: Scope, filters: Filters, variables: Sequence[str], by: Sequence[str]
+) -> pd.DataFrame:
+    """Per group of `by`: n (complete-case respondents) and, per driver
+    variable v, total_v and total_sq_v of the respondents' means."""
+    from dashboard.db.models import RollupDriver
+
+    t = RollupDriver.__table__
+    keys = [t.c[k] for k in by]
+    sums = [func.sum(t.c[f"s_{v.lower()}"]) for v in variables]
+    squares = [func.sum(t.c[f"p_{v.lower()}{v.lower()}"]) for v in variables]
+    stmt = select(*keys, func.sum(t.c.n), *sums, *squares).where(*where(t, scope, filters))
+    if keys:
+        stmt = stmt.group_by(*keys).order_by(*keys)
+    columns = [*by, "n", *(f"total_{v}" for v in variables), *(f"total_sq_{v}" for v in variables)]
+    return pd.DataFrame(session.execute(stmt).all(), columns=columns)
+
+
 def respondent_element_moments(
     session: Session, scope: Scope, filters: Filters, element: str, by: Sequence[str] = ("branch_id",)
 ) -> pd.DataFrame:
     """Moments of each respondent's mean perception of one RATER element
     (complete cases), grouped by `by`: the right sample for comparing units,
     since a respondent's items are not independent observations."""
-    from dashboard.db.models import DRIVER_VARIABLES, RollupDriver
+    from dashboard.db.models import DRIVER_VARIABLES
 
     if element not in DRIVER_VARIABLES:
         raise ValueError(f"unknown element {element!r}")
-    t = RollupDriver.__table__
-    v = element.lower()
-    keys = [t.c[k] for k in by]
-    stmt = (
-        select(*keys, func.sum(t.c.n), func.sum(t.c[f"s_{v}"]), func.sum(t.c[f"p_{v}{v}"]))
-        .where(*where(t, scope, filters))
-        .group_by(*keys)
-        .order_by(*keys)
+    frame = _driver_sums(session, scope, filters, [element], by).rename(
+        columns={f"total_{element}": "total", f"total_sq_{element}": "total_sq"}
     )
-    frame = pd.DataFrame(session.execute(stmt).all(), columns=[*by, "n", "total", "total_sq"])
     for c in ("n", "total", "total_sq"):
         frame[c] = pd.to_numeric(frame[c]).fillna(0)
     return frame
-
-
-DRIVER_DIMENSIONS = ("wave_id", "branch_id", "department_id", "channel", "segment")
 
 
 def respondent_moments_by_element(
@@ -86,21 +97,13 @@ def respondent_moments_by_element(
     query: one row per group of `by` (dimensions of the driver rollup) and
     element, with n (complete-case respondents), total and total_sq of the
     respondents' element means on the items' perception scale."""
-    from dashboard.db.models import DRIVER_VARIABLES, RollupDriver
+    from dashboard.db.models import DRIVER_VARIABLES
 
     unknown = [d for d in by if d not in DRIVER_DIMENSIONS]
     if unknown:
         raise ValueError(f"cannot group respondent moments by {unknown}")
     elements = [v for v in DRIVER_VARIABLES if v != "O"]  # O is overall satisfaction, not an element
-    t = RollupDriver.__table__
-    keys = [t.c[k] for k in by]
-    sums = [func.sum(t.c[f"s_{v.lower()}"]) for v in elements]
-    squares = [func.sum(t.c[f"p_{v.lower()}{v.lower()}"]) for v in elements]
-    stmt = select(*keys, func.sum(t.c.n), *sums, *squares).where(*where(t, scope, filters))
-    if keys:
-        stmt = stmt.group_by(*keys).order_by(*keys)
-    columns = [*by, "n", *(f"total_{v}" for v in elements), *(f"total_sq_{v}" for v in elements)]
-    wide = pd.DataFrame(session.execute(stmt).all(), columns=columns)
+    wide = _driver_sums(session, scope, filters, elements, by)
     wide = wide[pd.to_numeric(wide["n"]).fillna(0) > 0]  # no rows at all gives one row of NULLs
     frames = [
         wide[list(by)].assign(
