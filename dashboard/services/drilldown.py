@@ -46,7 +46,7 @@ def _respondents_rule(out: pd.DataFrame, respondents: pd.Series | None, min_n: i
     return out
 
 
-def element_totals(df: pd.DataFrame, keys: list[str]) -> tuple[pd.DataFrame, pd.Series]:
+def _element_totals(df: pd.DataFrame, keys: list[str]) -> tuple[pd.DataFrame, pd.Series]:
     """Item moments (with a `code` column) summed to `keys`, and each group's
     respondents: every respondent answers each item once, so the most-answered
     item's count."""
@@ -73,7 +73,7 @@ def _with_shares(df: pd.DataFrame, min_n: int, respondents: pd.Series | None = N
 def element_profile(session: Session, scope: Scope, filters: Filters, min_n: int) -> pd.DataFrame:
     """Per RATER element: CSI with CI, P and E means, gap P - E, top-2-box share, n."""
     df = item_moments(session, scope, filters, by=("element", "code", "scale_min", "scale_max"))
-    df, respondents = element_totals(
+    df, respondents = _element_totals(
         df[df["element"].isin(list(ELEMENTS))], ["element", "scale_min", "scale_max"]
     )
     out = _with_shares(df, min_n, respondents)
@@ -115,7 +115,7 @@ def weak_spots(
             columns=["group", "label", "n_p", "csi", "csi_low", "csi_high", "diff", "suppressed"]
         )
     keys = [column, "scale_min", "scale_max"]
-    df, respondents = element_totals(df.drop(columns=["element"]), keys)
+    df, respondents = _element_totals(df.drop(columns=["element"]), keys)
     out = csi_table(df, "scale_min", "scale_max", min_n=min_n)
     out = _respondents_rule(out, None if item else respondents, min_n)
     if not item:  # the element per group: its CI counts respondents, not answers

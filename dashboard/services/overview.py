@@ -16,8 +16,7 @@ from dashboard.auth.scope import Scope
 from dashboard.queries import reference
 from dashboard.queries.filters import Filters
 from dashboard.queries.rollups import item_moments
-from dashboard.services.drilldown import element_totals
-from dashboard.services.element_ci import element_respondent_ci
+from dashboard.services.drilldown import element_profile
 from dashboard.services.metrics import biggest_movers, unit_ranking
 
 
@@ -90,29 +89,11 @@ def home_summary(session: Session, scope: Scope, min_n: int = 10) -> HomeSummary
         r = rec.iloc[0]
         nps = nps_estimate(int(r.top2), int(r.low), int(r.n_p))
 
-    by_item = item_moments(
-        session, scope, Filters(wave_ids=(latest_wave,)), by=("element", "code", "scale_min", "scale_max")
+    # the drill-down's profile: minimum and n count respondents, CIs too
+    profile = element_profile(session, scope, Filters(wave_ids=(latest_wave,)), min_n)
+    elements = profile[["element", "csi", "csi_low", "csi_high", "respondents", "ci_basis"]].rename(
+        columns={"csi": "value", "csi_low": "low", "csi_high": "high", "respondents": "n"}
     )
-    by_element, respondents = element_totals(
-        by_item[by_item["element"].notna()], ["element", "scale_min", "scale_max"]
-    )
-    profile = estimate_rows(by_element, min_n)
-    # the minimum and the n shown count respondents, as in the drill-down
-    few = respondents.to_numpy(float) < max(min_n, 1)
-    profile.loc[few, ["value", "low", "high"]] = np.nan
-    profile["n"] = respondents.astype(int).to_numpy()
-    elements = element_respondent_ci(
-        session,
-        scope,
-        Filters(wave_ids=(latest_wave,)),
-        profile,
-        value="value",
-        low="low",
-        high="high",
-        se=None,
-    )
-    order = {e: i for i, e in enumerate("RATES")}
-    elements = elements.sort_values("element", key=lambda s: s.map(order)).reset_index(drop=True)
     elements["target"] = elements["element"].map(_targets(session))
     top_box = share_estimate(int(last["top2"]), int(last["n_p"]), min_n=min_n)
     ranking = unit_ranking(session, scope, Filters(wave_ids=(latest_wave,)), "branch", None, min_n)
