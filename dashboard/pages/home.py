@@ -8,7 +8,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard.analytics.ranking import rank_labels
-from dashboard.components.cards import drill_links, fmt, graph_card, kpi_card
+from dashboard.components.cards import drill_links, fmt, fmt_range, graph_card, kpi_card
 from dashboard.components.figures import element_bars, trend_figure
 from dashboard.domain import ELEMENTS
 from dashboard.services.churn import exposure_summary
@@ -43,7 +43,7 @@ def layout(**_query) -> html.Div:
         csi_text, csi_detail = "—", f"too few responses (n = {latest.n})"
     else:
         csi_text = fmt(latest.value)
-        csi_detail = f"95% CI {fmt(latest.ci_low)}-{fmt(latest.ci_high)}, n = {latest.n:,}"
+        csi_detail = f"95% CI {fmt_range(latest.ci_low, latest.ci_high)}, n = {latest.n:,}"
     change = summary.change
     if change is None:
         change_text = "—"
@@ -158,7 +158,7 @@ def _ranking_card(ranking, wave_code: str | None) -> dbc.Card:
                         html.Td(label if ranked else "—"),
                         html.Td(dcc.Link(r.code, href=f"/unit?branch={r.code}")),
                         html.Td(fmt(r.mean) if ranked else "—"),
-                        html.Td(f"{fmt(r.ci_low)}-{fmt(r.ci_high)}" if ranked else "—"),
+                        html.Td(fmt_range(r.ci_low, r.ci_high) if ranked else "—"),
                         html.Td(f"{int(r.rank_low)}-{int(r.rank_high)}" if ranked else "—"),
                         html.Td(_change(r)),
                         html.Td(f"{int(r.n):,}" + ("" if ranked else " (too few responses)")),

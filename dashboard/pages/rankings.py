@@ -12,7 +12,7 @@ import pandas as pd
 from dash import Input, Output, State, callback, dcc, html
 
 from dashboard.analytics.ranking import no_differences_detected, rank_labels
-from dashboard.components.cards import fmt
+from dashboard.components.cards import fmt, fmt_range
 from dashboard.components.dropdown_label import dropdown_label
 from dashboard.components.figures import GRAPH_CONFIG, ranking_figure
 from dashboard.domain import ELEMENTS
@@ -216,7 +216,7 @@ def _table(table, unit: str) -> dbc.Table:
                     html.Td(f"{int(r.rank_low)}-{int(r.rank_high)}" if ranked else r.status),
                     html.Td(dcc.Link(r.code, href=f"/unit?{unit}={r.code}", id=f"rankings-open-{r.code}")),
                     html.Td(fmt(r.mean) if ranked else "—"),
-                    html.Td(f"{fmt(r.ci_low)}-{fmt(r.ci_high)}" if ranked else "—"),
+                    html.Td(fmt_range(r.ci_low, r.ci_high) if ranked else "—"),
                     html.Td(fmt(r.shrunk) if ranked else "—"),
                     html.Td(f"{int(r.n):,}"),
                 ],
