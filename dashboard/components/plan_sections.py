@@ -12,6 +12,12 @@ from dashboard.components.dropdown_label import dropdown_label
 from dashboard.domain import ELEMENTS, PLAN_STAGES, PLAN_STATUSES
 
 
+def due_with_flag(due_on, overdue: bool) -> list:
+    """A plan's due date, with an "overdue" badge on its own line when late."""
+    due = [html.Span(f"{due_on:%Y-%m-%d}" if due_on is not None else "—", className="text-nowrap")]
+    return due + ([html.Br(), dbc.Badge("overdue", color="danger")] if overdue else [])
+
+
 def actions_section(plan, editable: bool) -> dbc.Card:
     """Actions as done/not-done switches; an add row only for editors."""
     options = [

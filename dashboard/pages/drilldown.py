@@ -89,9 +89,7 @@ def _href(state: dict, **changes) -> str:
 def _elements_level(profile, state) -> list:
     if profile.empty:
         return [dbc.Alert(NO_RATINGS, color="info", id="drill-empty")]
-    bars = profile[["element", "csi", "csi_low", "csi_high", "respondents"]].set_axis(
-        ["element", "value", "low", "high", "n"], axis=1
-    )
+    bars = drill.profile_bars(profile)
     figure = element_bars(bars, "Click an element to see its items")
     rows = [
         html.Tr(

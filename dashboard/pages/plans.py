@@ -9,6 +9,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard.components.cards import fmt
+from dashboard.components.plan_sections import due_with_flag
 from dashboard.domain import ELEMENT_TEXT_COLOURS, ELEMENTS, PLAN_STATUSES
 from dashboard.services.plan_effects import plans_with_effects
 from dashboard.web_context import current_runtime, current_scope, current_user
@@ -111,9 +112,6 @@ def _table(rows) -> dbc.Table:
         unit = (
             " / ".join(x for x in (row["branch_name"], row["department_name"]) if isinstance(x, str)) or "—"
         )
-        due = [html.Span(row["due_on"].isoformat(), className="text-nowrap")]
-        if row["overdue"]:
-            due += [html.Br(), dbc.Badge("overdue", color="danger")]
         body.append(
             html.Tr(
                 [
@@ -127,7 +125,7 @@ def _table(rows) -> dbc.Table:
                     ),
                     html.Td(row["stage"], className=WIDE_ONLY),
                     html.Td(row["status"]),
-                    html.Td(due),
+                    html.Td(due_with_flag(row["due_on"], row["overdue"])),
                     _effect_cell(row),
                     html.Td(
                         fmt(row["per_10k"], 2) if row["per_10k"] is not None else "—", className=WIDE_ONLY

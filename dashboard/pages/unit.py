@@ -12,8 +12,10 @@ from dash import Input, Output, State, callback, dcc, html
 from dashboard.components.cards import data_table, fmt, fmt_range, graph_card, kpi_card
 from dashboard.components.figures import element_bars, nothing_to_show, trend_figure
 from dashboard.components.filter_bar import breadcrumbs, filter_bar, filter_inputs
+from dashboard.components.plan_sections import due_with_flag
 from dashboard.domain import ELEMENT_TEXT_COLOURS, ELEMENTS
 from dashboard.queries import reference
+from dashboard.services.drilldown import profile_bars
 from dashboard.services.unit_view import resolve_unit, unit_summary
 from dashboard.services.view_state import load_global_filters, valid_filter_changes, with_changes
 from dashboard.web_context import current_runtime, current_scope
@@ -92,9 +94,7 @@ def _unit_body(summary, unit, state, selection: str) -> list:
     else:
         csi_text = fmt(last["value"])
         csi_detail = f"{last['label']}: 95% CI {fmt_range(last['low'], last['high'])}, n = {int(last['n']):,}"
-    bars = summary.profile[["element", "csi", "csi_low", "csi_high", "respondents"]].set_axis(
-        ["element", "value", "low", "high", "n"], axis=1
-    )
+    bars = profile_bars(summary.profile)
     drill_query = {k: v for k, v in state.items() if k in ("from", "to", "segment", "channel")}
     return [
         html.P(f"Showing {selection}.", className="small text-muted", id="unit-selection"),
@@ -176,12 +176,7 @@ def _plans_section(plans) -> dbc.Card:
                     html.Td(ELEMENTS.get(r.element, r.element or "—")),
                     html.Td(r.stage),
                     html.Td(r.status),
-                    html.Td(
-                        [
-                            f"{r.due_on:%Y-%m-%d}" if r.due_on is not None else "—",
-                            *([html.Br(), dbc.Badge("overdue", color="danger")] if r.overdue else []),
-                        ]
-                    ),
+                    html.Td(due_with_flag(r.due_on, r.overdue)),
                 ],
                 className="table-danger" if r.overdue else None,
             )

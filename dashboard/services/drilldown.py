@@ -85,6 +85,13 @@ def element_profile(session: Session, scope: Scope, filters: Filters, min_n: int
     return out.sort_values("element", key=lambda s: s.map(order)).reset_index(drop=True)
 
 
+def profile_bars(profile: pd.DataFrame) -> pd.DataFrame:
+    """An element profile as the bar chart takes it: element, value, low,
+    high and n (respondents)."""
+    columns = {"csi": "value", "csi_low": "low", "csi_high": "high", "respondents": "n"}
+    return profile[["element", *columns]].rename(columns=columns)
+
+
 def item_table(session: Session, scope: Scope, filters: Filters, element: str, min_n: int) -> pd.DataFrame:
     """The element's items: CSI (P) with CI, P, E, gap with its SE, top-2-box, n."""
     df = item_moments(session, scope, filters, by=("element", "code", "scale_min", "scale_max"))

@@ -16,7 +16,7 @@ from dashboard.auth.scope import Scope
 from dashboard.queries import reference
 from dashboard.queries.filters import Filters
 from dashboard.queries.rollups import item_moments
-from dashboard.services.drilldown import element_profile
+from dashboard.services.drilldown import element_profile, profile_bars
 from dashboard.services.metrics import biggest_movers, unit_ranking
 
 
@@ -91,9 +91,7 @@ def home_summary(session: Session, scope: Scope, min_n: int = 10) -> HomeSummary
 
     # the drill-down's profile: minimum and n count respondents, CIs too
     profile = element_profile(session, scope, Filters(wave_ids=(latest_wave,)), min_n)
-    elements = profile[["element", "csi", "csi_low", "csi_high", "respondents", "ci_basis"]].rename(
-        columns={"csi": "value", "csi_low": "low", "csi_high": "high", "respondents": "n"}
-    )
+    elements = profile_bars(profile)
     elements["target"] = elements["element"].map(_targets(session))
     top_box = share_estimate(int(last["top2"]), int(last["n_p"]), min_n=min_n)
     ranking = unit_ranking(session, scope, Filters(wave_ids=(latest_wave,)), "branch", None, min_n)
