@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dashboard.db.bulk import bulk_insert, insert_numbered
-from dashboard.db.models import Customer, Question, Response, Wave
+from dashboard.db.models import Customer, Question, Response, SurveyTemplate, Wave
 from dashboard.db.rollup_refresh import refresh_rollups
 from dashboard.domain import CHANNELS, ELEMENTS
 from dashboard.ingest.references import Units, lookup
@@ -71,6 +71,29 @@ def _required_part(q: Question) -> str:
     return "P" if q.asks_perception else "E"
 
 
+OTHER_AUDIENCES = {
+    "management": "import management's answers with `csat import management_survey`",
+    "staff": "staff answers are not customer feedback",
+}
+
+
+def _refuse_other_audiences(session: Session, table: Table, waves: dict[str, Wave], check: Checker) -> None:
+    """Only customers' answers are responses: a wave of a management or
+    staff template would otherwise enter every customer metric."""
+    audiences = dict(session.execute(select(SurveyTemplate.id, SurveyTemplate.audience)).all())
+    for i, row in enumerate(table.rows):
+        wave = waves.get(row["wave"])
+        audience = audiences.get(wave.template_id) if wave else None
+        if audience in OTHER_AUDIENCES:
+            check.add(
+                table.row_number(i),
+                "wave",
+                f"wave {wave.code} is a {audience} survey, not customer responses; "
+                f"{OTHER_AUDIENCES[audience]}",
+            )
+            return  # one message says it; the file is refused whole
+
+
 def import_responses(
     session: Session, path: str | Path, *, dry_run: bool = False, sheet: str | None = None
 ) -> ImportReport:
@@ -102,6 +125,7 @@ def import_responses(
     templates = {waves[c].template_id for c in codes_in_file if c in waves}
     if len(templates) > 1:
         check.add(1, "wave", "all waves in one file must use the same template; split the file")
+    _refuse_other_audiences(session, table, waves, check)
     check.raise_if_any()
     if not table.rows:
         return ImportReport("responses", table.source, 0, dry_run)
