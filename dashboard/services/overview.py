@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from dashboard.analytics.indices import csi_estimate
+from dashboard.analytics.indices import csi_estimate, to_index_points
 from dashboard.analytics.moments import Moments
 from dashboard.analytics.significance import welch_test
 from dashboard.analytics.topbox import nps_estimate, share_estimate
@@ -82,7 +82,7 @@ def home_summary(session: Session, scope: Scope, min_n: int = 10) -> HomeSummary
         change = welch_test(
             Moments(prev.n_p, prev.sum_p, prev.sumsq_p), Moments(last.n_p, last.sum_p, last.sumsq_p)
         )
-        change_points = 100 * change.diff / (last.scale_max - last.scale_min)
+        change_points = to_index_points(change.diff, last.scale_min, last.scale_max)
     rec = overall[(overall["construct"] == "recommend") & (overall["wave_id"] == latest_wave)]
     nps = None
     if not rec.empty and rec.iloc[0].n_p >= min_n:
@@ -122,7 +122,7 @@ def _with_movers(session, scope, ranking, previous_wave, latest_wave, last, min_
     moved = biggest_movers(session, scope, Filters(), previous_wave, latest_wave, "branch", min_n)
     if moved.empty:
         return ranking.assign(change=np.nan, change_significant=False)
-    moved = moved.assign(change=100 * moved["change"] / (last.scale_max - last.scale_min))
+    moved = moved.assign(change=to_index_points(moved["change"], last.scale_min, last.scale_max))
     out = ranking.merge(
         moved[["unit", "change", "significant"]].rename(columns={"significant": "change_significant"}),
         on="unit",
