@@ -22,8 +22,8 @@ from dashboard.services.metrics import biggest_movers, unit_ranking
 
 @dataclass
 class HomeSummary:
-    trend: pd.DataFrame  # label, value, low, high, n per wave (overall satisfaction CSI)
-    elements: pd.DataFrame  # element, value, low, high, n for the latest wave
+    trend: pd.DataFrame  # label, csi, csi_low, csi_high, n per wave (overall satisfaction CSI)
+    elements: pd.DataFrame  # element, csi, csi_low, csi_high, n for the latest wave
     latest_label: str | None
     latest: object | None  # Estimate of overall CSI, latest wave
     change: object | None  # Welch test latest vs previous wave
@@ -48,7 +48,8 @@ def _targets(session: Session) -> dict[str, float]:
 
 
 def estimate_rows(df: pd.DataFrame, min_n: int) -> pd.DataFrame:
-    """Add CSI value and 95% CI per row of moments; suppressed rows get NaN."""
+    """Add csi, csi_low, csi_high (95% CI) and n per row of moments;
+    suppressed rows get NaN."""
     ests = [
         csi_estimate(r.n_p, r.sum_p, r.sumsq_p, r.scale_min, r.scale_max, min_n=min_n)
         for r in df.itertuples(index=False)
@@ -57,7 +58,9 @@ def estimate_rows(df: pd.DataFrame, min_n: int) -> pd.DataFrame:
     def col(attr: str) -> list[float]:
         return [np.nan if e.suppressed else getattr(e, attr) for e in ests]
 
-    return df.assign(value=col("value"), low=col("ci_low"), high=col("ci_high"), n=df["n_p"].astype(int))
+    return df.assign(
+        csi=col("value"), csi_low=col("ci_low"), csi_high=col("ci_high"), n=df["n_p"].astype(int)
+    )
 
 
 def home_summary(session: Session, scope: Scope, min_n: int = 10) -> HomeSummary:
