@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from scipy import stats
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -223,8 +224,6 @@ def test_rankings_on_an_element_and_on_overall(five, unit):
 
 
 def _t(n: int) -> float:
-    from scipy import stats  # the oracle's own t quantile
-
     return float(stats.t.ppf(0.975, n - 1))
 
 

@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import ast
 import re
+import sqlite3
 from pathlib import Path
 
+import pandas as pd
 import pytest
+
+from dashboard.analytics.indices import to_index, to_index_points, to_index_sql
 
 PACKAGE = Path(__file__).resolve().parents[2] / "dashboard"
 HOME = PACKAGE / "analytics" / "indices.py"
@@ -147,3 +151,20 @@ def test_the_scan_finds_each_shape_the_formula_took(source):
 )
 def test_the_scan_leaves_other_arithmetic_alone(source):
     assert formula_sites(source) == []
+
+
+def test_the_one_formula_on_numbers_series_and_sql():
+    """Hand-worked on 1-5: 4 -> 75, a difference of 0.5 -> 12.5 points; the SQL
+    form gives the same on integer columns (no integer division)."""
+    assert to_index(4, 1, 5) == 75.0 and to_index_points(0.5, 1, 5) == 12.5
+    means = pd.Series([1.0, 3.0, 5.0], index=["a", "b", "c"])
+    assert to_index(means, 1, 5).to_dict() == {"a": 0.0, "b": 50.0, "c": 100.0}
+    assert list(to_index([2.0, 6.0], [1, 1], [5, 7])) == [25.0, 250 / 3]  # each row its own scale
+    assert to_index(4.5, 1, 7) - to_index(3.0, 1, 7) == pytest.approx(to_index_points(1.5, 1, 7))
+    with pytest.raises(ValueError):
+        to_index_points(1.0, 5, 5)
+    sql = to_index_sql("x", "lo", "hi")
+    got = (
+        sqlite3.connect(":memory:").execute(f"SELECT {sql} FROM (SELECT 4 AS x, 1 AS lo, 5 AS hi)").fetchone()
+    )
+    assert got == (75.0,)
