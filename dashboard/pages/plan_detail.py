@@ -182,8 +182,8 @@ def _effect_section(session, plan) -> dbc.Card:
                 html.Strong(r.verdict.capitalize()),
                 f": {effect.effect_points:+.1f} index points "
                 f"(95% CI {fmt(effect.ci_points[0])} to {fmt(effect.ci_points[1])}, "
-                f"p = {r.p_value:.3g}; {r.test}). Plan unit changed {100 * r.treated_change / 6:+.1f}, "
-                f"{effect.n_control_units} comparison units {100 * r.control_change / 6:+.1f}. "
+                f"p = {r.p_value:.3g}; {r.test}). Plan unit changed {effect.treated_change_points:+.1f}, "
+                f"{effect.n_control_units} comparison units {effect.control_change_points:+.1f}. "
                 f"n before/after: {int(r.cells.treated_pre.n)}/{int(r.cells.treated_post.n)} vs "
                 f"{int(r.cells.control_pre.n)}/{int(r.cells.control_post.n)}.",
                 f" {fmt(effect.per_10k, 2)} points per 10,000 of cost." if effect.per_10k is not None else "",

@@ -89,11 +89,13 @@ def _unit_body(summary, unit, state, selection: str) -> list:
     last = trend.iloc[-1] if not trend.empty else None
     if last is None:
         csi_text, csi_detail = "—", "no responses in this selection"
-    elif last["value"] != last["value"]:
+    elif last["csi"] != last["csi"]:
         csi_text, csi_detail = "—", f"too few responses (n = {int(last['n'])})"
     else:
-        csi_text = fmt(last["value"])
-        csi_detail = f"{last['label']}: 95% CI {fmt_range(last['low'], last['high'])}, n = {int(last['n']):,}"
+        csi_text = fmt(last["csi"])
+        csi_detail = (
+            f"{last['label']}: 95% CI {fmt_range(last['csi_low'], last['csi_high'])}, n = {int(last['n']):,}"
+        )
     bars = profile_bars(summary.profile)
     drill_query = {k: v for k, v in state.items() if k in ("from", "to", "segment", "channel")}
     return [

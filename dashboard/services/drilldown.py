@@ -86,10 +86,11 @@ def element_profile(session: Session, scope: Scope, filters: Filters, min_n: int
 
 
 def profile_bars(profile: pd.DataFrame) -> pd.DataFrame:
-    """An element profile as the bar chart takes it: element, value, low,
-    high and n (respondents)."""
-    columns = {"csi": "value", "csi_low": "low", "csi_high": "high", "respondents": "n"}
-    return profile[["element", *columns]].rename(columns=columns)
+    """An element profile as the bar chart takes it: element, csi, csi_low,
+    csi_high and n (respondents)."""
+    return profile[["element", "csi", "csi_low", "csi_high", "respondents"]].rename(
+        columns={"respondents": "n"}
+    )
 
 
 def item_table(session: Session, scope: Scope, filters: Filters, element: str, min_n: int) -> pd.DataFrame:

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dashboard.analytics.drivers import compare_importance, driver_table
-from dashboard.analytics.indices import csi_table, stated_importance_weights
+from dashboard.analytics.indices import csi_table, stated_importance_weights, to_index, to_index_points
 from dashboard.analytics.ipa import quadrants
 from dashboard.analytics.moments import Moments
 from dashboard.analytics.ranking import rank_units
@@ -27,6 +27,7 @@ from dashboard.queries import reference
 from dashboard.queries.filters import Filters, where
 from dashboard.queries.rollups import item_moments, respondent_element_moments
 from dashboard.services.element_ci import can_group, element_respondent_ci
+from dashboard.services.element_scales import element_scale, element_scales
 
 RATER = list(ELEMENTS)
 
@@ -82,12 +83,15 @@ def unit_ranking(
     min_n: int = 10,
 ) -> pd.DataFrame:
     """Rank branches or departments with shrinkage and rank intervals, on an
-    element's CSI (respondents' element means, 1-7 scale) or, when element is
-    None, on overall satisfaction. n counts responses."""
+    element's CSI (respondents' element means, on the element's item scale)
+    or, when element is None, on overall satisfaction. n counts responses."""
     key = f"{unit}_id"
     if element:
+        scale = element_scale(session, scope, filters, element)
+        if scale is None:  # no answers, or the selection mixes scales
+            return pd.DataFrame()
+        lo, hi = scale
         df = respondent_element_moments(session, scope, filters, element, by=(key,))
-        lo, hi = 1.0, 7.0
         df = df.rename(columns={key: "unit"})
     else:
         df = item_moments(session, scope, filters, by=(key, "construct", "scale_min", "scale_max"))
@@ -101,8 +105,8 @@ def unit_ranking(
     names = reference.units(session, scope).drop_duplicates(key).set_index(key)[f"{unit}_code"]
     ranked = rank_units(df, min_n=min_n)
     for col in ("mean", "ci_low", "ci_high", "shrunk"):
-        ranked[col] = 100 * (ranked[col] - lo) / (hi - lo)
-    ranked["shrunk_sd"] = 100 * ranked["shrunk_sd"] / (hi - lo)
+        ranked[col] = to_index(ranked[col], lo, hi)
+    ranked["shrunk_sd"] = to_index_points(ranked["shrunk_sd"], lo, hi)
     ranked.insert(1, "code", ranked["unit"].map(names))
     return ranked.sort_values(["rank", "code"], na_position="last").reset_index(drop=True)
 
@@ -193,11 +197,16 @@ def weighted_csi(session: Session, scope: Scope, filters: Filters, min_n: int = 
     n, sums, products = _driver_moments(session, scope, filters)
     if n < max(min_n, 8):
         return {"n": int(n), "status": "too few responses"}
+    scales = element_scales(session, scope, filters)
+    if not set(RATER) <= set(scales):
+        return {"n": int(n), "status": "elements without one scale in this selection"}
     k = len(RATER)
     means = sums[:k] / n
     cov = (products[:k, :k] - np.outer(sums[:k], sums[:k]) / n) / (n - 1)
-    csi = dict(zip(RATER, 100 * (means - 1) / 6, strict=True))  # RATER items are on 1-7
-    cov_csi = cov / n * (100 / 6) ** 2
+    lo, hi = (np.array([scales[e][i] for e in RATER]) for i in (0, 1))
+    csi = dict(zip(RATER, to_index(means, lo, hi), strict=True))
+    points = to_index_points(1.0, lo, hi)  # index points per scale point, per element
+    cov_csi = cov / n * np.outer(points, points)
     imp = gap_queries.customer_importance(session, scope, filters)
     stated = {r.element: r.total / r.n for r in imp.itertuples() if r.n > 0}
     _m, corr = moments_to_correlation(n, sums, products)

@@ -23,7 +23,7 @@ def test_overview_shows_service_numbers(dash_duo, demo_app, demo_runtime, artifa
     assert "Welch" in dash_duo.find_element("#kpi-change-detail").text
     dash_duo.wait_for_element("#home-trend .scatterlayer .trace")
     points = dash_duo.find_elements("#home-trend .scatterlayer .trace:last-child .point")
-    assert len(points) == expected.trend["value"].notna().sum() == 19
+    assert len(points) == expected.trend["csi"].notna().sum() == 19
     bars = dash_duo.find_elements("#home-elements .barlayer .point")
     assert len(bars) == 5
     dash_duo.driver.save_screenshot(os.path.join(artifacts_dir, "overview.png"))

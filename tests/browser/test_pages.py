@@ -141,7 +141,7 @@ def test_unit_page_numbers_plans_and_copied_url(dash_duo, demo_app, demo_runtime
             session, Scope.everything(), current.to_filters(waves), unit, waves, demo_runtime.settings.min_n
         )
     last = summary.trend.iloc[-1]
-    assert dash_duo.find_element("#unit-csi-value").text == fmt(last["value"])
+    assert dash_duo.find_element("#unit-csi-value").text == fmt(last["csi"])
     assert f"n = {int(last['n']):,}" in dash_duo.find_element("#unit-csi-detail").text
     shown = [td.text for td in dash_duo.find_elements("#unit-items-table .unit-item-csi")]
     assert shown == [fmt(v) for v in summary.weakest_items["csi"]]
