@@ -213,12 +213,16 @@ def save(_clicks, plan_id, version, values: dict):
 
 
 @callback(
-    Output("plan-comments", "children"),
-    Output("plan-comment-text", "value"),
-    Output("plan-comment-feedback", "children"),
-    Input("plan-comment-add", "n_clicks"),
-    State("plan-id", "data"),
-    State("plan-comment-text", "value"),
+    output=(
+        Output("plan-comments", "children"),
+        Output("plan-comment-text", "value"),
+        Output("plan-comment-feedback", "children"),
+    ),
+    inputs={
+        "_clicks": Input("plan-comment-add", "n_clicks"),
+        "plan_id": State("plan-id", "data"),
+        "text": State("plan-comment-text", "value"),
+    },
     prevent_initial_call=True,
 )
 def comment(_clicks, plan_id, text):
@@ -235,9 +239,8 @@ def comment(_clicks, plan_id, text):
 
 
 @callback(
-    Output("plan-actions-feedback", "children"),
-    Input("plan-actions", "value"),
-    State("plan-id", "data"),
+    output=Output("plan-actions-feedback", "children"),
+    inputs={"done_ids": Input("plan-actions", "value"), "plan_id": State("plan-id", "data")},
     prevent_initial_call=True,
 )
 def actions_done(done_ids, plan_id):
@@ -252,12 +255,16 @@ def actions_done(done_ids, plan_id):
 
 
 @callback(
-    Output("plan-location", "href", allow_duplicate=True),
-    Output("plan-actions-feedback", "children", allow_duplicate=True),
-    Input("plan-action-add", "n_clicks"),
-    State("plan-id", "data"),
-    State("plan-action-text", "value"),
-    State("plan-action-due", "value"),
+    output=(
+        Output("plan-location", "href", allow_duplicate=True),
+        Output("plan-actions-feedback", "children", allow_duplicate=True),
+    ),
+    inputs={
+        "_clicks": Input("plan-action-add", "n_clicks"),
+        "plan_id": State("plan-id", "data"),
+        "text": State("plan-action-text", "value"),
+        "due": State("plan-action-due", "value"),
+    },
     prevent_initial_call=True,
 )
 def add_action(_clicks, plan_id, text, due):

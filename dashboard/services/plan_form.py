@@ -209,6 +209,7 @@ FIELDS: tuple[FormField, ...] = (
               show=_blank, width=12, max_length=4000),
 )  # fmt: skip
 BY_NAME = {f.name: f for f in FIELDS}
+UNIT_FIELDS = tuple(f for f in FIELDS if f.unit)
 COLUMNS = tuple(f.column for f in FIELDS)  # the versioned columns: a change to one bumps the version
 _LABEL_OF_COLUMN = {f.column: f.label for f in FIELDS}
 

@@ -46,9 +46,8 @@ def open_plan(session: Session, user: AuthUser | None, plan_id) -> PlanPage:
     """An existing plan, or PlanNotFound (missing or out of scope: not told apart)."""
     plan = visible_plan(session, user, plan_id)
     stored = {column: getattr(plan, column) for column in plan_form.COLUMNS}
-    for f in plan_form.FIELDS:
-        if f.unit:
-            stored[f.column] = plan_queries.unit_code(session, f.unit, stored[f.column])
+    for f in plan_form.UNIT_FIELDS:
+        stored[f.column] = plan_queries.unit_code(session, f.unit, stored[f.column])
     values = plan_form.from_columns(stored)
     return PlanPage(
         plan=plan,

@@ -51,12 +51,12 @@ def clean(session: Session, user: AuthUser, values: Mapping) -> dict:
     typed), or PlanInvalid listing every problem at once (so the form can
     mark all fields in one round)."""
     typed, errors = plan_form.parse(values)
-    for unit in ("branch", "department"):
-        if typed[unit] is not None:
-            found = plan_queries.unit_id(session, unit, typed[unit])
+    for f in plan_form.UNIT_FIELDS:  # the form holds the unit's code, the column its id
+        if typed[f.name] is not None:
+            found = plan_queries.unit_id(session, f.unit, typed[f.name])
             if found is None:
-                errors[unit] = f"choose a {unit} from the list"  # not echoed: messages carry no typed codes
-            typed[unit] = found
+                errors[f.name] = f"choose a {f.unit} from the list"  # never echoes the typed code
+            typed[f.name] = found
     if typed["branch"] is None and typed["department"] is None and "branch" not in errors:
         errors["branch"] = "choose a branch, a department or both"
     items = plan_queries.element_items(session)
