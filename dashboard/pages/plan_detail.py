@@ -157,7 +157,7 @@ def _effect_section(session, plan) -> dbc.Card:
 ELEMENT, ITEMS = plan_form.BY_NAME["element"], plan_form.BY_NAME["items"]
 
 
-@callback(Output(ITEMS.input_id, "options"), Input(ELEMENT.input_id, "value"))
+@callback(output=Output(ITEMS.input_id, "options"), inputs={"element": Input(ELEMENT.input_id, "value")})
 def item_options(element):
     with current_runtime().read_session() as session:
         return plan_page.item_choices(session, element)
