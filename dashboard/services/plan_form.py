@@ -178,7 +178,7 @@ class FormField:
         return f"{self.label} ({self.bounds[0]:g}-{self.bounds[1]:g})" if self.bounds else self.label
 
 
-OUT_OF_SCALE = "must be between 1 and 7 (the 7-point scale)"
+OUT_OF_SCALE = f"must be between {SCORE_RANGE[0]} and {SCORE_RANGE[1]} (the 7-point scale)"
 
 FIELDS: tuple[FormField, ...] = (
     FormField("title", "Title", "text", "title", text(3, 200, "a title of 3 to 200 characters"),
