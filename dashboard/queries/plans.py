@@ -115,3 +115,55 @@ def staff_in_scope(session: Session, scope: Scope) -> pd.DataFrame:
         )
     rows = session.execute(stmt.order_by(Staff.name)).all()
     return pd.DataFrame(rows, columns=["staff_id", "name", "employee_ref", "branch_id", "department_id"])
+
+
+UNIT_MODELS = {"branch": Branch, "department": Department}
+
+
+def unit_id(session: Session, unit: str, code: str) -> int | None:
+    """The id of the branch or department with this code (None: no such unit).
+    Not scoped: the plan service names an out-of-scope unit in its own words."""
+    model = UNIT_MODELS[unit]
+    return session.scalar(select(model.id).where(model.code == code))
+
+
+def unit_code(session: Session, unit: str, unit_id_: int | None) -> str | None:
+    """The code of a branch or department by id (None for none)."""
+    if unit_id_ is None:
+        return None
+    model = UNIT_MODELS[unit]
+    return session.scalar(select(model.code).where(model.id == unit_id_))
+
+
+def staff_exists(session: Session, staff_id: int) -> bool:
+    return session.scalar(select(Staff.id).where(Staff.id == staff_id)) is not None
+
+
+def last_change(session: Session, plan_id: int, fields: tuple[str, ...]) -> PlanChange | None:
+    """The latest history row of a plan on one of `fields`."""
+    return session.scalar(
+        select(PlanChange)
+        .where(PlanChange.plan_id == plan_id, PlanChange.field.in_(fields))
+        .order_by(PlanChange.id.desc())
+        .limit(1)
+    )
+
+
+def plans_by_id(session: Session, plan_ids) -> list[ImprovementPlan]:
+    """Plans whose ids the caller already read through a scoped query, in that order."""
+    ids = [int(i) for i in plan_ids]
+    found = {p.id: p for p in session.scalars(select(ImprovementPlan).where(ImprovementPlan.id.in_(ids)))}
+    return [found[i] for i in ids]
+
+
+def other_plans_on_element(session: Session, element: str, except_plan_id: int) -> list[ImprovementPlan]:
+    """Every other plan on the same element, across the organisation: their
+    units are left out of a plan's comparison group. Deliberately unscoped
+    (the comparison is pooled and never named: dashboard/services/plan_effects.py)."""
+    return list(
+        session.scalars(
+            select(ImprovementPlan).where(
+                ImprovementPlan.element == element, ImprovementPlan.id != except_plan_id
+            )
+        )
+    )

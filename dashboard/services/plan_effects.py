@@ -28,7 +28,7 @@ from dashboard.auth.scope import Scope
 from dashboard.db.models import ImprovementPlan
 from dashboard.queries import reference
 from dashboard.queries.filters import Filters
-from dashboard.queries.plans import visible_plans
+from dashboard.queries.plans import other_plans_on_element, plans_by_id, visible_plans
 from dashboard.queries.rollups import respondent_element_moments
 from dashboard.services.element_scales import element_scale
 
@@ -91,12 +91,7 @@ def plan_effect(session: Session, plan: ImprovementPlan, min_n: int, window: int
         session, Scope.everything(), filters, plan.element, by=("wave_id", "branch_id", "department_id")
     )
     scale = element_scale(session, Scope.everything(), filters, plan.element)
-    others = [
-        p
-        for p in session.query(ImprovementPlan).filter(
-            ImprovementPlan.element == plan.element, ImprovementPlan.id != plan.id
-        )
-    ]
+    others = other_plans_on_element(session, plan.element, plan.id)
     treated = frame[_treated_mask(frame, plan.branch_id, plan.department_id)]
     control = frame[_control_mask(frame, plan, others)]
     pre_ids, post_ids = set(pre["wave_id"]), set(post["wave_id"])
@@ -157,8 +152,8 @@ def plans_with_effects(session: Session, scope: Scope, min_n: int, today: date |
     table = visible_plans(session, scope)
     today = today or date.today()
     effects = []
-    for plan_id in table["plan_id"]:
-        effect = plan_effect(session, session.get(ImprovementPlan, int(plan_id)), min_n)
+    for plan in plans_by_id(session, table["plan_id"]):
+        effect = plan_effect(session, plan, min_n)
         effects.append(
             {
                 "verdict": effect.result.verdict,
