@@ -22,7 +22,8 @@ from dashboard.db.models import (
     ServiceRequest,
     ServiceStandard,
 )
-from dashboard.queries.filters import Filters, scope_clauses, where
+from dashboard.queries.filters import Filters, where
+from dashboard.queries.scope_sql import scope_clauses
 from dashboard.queries.sqlfuncs import hours_between
 
 

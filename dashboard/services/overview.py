@@ -18,6 +18,7 @@ from dashboard.queries.filters import Filters
 from dashboard.queries.rollups import item_moments
 from dashboard.services.drilldown import element_profile, profile_bars
 from dashboard.services.metrics import biggest_movers, unit_ranking
+from dashboard.services.rankings import with_rank_labels
 
 
 @dataclass
@@ -94,7 +95,9 @@ def home_summary(session: Session, scope: Scope, min_n: int = 10) -> HomeSummary
     elements = profile_bars(profile)
     elements["target"] = elements["element"].map(_targets(session))
     top_box = share_estimate(int(last["top2"]), int(last["n_p"]), min_n=min_n)
-    ranking = unit_ranking(session, scope, Filters(wave_ids=(latest_wave,)), "branch", None, min_n)
+    ranking = with_rank_labels(
+        unit_ranking(session, scope, Filters(wave_ids=(latest_wave,)), "branch", None, min_n)
+    )
     if len(trend) > 1 and ranking is not None and not ranking.empty:
         ranking = _with_movers(
             session, scope, ranking, int(trend.iloc[-2]["wave_id"]), latest_wave, last, min_n
