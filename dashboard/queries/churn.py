@@ -4,6 +4,8 @@ the customers who gave feedback or raised a request in that department."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, aliased
@@ -119,9 +121,32 @@ SCORED_COLUMNS = [
 ]  # fmt: skip
 
 
-def _scored(scope: Scope, branch: str | None, segment: str | None, manager: str | None):
-    """Scored customers in scope (the SCORED_COLUMNS), narrowed by the page's
-    branch code, segment and account manager name."""
+@dataclass(frozen=True)
+class ScoreFilter:
+    """The churn page's narrowing of the scored customers; None or "" is any."""
+
+    branch: str | None = None  # branch code
+    segment: str | None = None
+    manager: str | None = None  # account manager's name
+
+    @property
+    def narrows(self) -> bool:
+        return bool(self.branch or self.segment or self.manager)
+
+    def clauses(self, manager_alias) -> list:
+        """WHERE clauses; `manager_alias` is the Staff alias joined as account manager."""
+        clauses = []
+        if self.branch:
+            clauses.append(Branch.code == self.branch)
+        if self.segment:
+            clauses.append(Customer.segment == self.segment)
+        if self.manager:
+            clauses.append(manager_alias.name == self.manager)
+        return clauses
+
+
+def _scored(scope: Scope, choice: ScoreFilter):
+    """Scored customers in scope (the SCORED_COLUMNS) that the choice keeps."""
     staff = aliased(Staff)
     return (
         select(
@@ -143,19 +168,13 @@ def _scored(scope: Scope, branch: str | None, segment: str | None, manager: str 
         .join(ChurnScore, ChurnScore.customer_id == Customer.id)
         .join(Branch, Branch.id == Customer.branch_id)
         .outerjoin(staff, staff.id == Customer.account_manager_id)
-        .where(*customer_scope(scope), *_score_filters(branch, segment, manager, staff))
+        .where(*customer_scope(scope), *choice.clauses(staff))
     )
 
 
-def scored_customers(
-    session: Session,
-    scope: Scope,
-    branch: str | None = None,
-    segment: str | None = None,
-    manager: str | None = None,
-) -> pd.DataFrame:
-    """Every scored customer in scope matching the chosen branch, segment and manager."""
-    stmt = _scored(scope, branch, segment, manager)
+def scored_customers(session: Session, scope: Scope, choice: ScoreFilter = ScoreFilter()) -> pd.DataFrame:
+    """Every scored customer in scope that the choice keeps."""
+    stmt = _scored(scope, choice)
     return pd.DataFrame(session.execute(stmt).all(), columns=SCORED_COLUMNS)
 
 
@@ -189,24 +208,7 @@ def customer_history(session: Session, scope: Scope, customer_id: int) -> tuple[
     )
 
 
-def _score_filters(branch: str | None, segment: str | None, manager: str | None, manager_alias) -> list:
-    clauses = []
-    if branch:
-        clauses.append(Branch.code == branch)
-    if segment:
-        clauses.append(Customer.segment == segment)
-    if manager:
-        clauses.append(manager_alias.name == manager)
-    return clauses
-
-
-def score_exposure(
-    session: Session,
-    scope: Scope,
-    branch: str | None = None,
-    segment: str | None = None,
-    manager: str | None = None,
-) -> pd.DataFrame:
+def score_exposure(session: Session, scope: Scope, choice: ScoreFilter = ScoreFilter()) -> pd.DataFrame:
     """Per branch and band: customers, expected revenue loss (probability x
     revenue) and revenue; aggregated in SQL so large books stay fast."""
     staff = aliased(Staff)
@@ -221,26 +223,19 @@ def score_exposure(
         )
         .join(Customer, Customer.id == ChurnScore.customer_id)
         .join(Branch, Branch.id == Customer.branch_id)
-        .where(*customer_scope(scope), *_score_filters(branch, segment, manager, staff))
+        .where(*customer_scope(scope), *choice.clauses(staff))
         .group_by(Branch.code, ChurnScore.method, ChurnScore.band)
     )
-    if manager:  # the join costs a third of the query; only the manager filter needs it
+    if choice.manager:  # the join costs a third of the query; only the manager filter needs it
         stmt = stmt.outerjoin(staff, staff.id == Customer.account_manager_id)
     cols = ["branch", "method", "band", "customers", "expected_loss", "revenue"]
     return pd.DataFrame(session.execute(stmt).all(), columns=cols)
 
 
-def riskiest(
-    session: Session,
-    scope: Scope,
-    limit: int,
-    branch: str | None = None,
-    segment: str | None = None,
-    manager: str | None = None,
-) -> pd.DataFrame:
+def riskiest(session: Session, scope: Scope, limit: int, choice: ScoreFilter = ScoreFilter()) -> pd.DataFrame:
     """The `limit` riskiest scored customers in scope (probability, or rule points)."""
     stmt = (
-        _scored(scope, branch, segment, manager)
+        _scored(scope, choice)
         .order_by(func.coalesce(ChurnScore.probability, ChurnScore.points).desc(), Customer.id)
         .limit(limit)
     )

@@ -83,6 +83,13 @@ def standards(session: Session, as_of: date) -> pd.DataFrame:
     return _frame(session, stmt, ["element", "branch_id", "department_id", "target_index", "sla_hours"])
 
 
+def company_standards(session: Session, as_of: date) -> pd.DataFrame:
+    """The standards in force on `as_of` that apply to the whole company (no
+    branch, no department)."""
+    table = standards(session, as_of)
+    return table[table["branch_id"].isna() & table["department_id"].isna()]
+
+
 def request_performance(
     session: Session,
     scope: Scope,

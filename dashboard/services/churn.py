@@ -155,23 +155,17 @@ def score_all(session: Session, today: date, model: ChurnModel | None, histories
     return len(rows)
 
 
-def at_risk(
-    session: Session,
-    scope: Scope,
-    branch: str | None = None,
-    segment: str | None = None,
-    manager: str | None = None,
-) -> pd.DataFrame:
+def at_risk(session: Session, scope: Scope, **choice: str | None) -> pd.DataFrame:
     """Scored customers in scope matching the chosen branch code, segment and
-    account manager (empty: any), riskiest first."""
-    table = q.scored_customers(session, scope, branch, segment, manager)
+    account manager (`q.ScoreFilter`; empty: any), riskiest first."""
+    table = q.scored_customers(session, scope, q.ScoreFilter(**choice))
     key = "probability" if table["method"].eq("model").any() else "points"
     return table.sort_values(key, ascending=False, na_position="last").reset_index(drop=True)
 
 
-def riskiest(session: Session, scope: Scope, limit: int, **chosen) -> pd.DataFrame:
+def riskiest(session: Session, scope: Scope, limit: int, **choice: str | None) -> pd.DataFrame:
     """The top of `at_risk`, cut in SQL so a large book stays fast."""
-    return q.riskiest(session, scope, limit, **chosen)
+    return q.riskiest(session, scope, limit, q.ScoreFilter(**choice))
 
 
 def filter_options(session: Session, scope: Scope) -> dict[str, list[str]]:
@@ -233,16 +227,16 @@ def exposure_from_aggregates(agg: pd.DataFrame) -> dict:
     }
 
 
-def exposure_summary(session: Session, scope: Scope, **filters) -> dict:
-    return exposure_from_aggregates(q.score_exposure(session, scope, **filters))
+def exposure_summary(session: Session, scope: Scope, **choice: str | None) -> dict:
+    return exposure_from_aggregates(q.score_exposure(session, scope, q.ScoreFilter(**choice)))
 
 
-def exposure_overview(session: Session, scope: Scope, **filters) -> tuple[dict, pd.DataFrame]:
+def exposure_overview(session: Session, scope: Scope, **choice: str | None) -> tuple[dict, pd.DataFrame]:
     """(exposure of the filtered selection, exposure by branch of the whole
     scope): one aggregate query when no filter is set, the common case."""
     everything = q.score_exposure(session, scope)
-    chosen = {k: v for k, v in filters.items() if v}
-    selection = q.score_exposure(session, scope, **chosen) if chosen else everything
+    chosen = q.ScoreFilter(**choice)
+    selection = q.score_exposure(session, scope, chosen) if chosen.narrows else everything
     return exposure_from_aggregates(selection), _by_branch_from_aggregates(everything)
 
 

@@ -49,8 +49,7 @@ def gaps_report(session: Session, scope: Scope, filters: Filters) -> dict:
     gap1["expectation_gap"] = gap1["management_belief"] - gap1["customer_expectation"]
     for side in ("customer", "management"):
         gap1[f"{side}_importance_rank"] = gap1[f"{side}_importance"].rank(ascending=False, method="min")
-    standards = gap_queries.standards(session, today)
-    company = standards[standards["branch_id"].isna() & standards["department_id"].isna()]
+    company = gap_queries.company_standards(session, today)
     perf = csi_by(session, scope, filters, ("element",)).set_index("element")["csi"]
     gap2_3 = company[["element", "target_index", "sla_hours"]].assign(
         delivered_csi=lambda d: d["element"].map(perf)

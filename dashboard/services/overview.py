@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -15,6 +16,7 @@ from dashboard.analytics.topbox import nps_estimate, share_estimate
 from dashboard.auth.scope import Scope
 from dashboard.queries import reference
 from dashboard.queries.filters import Filters
+from dashboard.queries.gaps import company_standards
 from dashboard.queries.rollups import item_moments
 from dashboard.services.drilldown import element_profile, profile_bars
 from dashboard.services.metrics import biggest_movers, unit_ranking
@@ -39,12 +41,7 @@ class HomeSummary:
 
 def _targets(session: Session) -> dict[str, float]:
     """Company-wide service standards in force today (target index per element)."""
-    from datetime import date
-
-    from dashboard.queries.gaps import standards
-
-    table = standards(session, date.today())
-    company = table[table["branch_id"].isna() & table["department_id"].isna()]
+    company = company_standards(session, date.today())
     return dict(zip(company["element"], company["target_index"].astype(float), strict=True))
 
 

@@ -168,44 +168,35 @@ def test_layers_point_one_way():
             assert not hits, f"{path.relative_to(ROOT)} imports {hits}"
 
 
-def test_pages_import_services_and_components_only():
-    found = _violations("pages", page_leaks, ["pages"])
-    assert not found, f"pages may import only {sorted(PAGE_IMPORTS)}: {found}"
+# rule -> (check, the folder it applies to (None: the whole package), what it keeps)
+RULES = {
+    "pages": (page_leaks, "pages", f"pages import only {sorted(PAGE_IMPORTS)}"),
+    "components": (component_leaks, "components", "components build UI from values they are given"),
+    "cli": (cli_adapter_imports, None, f"only the CLI imports {CLI_ADAPTERS} and dashboard.cli_*"),
+    "services_sql": (service_sql, "services", "SQL belongs in queries/; services add, flush, delete, commit"),
+    "scope_ids": (
+        scope_id_reads,
+        None,
+        "a Scope's ids are read only in queries/scope_sql.py, auth/, scope_text",
+    ),
+}
 
 
-def test_components_import_no_data_layer():
-    found = _violations("components", component_leaks, ["components"])
-    assert not found, f"components build UI from values they are given: {found}"
+@pytest.mark.parametrize("rule", sorted(RULES))
+def test_layering_rule(rule):
+    check, layer, keeps = RULES[rule]
+    found = _violations(rule, check, [layer])
+    assert not found, f"{keeps}: {found}"
 
 
-def test_nothing_imports_the_cli_adapters():
-    found = _violations("cli", cli_adapter_imports, [None])
-    assert not found, f"only the CLI imports {CLI_ADAPTERS}: {found}"
-
-
-def test_services_run_no_sql():
-    found = _violations("services_sql", service_sql, ["services"])
-    assert not found, f"SQL belongs in queries/ (services may only add/flush/delete/commit): {found}"
-
-
-def test_scope_becomes_sql_in_one_module():
-    found = _violations("scope_ids", scope_id_reads, [None])
-    assert not found, f"a Scope's ids are read only in queries/scope_sql.py (and auth/, scope_text): {found}"
-
-
-def test_temporary_exceptions_are_still_needed():
+@pytest.mark.parametrize("rule", sorted(TEMPORARY_EXCEPTIONS))
+def test_temporary_exceptions_are_still_needed(rule):
     """An exception that no longer hides a leak is stale: remove it."""
-    checks = {
-        "pages": page_leaks,
-        "services_sql": service_sql,
-        "scope_ids": scope_id_reads,
-        "components": component_leaks,
-    }
-    for rule, names in TEMPORARY_EXCEPTIONS.items():
-        for name in names:
-            path = PACKAGE / name
-            if path.exists():
-                assert checks[rule](name, ast.parse(path.read_text())), f"{name} no longer needs {rule!r}"
+    check = RULES[rule][0]
+    for name in TEMPORARY_EXCEPTIONS[rule]:
+        path = PACKAGE / name
+        if path.exists():
+            assert check(name, ast.parse(path.read_text())), f"dashboard/{name} no longer needs {rule!r}"
 
 
 def test_ruff_is_clean():
