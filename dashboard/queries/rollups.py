@@ -141,16 +141,24 @@ def respondent_moments_by_element(
     return frame.reset_index(drop=True)
 
 
+def sums_by(
+    session: Session, table, key: str, measures: Sequence[str], scope: Scope, filters: Filters
+) -> pd.DataFrame:
+    """The `measures` of a rollup table summed per value of its `key` column
+    over the cells in scope and filters; columns `key` then the measures."""
+    stmt = (
+        select(table.c[key], *[func.sum(table.c[m]) for m in measures])
+        .where(*where(table, scope, filters))
+        .group_by(table.c[key])
+        .order_by(table.c[key])
+    )
+    return pd.DataFrame(session.execute(stmt).all(), columns=[key, *measures])
+
+
 def loyalty_levels(session: Session, scope: Scope, filters: Filters) -> pd.DataFrame:
     """Respondents and promoters per overall-satisfaction answer level."""
-    t = RollupLoyalty.__table__
-    stmt = (
-        select(t.c.level, func.sum(t.c.n), func.sum(t.c.promoters), func.sum(t.c.sum_recommend))
-        .where(*where(t, scope, filters))
-        .group_by(t.c.level)
-        .order_by(t.c.level)
-    )
-    frame = pd.DataFrame(session.execute(stmt).all(), columns=["level", "n", "promoters", "sum_recommend"])
+    measures = ["n", "promoters", "sum_recommend"]
+    frame = sums_by(session, RollupLoyalty.__table__, "level", measures, scope, filters)
     return frame.astype({"n": int, "promoters": int, "sum_recommend": float})
 
 
