@@ -9,10 +9,8 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, dcc, html
 
-from dashboard.auth.users import audit
 from dashboard.components.cards import fmt, kpi_card
 from dashboard.components.dropdown_label import dropdown_label
-from dashboard.queries import churn as churn_queries
 from dashboard.services import churn as churn_service
 from dashboard.services.view_state import with_changes
 from dashboard.web_context import current_runtime, current_scope, current_user
@@ -30,9 +28,9 @@ def layout(**query) -> html.Div:
     runtime, scope, user = current_runtime(), current_scope(), current_user()
     chosen = {k: state.get(k) or None for k in ("branch", "segment", "manager")}
     with runtime.read_session() as session:  # aggregates and the top of the list come from SQL
-        table = churn_queries.riskiest(session, scope, LIST_LIMIT, **chosen)
+        table = churn_service.riskiest(session, scope, LIST_LIMIT, **chosen)
         summary, by_branch = churn_service.exposure_overview(session, scope, **chosen)
-        options = churn_queries.filter_options(session, scope)
+        options = churn_service.filter_options(session, scope)
         model = churn_service.latest_model(session)
         history = _history(session, scope, state.get("customer"))
         method_note = _method_note(summary, model)
@@ -69,13 +67,6 @@ def layout(**query) -> html.Div:
             model_card,
         ]
     )
-
-
-def _filtered(table, state):
-    for key, column in (("branch", "branch"), ("segment", "segment"), ("manager", "account_manager")):
-        if state.get(key):
-            table = table[table[column] == state[key]]
-    return table
 
 
 def _method_note(summary, model) -> str:
@@ -249,14 +240,14 @@ def _history(session, scope, customer: str | None):
             className="shadow-sm",
         )
     try:
-        found = churn_queries.customer_in_scope(session, scope, int(customer))
+        found = churn_service.customer_in_scope(session, scope, int(customer))
     except ValueError:
         found = None
     if found is None:
         return dbc.Alert(
             "This customer does not exist or is not available to you.", color="warning", id="churn-history"
         )
-    feedback, requests = churn_queries.customer_history(session, scope, found.id)
+    feedback, requests = churn_service.customer_history(session, scope, found.id)
     items = [
         html.Li(
             [
@@ -387,9 +378,9 @@ def export(_clicks, state):
     state = {k: v for k, v in state.items() if isinstance(v, str)} if isinstance(state, dict) else {}
     runtime = current_runtime()
     with runtime.write_session() as session:
-        table = _filtered(churn_service.at_risk(session, current_scope()), state)
-        audit(session, "export", user, target="churn_scores", detail={"rows": len(table), "filters": state})
-    return dcc.send_string(churn_service.export_csv(table), "churn-risk.csv")
+        chosen = {k: state.get(k) or None for k in ("branch", "segment", "manager")}
+        csv = churn_service.export_scores(session, current_scope(), user, chosen, state)
+    return dcc.send_string(csv, "churn-risk.csv")
 
 
 # Stacked columns (below Bootstrap's lg): bring the chosen customer's history

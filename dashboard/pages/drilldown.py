@@ -17,6 +17,7 @@ from dashboard.components.figures import GRAPH_CONFIG, element_bars
 from dashboard.components.filter_bar import breadcrumbs, filter_bar, filter_inputs
 from dashboard.domain import CHANNELS, ELEMENT_TEXT_COLOURS, ELEMENTS
 from dashboard.services import drilldown as drill
+from dashboard.services.scope_text import fixed_unit
 from dashboard.services.view_state import load_global_filters, valid_filter_changes, with_changes
 from dashboard.web_context import current_runtime, current_scope
 
@@ -38,7 +39,7 @@ def layout(**query) -> html.Div:
     scope, min_n = current_scope(), runtime.settings.min_n
     with runtime.read_session() as session:
         current, waves = load_global_filters(session, state)
-        fixed = drill.fixed_unit(session, scope)
+        fixed = fixed_unit(session, scope)
         element = state.get("element") if state.get("element") in ELEMENTS else None
         by = state.get("by") if state.get("by") in drill.DIMENSIONS else "branch"
         filters = current.to_filters(waves, all_channels=by == "channel")

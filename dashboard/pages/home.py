@@ -7,7 +7,6 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashboard.analytics.ranking import rank_labels
 from dashboard.components.cards import drill_links, fmt, fmt_range, graph_card, kpi_card
 from dashboard.components.figures import element_bars, trend_figure
 from dashboard.domain import ELEMENTS
@@ -149,8 +148,7 @@ def _ranking_card(ranking, wave_code: str | None) -> dbc.Card:
         body = html.P("No branch has responses in the latest wave.", className="text-muted")
     else:
         rows = []
-        labels = rank_labels(ranking["rank"].where(ranking["status"] == "ranked"))
-        for r, label in zip(ranking.itertuples(), labels, strict=True):
+        for r, label in zip(ranking.itertuples(), ranking["rank_label"], strict=True):
             ranked = r.status == "ranked"
             rows.append(
                 html.Tr(

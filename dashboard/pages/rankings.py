@@ -11,14 +11,12 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, State, callback, dcc, html
 
-from dashboard.analytics.ranking import no_differences_detected, rank_labels
 from dashboard.components.cards import fmt, fmt_range
 from dashboard.components.dropdown_label import dropdown_label
 from dashboard.components.figures import GRAPH_CONFIG, ranking_figure
 from dashboard.domain import ELEMENTS
-from dashboard.queries import reference
-from dashboard.queries.filters import Filters
-from dashboard.services.metrics import unit_ranking
+from dashboard.services import reference_data
+from dashboard.services.rankings import ranking_view
 from dashboard.web_context import current_runtime, current_scope
 
 dash.register_page(
@@ -46,7 +44,7 @@ def layout(
 ) -> html.Div:
     runtime = current_runtime()
     with runtime.read_session() as session:
-        waves = reference.waves(session)
+        waves = reference_data.waves(session)
     wave_codes = list(waves["code"])
     return html.Div(
         [
@@ -133,18 +131,14 @@ def update(unit: str, element: str, wave: str, sort: str = "rank", current_searc
     runtime = current_runtime()
     scope = current_scope()  # resolved on the server for every request
     with runtime.read_session() as session:
-        waves = reference.waves(session)
+        waves = reference_data.waves(session)
         wave_ids = tuple(waves.loc[waves["code"] == wave, "wave_id"]) if wave != "all" else None
         if wave != "all" and not wave_ids:
             return dbc.Alert("Unknown wave.", color="warning"), dash.no_update
-        table = unit_ranking(
-            session,
-            scope,
-            Filters(wave_ids=wave_ids),
-            unit,
-            None if element == "overall" else element,
-            runtime.settings.min_n,
+        view = ranking_view(
+            session, scope, wave_ids, unit, None if element == "overall" else element, runtime.settings.min_n
         )
+    table = view.table
     search = "?" + urlencode({"unit": unit, "element": element, "wave": wave, "sort": sort})
     latest = str(waves["code"].iloc[-1]) if len(waves) else "all"
     if _same_view(current_search, search, latest):
@@ -161,7 +155,7 @@ def update(unit: str, element: str, wave: str, sort: str = "rank", current_searc
             className="small",
             id="rankings-no-differences",
         )
-        if no_differences_detected(table)
+        if view.no_differences
         else None
     )
     return html.Div(
@@ -207,7 +201,7 @@ def _table(table, unit: str) -> dbc.Table:
         )
     )
     rows = []
-    for r, rank in zip(table.itertuples(), rank_labels(table["rank"]), strict=True):
+    for r, rank in zip(table.itertuples(), table["rank_label"], strict=True):
         ranked = r.status == "ranked"
         rows.append(
             html.Tr(

@@ -14,7 +14,7 @@ from dashboard.components.figures import element_bars, nothing_to_show, trend_fi
 from dashboard.components.filter_bar import breadcrumbs, filter_bar, filter_inputs
 from dashboard.components.plan_sections import due_with_flag
 from dashboard.domain import ELEMENT_TEXT_COLOURS, ELEMENTS
-from dashboard.queries import reference
+from dashboard.services import reference_data
 from dashboard.services.drilldown import profile_bars
 from dashboard.services.unit_view import resolve_unit, unit_summary
 from dashboard.services.view_state import load_global_filters, valid_filter_changes, with_changes
@@ -35,7 +35,7 @@ def layout(**query) -> html.Div:
         unit = resolve_unit(session, scope, state.get("branch"), state.get("department"))
         if unit is None:
             title = "Units"
-            body = _unit_index(reference.units(session, scope), state)
+            body = _unit_index(reference_data.units(session, scope), state)
         else:
             title = unit.label
             summary = unit_summary(session, scope, current.to_filters(waves), unit, waves, min_n)

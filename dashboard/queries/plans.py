@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
-from sqlalchemy import false, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from dashboard.auth.scope import Scope
@@ -16,6 +16,7 @@ from dashboard.db.models import (
     Question,
     Staff,
 )
+from dashboard.queries.scope_sql import unit_scope
 
 LIST_COLUMNS = [
     "plan_id", "title", "branch_id", "branch_code", "branch_name", "department_id", "department_code",
@@ -27,15 +28,7 @@ def plan_scope_clauses(scope: Scope) -> list:
     """A plan is visible when its unit is inside the scope. A plan without a
     branch (department) spans every branch (department), so only a viewer
     unrestricted on that axis sees it."""
-    clauses = []
-    for ids, column in (
-        (scope.branch_ids, ImprovementPlan.branch_id),
-        (scope.department_ids, ImprovementPlan.department_id),
-    ):
-        if ids is None:
-            continue
-        clauses.append(column.in_(sorted(ids)) if ids else false())
-    return clauses
+    return unit_scope(ImprovementPlan.branch_id, ImprovementPlan.department_id, scope)
 
 
 def visible_plans(session: Session, scope: Scope) -> pd.DataFrame:
@@ -105,14 +98,8 @@ def element_items(session: Session) -> pd.DataFrame:
 def staff_in_scope(session: Session, scope: Scope) -> pd.DataFrame:
     """Possible plan owners: current staff inside the scope."""
     stmt = select(Staff.id, Staff.name, Staff.employee_ref, Staff.branch_id, Staff.department_id).where(
-        Staff.left_on.is_(None)
+        Staff.left_on.is_(None), *unit_scope(Staff.branch_id, Staff.department_id, scope)
     )
-    if scope.branch_ids is not None:
-        stmt = stmt.where(Staff.branch_id.in_(sorted(scope.branch_ids)) if scope.branch_ids else false())
-    if scope.department_ids is not None:
-        stmt = stmt.where(
-            Staff.department_id.in_(sorted(scope.department_ids)) if scope.department_ids else false()
-        )
     rows = session.execute(stmt.order_by(Staff.name)).all()
     return pd.DataFrame(rows, columns=["staff_id", "name", "employee_ref", "branch_id", "department_id"])
 

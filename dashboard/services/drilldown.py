@@ -4,6 +4,8 @@ min_n keep their count but lose their numbers."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 from sqlalchemy.orm import Session
@@ -162,8 +164,6 @@ def unit_filter(
 ) -> Filters | None:
     """Narrow filters to one group of a dimension; None when the value is not
     a group the viewer may see (a forged or stale URL)."""
-    from dataclasses import replace
-
     if dimension in ("branch", "department"):
         units = reference.units(session, scope)
         match = units.loc[units[f"{dimension}_code"] == value, f"{dimension}_id"]
@@ -184,15 +184,3 @@ def comments_for(
     if page.group_size < min_comments:
         return None, page.group_size
     return page, page.group_size
-
-
-def fixed_unit(session: Session, scope: Scope) -> dict[str, str]:
-    """The branch and/or department code a viewer is confined to (one each at
-    most), e.g. {"branch": "B02"} for a branch head."""
-    units = reference.units(session, scope)
-    fixed = {}
-    for axis, ids in (("branch", scope.branch_ids), ("department", scope.department_ids)):
-        codes = units[f"{axis}_code"].unique()
-        if ids is not None and len(ids) == 1 and len(codes) == 1:
-            fixed[axis] = str(codes[0])
-    return fixed

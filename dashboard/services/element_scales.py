@@ -31,4 +31,5 @@ def element_scale(
 ) -> tuple[float, float] | None:
     """The one scale of `element` in the selection, or None (no answers, or
     several scales)."""
-    return element_scales(session, scope, filters).get(element)
+    scales = element_scales(session, scope, filters)
+    return scales.get(element)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -15,9 +16,11 @@ from dashboard.analytics.topbox import nps_estimate, share_estimate
 from dashboard.auth.scope import Scope
 from dashboard.queries import reference
 from dashboard.queries.filters import Filters
+from dashboard.queries.gaps import company_standards
 from dashboard.queries.rollups import item_moments
 from dashboard.services.drilldown import element_profile, profile_bars
 from dashboard.services.metrics import biggest_movers, unit_ranking
+from dashboard.services.rankings import with_rank_labels
 
 
 @dataclass
@@ -38,12 +41,7 @@ class HomeSummary:
 
 def _targets(session: Session) -> dict[str, float]:
     """Company-wide service standards in force today (target index per element)."""
-    from datetime import date
-
-    from dashboard.queries.gaps import standards
-
-    table = standards(session, date.today())
-    company = table[table["branch_id"].isna() & table["department_id"].isna()]
+    company = company_standards(session, date.today())
     return dict(zip(company["element"], company["target_index"].astype(float), strict=True))
 
 
@@ -97,7 +95,9 @@ def home_summary(session: Session, scope: Scope, min_n: int = 10) -> HomeSummary
     elements = profile_bars(profile)
     elements["target"] = elements["element"].map(_targets(session))
     top_box = share_estimate(int(last["top2"]), int(last["n_p"]), min_n=min_n)
-    ranking = unit_ranking(session, scope, Filters(wave_ids=(latest_wave,)), "branch", None, min_n)
+    ranking = with_rank_labels(
+        unit_ranking(session, scope, Filters(wave_ids=(latest_wave,)), "branch", None, min_n)
+    )
     if len(trend) > 1 and ranking is not None and not ranking.empty:
         ranking = _with_movers(
             session, scope, ranking, int(trend.iloc[-2]["wave_id"]), latest_wave, last, min_n

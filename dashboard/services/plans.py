@@ -69,7 +69,7 @@ def clean(session: Session, user: AuthUser, values: Mapping) -> dict:
     if typed["start"] and typed["due"] and typed["due"] < typed["start"]:
         errors["due"] = "the due date is before the start"
     if not {"branch", "department", "owner"} & errors.keys():
-        errors.update(_hold_errors(user, typed["branch"], typed["department"], typed["owner"]))
+        errors.update(user.plan_hold_errors(typed["branch"], typed["department"], typed["owner"]))
     if errors:
         raise PlanInvalid(errors)
     return plan_form.to_columns(typed)
@@ -88,43 +88,16 @@ def linked_unit(units, scope, branch, department) -> tuple[str, str, list[str]]:
     scope or unknown: not told apart) falls back the same way, or to empty."""
     chosen: list[str] = []
     outside: list[str] = []
-    for linked, ids, column, noun in (
-        (branch, scope.branch_ids, "branch_code", "branch"),
-        (department, scope.department_ids, "department_code", "department"),
-    ):
+    for linked, noun in ((branch, "branch"), (department, "department")):
+        column = f"{noun}_code"
         codes = [str(c) for c in units[column].unique()]
-        only = codes[0] if ids is not None and len(codes) == 1 else ""
+        only = codes[0] if scope.restricts(noun) and len(codes) == 1 else ""
         linked = linked if isinstance(linked, str) else ""
         if linked and linked not in codes:
             outside.append(noun)
             linked = ""
         chosen.append(linked or only)
     return chosen[0], chosen[1], outside
-
-
-def _hold_errors(user: AuthUser, branch_id, department_id, owner_id) -> dict[str, str]:
-    """Why the user may not hold this plan, by the field at fault (empty: they
-    may). The plan's new unit must be one the user may edit plans in: the
-    role rule alone lets a team member edit any plan they own, so without the
-    scope check they could move their plan, or create one, in another branch.
-    A plan without a branch (department) spans all of them, so only a scope
-    unrestricted on that axis holds it."""
-    if user.sees_everything:
-        return {}
-    errors = {}
-    for label, plural, unit_id, allowed in (
-        ("branch", "branches", branch_id, user.scope.branch_ids),
-        ("department", "departments", department_id, user.scope.department_ids),
-    ):
-        if allowed is None:
-            continue
-        if unit_id is None:
-            errors[label] = f"you may not hold a plan for all {plural}: choose your {label}"
-        elif unit_id not in allowed:
-            errors[label] = f"you may not hold a plan for this {label}: it is outside your scope"
-    if not errors and not user.may_edit_plan(branch_id, department_id, owner_id):
-        errors["owner"] = "you may not hold a plan you do not own: choose yourself as owner"
-    return errors
 
 
 def create_plan(
