@@ -42,14 +42,14 @@ def layout(**query) -> html.Div:
         filters = query_filters(current, waves, all_channels=by == "channel")
         items = drill.item_table(session, scope, filters, element, min_n) if element else None
         item = state["item"] if items is not None and state["item"] in set(items["code"]) else None
-        crumbs = [("All elements", _href(state, element=None, item=None, unit=None, q=None))]
+        crumbs = [("All elements", PAGE.href(state, element=None, item=None, unit=None, q=None))]
         body: list = []
         if element is None:
             body = _elements_level(drill.element_profile(session, scope, filters, min_n), state)
         else:
-            crumbs.append((ELEMENTS[element], _href(state, item=None, unit=None, q=None)))
+            crumbs.append((ELEMENTS[element], PAGE.href(state, item=None, unit=None, q=None)))
             if item:
-                crumbs.append((item, _href(state, unit=None, q=None)))
+                crumbs.append((item, PAGE.href(state, unit=None, q=None)))
             unit_filters = drill.unit_filter(session, scope, filters, by, unit) if unit else None
             if unit and unit_filters is not None:
                 crumbs.append((unit, None))
@@ -78,10 +78,6 @@ def layout(**query) -> html.Div:
     )
 
 
-def _href(state: dict, **changes) -> str:
-    return PAGE.href(state, **changes)
-
-
 def _elements_level(profile, state) -> list:
     if profile.empty:
         return [dbc.Alert(NO_RATINGS, color="info", id="drill-empty")]
@@ -93,7 +89,7 @@ def _elements_level(profile, state) -> list:
                 html.Td(
                     dcc.Link(
                         r.name,
-                        href=_href(state, element=r.element),
+                        href=PAGE.href(state, element=r.element),
                         style={"color": ELEMENT_TEXT_COLOURS[r.element]},
                         id=f"drill-element-{r.element}",
                     )
@@ -148,7 +144,7 @@ def _element_level(items, element, item, spots, by, state, min_n, fixed) -> list
         [
             dbc.NavItem(
                 dbc.NavLink(
-                    label, href=_href(state, by=key, unit=None), active=key == by, id=f"drill-by-{key}"
+                    label, href=PAGE.href(state, by=key, unit=None), active=key == by, id=f"drill-by-{key}"
                 )
             )
             for key, label in drill.DIMENSION_LABELS.items()
@@ -161,7 +157,9 @@ def _element_level(items, element, item, spots, by, state, min_n, fixed) -> list
     for r in spots.itertuples():
         value = f"{r.group}"
         link = dcc.Link(
-            str(r.label), href=_href(state, unit=_unit_code(r.label, by, value)), className="drill-unit-link"
+            str(r.label),
+            href=PAGE.href(state, unit=_unit_code(r.label, by, value)),
+            className="drill-unit-link",
         )
         plan = None
         # a weakness is a group below the whole selection, not one that rounds to it
