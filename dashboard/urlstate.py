@@ -25,6 +25,7 @@ from urllib.parse import parse_qs, urlencode
 from dashboard.domain import CHANNELS, ELEMENTS, PLAN_STATUSES, REPRESENTATIVE_CHANNEL, SEGMENTS
 
 MAX_VALUE = 200  # no parameter of the product is longer; a longer value is not ours
+MAX_FIELDS = 100
 CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,39}")  # unit, wave, item codes
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -111,7 +112,10 @@ class PageState:
         """A query string ("?a=1") or the layout's keyword arguments -> the
         page's full state, every key present."""
         if isinstance(query, str):
-            pairs = parse_qs(query.removeprefix("?"), keep_blank_values=True, max_num_fields=100)
+            try:
+                pairs = parse_qs(query.removeprefix("?"), keep_blank_values=True, max_num_fields=MAX_FIELDS)
+            except ValueError:  # more fields than any page has: not a URL of ours
+                pairs = {}
             query = {k: v[0] if len(v) == 1 else v for k, v in pairs.items()}
         elif not isinstance(query, Mapping):
             query = {}

@@ -24,13 +24,13 @@ dash.register_page(
 
 LIST_LIMIT = 100
 BAND_TONES = {"high": "danger", "medium": "warning", "low": "secondary"}
-FILTER_KEYS = ("branch", "segment", "manager")
+LIST_FILTERS = ("branch", "segment", "manager")
 
 
 def layout(**query) -> html.Div:
     state = PAGE.parse(query)
     runtime, scope, user = current_runtime(), current_scope(), current_user()
-    chosen = {k: state[k] for k in FILTER_KEYS}
+    chosen = {k: state[k] for k in LIST_FILTERS}
     with runtime.read_session() as session:  # aggregates and the top of the list come from SQL
         table = churn_queries.riskiest(session, scope, LIST_LIMIT, **chosen)
         summary, by_branch = churn_service.exposure_overview(session, scope, **chosen)
@@ -72,7 +72,7 @@ def layout(**query) -> html.Div:
 
 
 def _filtered(table, state):
-    for key, column in zip(FILTER_KEYS, ("branch", "segment", "account_manager"), strict=True):
+    for key, column in zip(LIST_FILTERS, ("branch", "segment", "account_manager"), strict=True):
         if state[key]:
             table = table[table[column] == state[key]]
     return table
@@ -315,7 +315,7 @@ def _model_card(model) -> dbc.Card:
     )
 
 
-controls_to_url(PAGE, FILTER_KEYS, resets=("customer",))
+controls_to_url(PAGE, LIST_FILTERS, resets=("customer",))
 
 
 @url_callback(PAGE, Input({"type": PAGE.id("customer"), "index": ALL}, "n_clicks"))

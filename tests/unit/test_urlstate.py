@@ -53,6 +53,11 @@ def test_known_values_are_kept_and_typed():
     assert CHURN.parse("?customer=42")["manager"] is None
 
 
+def test_a_flood_of_fields_is_the_defaults_not_an_error():
+    assert DRILL.parse("?" + "&".join(f"k{i}=v" for i in range(5_000)) + "&element=S") == DRILL.defaults
+    assert DRILL.parse("?element=S&" + "&".join(f"k{i}=v" for i in range(50)))["element"] == "S"
+
+
 def test_unknown_keys_are_dropped():
     state = GAPS.parse("?from=2025-Q1&evil=1&__proto__=x&element=S")
     assert set(state) == set(FILTER_KEYS) and state["from"] == "2025-Q1"
