@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from dashboard.analytics.indices import csi_table
 from dashboard.analytics.servqual import item_gaps
 from dashboard.auth.scope import Scope
-from dashboard.domain import CHANNELS, ELEMENTS
+from dashboard.domain import CHANNELS, ELEMENTS, SEGMENTS
 from dashboard.queries import reference
 from dashboard.queries.comments import CommentPage, element_comments
 from dashboard.queries.filters import Filters
@@ -171,7 +171,7 @@ def unit_filter(
             return None
         return replace(filters, **{f"{dimension}_ids": (int(match.iloc[0]),)})
     if dimension == "segment":
-        return replace(filters, segments=(value,)) if value in ("retail", "sme", "corporate") else None
+        return replace(filters, segments=(value,)) if value in SEGMENTS else None
     return replace(filters, channels=(value,)) if value in CHANNELS else None
 
 

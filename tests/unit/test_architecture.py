@@ -18,20 +18,13 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "dashboard"
 
-# Temporary: files (relative to dashboard/) that work still in progress
-# leaks from, by rule; test_temporary_exceptions_are_still_needed fails once
-# an entry hides nothing.
-TEMPORARY_EXCEPTIONS = {
-    # removed when the URL-state vocabulary (view_state) leaves services
-    "components": {"components/filter_bar.py"},
-}
-
 # What a page may import from the package, and why.
 PAGE_IMPORTS = {
     "dashboard.services": "use cases: every number and every write a page shows or makes",
     "dashboard.components": "UI pieces and figure builders",
     "dashboard.domain": "vocabulary (element names and colours, channels, plan stages)",
     "dashboard.web_context": "the request's runtime, user and scope (resolved by auth on the server)",
+    "dashboard.urlstate": "the page's URL parameters, declared once; pure parsing, no data access",
 }
 DATA_LAYERS = ("dashboard.services", "dashboard.queries", "dashboard.db")
 CLI_ADAPTERS = ("dashboard.cli", "dashboard.services.metrics_cli")  # and dashboard.cli_*
@@ -132,8 +125,6 @@ def _violations(rule: str, check, layers) -> list[str]:
     found = []
     for layer in layers:
         for name, tree in _files(layer) if layer else _package_files():
-            if name in TEMPORARY_EXCEPTIONS.get(rule, ()):
-                continue
             hits = check(name, tree)
             if hits:
                 found.append(f"dashboard/{name}: {sorted(hits)}")
@@ -183,16 +174,6 @@ def test_layering_rule(rule):
     check, layer, keeps = RULES[rule]
     found = _violations(rule, check, [layer])
     assert not found, f"{keeps}: {found}"
-
-
-@pytest.mark.parametrize("rule", sorted(TEMPORARY_EXCEPTIONS))
-def test_temporary_exceptions_are_still_needed(rule):
-    """An exception that no longer hides a leak is stale: remove it."""
-    check = RULES[rule][0]
-    for name in TEMPORARY_EXCEPTIONS[rule]:
-        path = PACKAGE / name
-        if path.exists():
-            assert check(name, ast.parse(path.read_text())), f"dashboard/{name} no longer needs {rule!r}"
 
 
 def test_ruff_is_clean():
