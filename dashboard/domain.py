@@ -40,6 +40,9 @@ CHANNELS: dict[str, str] = {
 }
 REPRESENTATIVE_CHANNEL = "survey"
 
+# Customer segments the filter bar offers and the drill-down groups by.
+SEGMENTS = ("retail", "sme", "corporate")
+
 QUESTION_TYPES = ("scale", "nps", "text", "choice")
 
 # Non-RATER constructs a template may declare (ACSI/ECSI model and headline items).

@@ -1,7 +1,10 @@
 """Customer satisfaction indices on 0-100 (DOMAIN 4).
 
-CSI of a mean m on a scale [lo, hi] is 100 (m - lo) / (hi - lo); the map is
-linear, so CI bounds and standard errors rescale the same way.
+CSI of a mean m on a scale [lo, hi] is 100 (m - lo) / (hi - lo), written
+once in `to_index`; the map is linear, so CI bounds convert the same way and
+differences and standard errors by `to_index_points` (no offset). The scale
+always comes from the questions the numbers were measured on, never from a
+constant.
 """
 
 from __future__ import annotations
@@ -15,16 +18,42 @@ from scipy import stats
 from dashboard.analytics.moments import Estimate, Moments, mean_estimate, mean_var_se
 
 
-def rescale_to_100(value, lo: float, hi: float):
-    """Map a score on [lo, hi] to 0-100 (works on scalars and arrays)."""
-    if hi <= lo:
-        raise ValueError(f"scale maximum {hi} must exceed minimum {lo}")
-    result = 100.0 * (np.asarray(value, dtype=float) - lo) / (hi - lo)
+def to_index(value, scale_min: float, scale_max: float):
+    """A score on [scale_min, scale_max] as an index on 0-100 (scalars,
+    arrays, Series). The only place the index formula is written: every
+    conversion of a mean, a bound or a shrunk estimate goes through here,
+    with the scale of the question the value was measured on."""
+    return 100.0 * (_as_float(value) - scale_min) / _span(scale_min, scale_max)
+
+
+def to_index_points(difference, scale_min: float, scale_max: float):
+    """A difference, standard error, CI half-width or standard deviation on
+    [scale_min, scale_max] in index points: `to_index` without the offset,
+    so that to_index(a) - to_index(b) == to_index_points(a - b)."""
+    return 100.0 * _as_float(difference) / _span(scale_min, scale_max)
+
+
+def to_index_sql(value: str, scale_min: str, scale_max: str) -> str:
+    """`to_index` as a SQL expression over column expressions, for the
+    rollup refresh (which converts per answer, where each item's own scale
+    is at hand)."""
+    return f"(100.0 * ({value} - {scale_min}) / ({scale_max} - {scale_min}))"
+
+
+def _span(scale_min, scale_max):
+    span = _as_float(scale_max) - _as_float(scale_min)
+    if np.any(span <= 0):
+        raise ValueError(f"scale maximum {scale_max} must exceed minimum {scale_min}")
+    return span
+
+
+def _as_float(value):
+    """Floats out, in the shape that came in: a Series stays a Series (index
+    kept), a scalar becomes a float, anything else an array."""
+    if isinstance(value, pd.Series):
+        return value.astype(float)
+    result = np.asarray(value, dtype=float)
     return float(result) if result.ndim == 0 else result
-
-
-def rescale_se(se, lo: float, hi: float):
-    return 100.0 * se / (hi - lo)
 
 
 def csi_estimate(n, total, total_sq, lo: float, hi: float, min_n: int = 10, level: float = 0.95) -> Estimate:
@@ -34,11 +63,11 @@ def csi_estimate(n, total, total_sq, lo: float, hi: float, min_n: int = 10, leve
     if est.suppressed:
         return est
     return Estimate(
-        float(rescale_to_100(est.value, lo, hi)),
-        float(rescale_to_100(est.ci_low, lo, hi)),
-        float(rescale_to_100(est.ci_high, lo, hi)),
+        to_index(est.value, lo, hi),
+        to_index(est.ci_low, lo, hi),
+        to_index(est.ci_high, lo, hi),
         est.n,
-        float(rescale_se(est.se, lo, hi)),
+        to_index_points(est.se, lo, hi),
     )
 
 
@@ -62,13 +91,12 @@ def csi_table(
     mean, _var, se = mean_var_se(counts, df[total], df[total_sq])
     with np.errstate(invalid="ignore"):
         half = stats.t.ppf(0.5 + level / 2, np.maximum(counts - 1, 1)) * se
-    span = hi_v - lo_v
     suppressed = counts < max(min_n, 1)
     out = df.copy()
-    out["csi"] = np.where(suppressed, np.nan, 100 * (mean - lo_v) / span)
-    out["csi_low"] = np.where(suppressed, np.nan, 100 * (mean - half - lo_v) / span)
-    out["csi_high"] = np.where(suppressed, np.nan, 100 * (mean + half - lo_v) / span)
-    out["se"] = np.where(suppressed, np.nan, 100 * se / span)
+    out["csi"] = np.where(suppressed, np.nan, to_index(mean, lo_v, hi_v))
+    out["csi_low"] = np.where(suppressed, np.nan, to_index(mean - half, lo_v, hi_v))
+    out["csi_high"] = np.where(suppressed, np.nan, to_index(mean + half, lo_v, hi_v))
+    out["se"] = np.where(suppressed, np.nan, to_index_points(se, lo_v, hi_v))
     out["suppressed"] = suppressed
     return out
 
@@ -92,11 +120,10 @@ def respondent_csi_interval(
     _mean, _var, se = mean_var_se(counts, total, total_sq)
     with np.errstate(invalid="ignore"):
         half = stats.t.ppf(0.5 + level / 2, np.maximum(counts - 1, 1)) * se
-    span = np.asarray(hi, dtype=float) - np.asarray(lo, dtype=float)
     ok = counts >= 2
     csi = np.asarray(csi, dtype=float)
-    half_index = np.where(ok, 100 * half / span, np.nan)
-    return csi - half_index, csi + half_index, np.where(ok, 100 * se / span, np.nan)
+    half_index = np.where(ok, to_index_points(half, lo, hi), np.nan)
+    return csi - half_index, csi + half_index, np.where(ok, to_index_points(se, lo, hi), np.nan)
 
 
 def with_respondent_ci(

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from dashboard.analytics.indices import to_index
+
 
 @dataclass
 class PlsResult:
@@ -191,7 +193,7 @@ def acsi_index_from_moments(
         lo, hi = bounds.pop()
         unstd = block["weight"].to_numpy() / sds[block["indicator"]].to_numpy()
         tilde = unstd / unstd.sum()
-        out[name] = float(100 * (tilde @ means[block["indicator"]].to_numpy() - lo) / (hi - lo))
+        out[name] = to_index(float(tilde @ means[block["indicator"]].to_numpy()), lo, hi)
     return out
 
 

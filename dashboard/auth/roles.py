@@ -64,6 +64,34 @@ class AuthUser:
         return False
 
 
+    def plan_hold_errors(
+        self, branch_id: int | None, department_id: int | None, owner_id: int | None
+    ) -> dict[str, str]:
+        """Why this user may not hold a plan on this unit, by the field at
+        fault (empty: they may). The plan's unit must be one the user may edit
+        plans in: the role rule alone lets a team member edit any plan they
+        own, so without the scope check they could move their plan, or create
+        one, in another branch. A plan without a branch (department) spans all
+        of them, so only a scope unrestricted on that axis holds it."""
+        if self.sees_everything:
+            return {}
+        errors = {}
+        scope = self.scope
+        for label, plural, unit_id, allowed in (
+            ("branch", "branches", branch_id, scope.branch_ids),
+            ("department", "departments", department_id, scope.department_ids),
+        ):
+            if allowed is None:
+                continue
+            if unit_id is None:
+                errors[label] = f"you may not hold a plan for all {plural}: choose your {label}"
+            elif unit_id not in allowed:
+                errors[label] = f"you may not hold a plan for this {label}: it is outside your scope"
+        if not errors and not self.may_edit_plan(branch_id, department_id, owner_id):
+            errors["owner"] = "you may not hold a plan you do not own: choose yourself as owner"
+        return errors
+
+
 def scope_for(role: str, branch_id: int | None, department_id: int | None) -> Scope:
     """The data a role sees. Unknown roles and incomplete assignments see
     nothing rather than everything."""

@@ -35,6 +35,10 @@ class Scope:
     def is_unrestricted(self) -> bool:
         return self.branch_ids is None and self.department_ids is None
 
+    def restricts(self, axis: str) -> bool:
+        """Whether the viewer is limited on "branch" or "department"."""
+        return (self.branch_ids if axis == "branch" else self.department_ids) is not None
+
     def allows(self, branch_id: int | None, department_id: int | None) -> bool:
         ok_branch = self.branch_ids is None or branch_id in self.branch_ids
         ok_dept = self.department_ids is None or department_id in self.department_ids

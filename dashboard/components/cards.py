@@ -6,6 +6,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard.components.figures import GRAPH_CONFIG
+from dashboard.domain import ELEMENT_TEXT_COLOURS, ELEMENTS
 
 # complaints and praise usually arrive without RATER ratings (DOMAIN 7)
 NO_RATINGS = (
@@ -55,26 +56,25 @@ def graph_card(graph_id: str, figure) -> dbc.Card:
     return dbc.Card(dcc.Graph(id=graph_id, figure=figure, config=GRAPH_CONFIG), className="shadow-sm")
 
 
-def data_table(headers: list[str] | tuple[str, ...], rows: list, table_id: str) -> dbc.Table:
-    """A compact table that scrolls sideways inside its card on narrow screens."""
+def data_table(headers: list | tuple, rows: list, table_id: str, **options) -> dbc.Table:
+    """A compact table that scrolls sideways inside its card on narrow screens.
+    A header is a text or an `html.Th` (for its own class); `options` are
+    dbc.Table's (striped=True, hover=False, ...)."""
+    cells = [h if isinstance(h, html.Th) else html.Th(h) for h in headers]
     return dbc.Table(
-        [html.Thead(html.Tr([html.Th(h) for h in headers])), html.Tbody(rows)],
-        size="sm",
-        hover=True,
-        responsive=True,
+        [html.Thead(html.Tr(cells)), html.Tbody(rows)],
+        **{"size": "sm", "hover": True, "responsive": True, **options},
         id=table_id,
     )
 
 
-def drill_links(query_for: dict[str, str], id_prefix: str) -> html.Div:
-    """'Drill into' links, one per RATER element in its colour; `query_for`
-    maps element code -> query string."""
-    from dashboard.domain import ELEMENT_TEXT_COLOURS, ELEMENTS
-
+def drill_links(href_for: dict[str, str], id_prefix: str) -> html.Div:
+    """'Drill into' links, one per RATER element in its colour; `href_for`
+    maps element code -> the drill-down's URL (urlstate.DRILL.href)."""
     links = [
         dcc.Link(
             name,
-            href=f"/elements?{query_for[code]}",
+            href=href_for[code],
             id=f"{id_prefix}-{code}",
             className="me-3",
             style={"color": ELEMENT_TEXT_COLOURS[code]},

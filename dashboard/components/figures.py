@@ -59,12 +59,12 @@ def nothing_to_show(df: pd.DataFrame) -> str:
 
 
 def ci_whiskers(df: pd.DataFrame, colour: str) -> dict:
-    """Asymmetric error bars from `value` to `low` and `high`."""
+    """Asymmetric error bars from `csi` to `csi_low` and `csi_high`."""
     return dict(
         type="data",
         symmetric=False,
-        array=df["high"] - df["value"],
-        arrayminus=df["value"] - df["low"],
+        array=df["csi_high"] - df["csi"],
+        arrayminus=df["csi"] - df["csi_low"],
         color=colour,
     )
 
@@ -72,7 +72,7 @@ def ci_whiskers(df: pd.DataFrame, colour: str) -> dict:
 def _ci_band(fig: go.Figure, df: pd.DataFrame) -> None:
     """The 95% CI as one shaded polygon per run of shown points, so the band
     breaks where the line does; a lone point gets an error bar instead."""
-    shown = df["value"].notna().to_numpy()
+    shown = df["csi"].notna().to_numpy()
     run = (shown != pd.Series(shown).shift(fill_value=False).to_numpy()).cumsum()
     first = True
     for _, part in df[shown].groupby(run[shown]):
@@ -80,7 +80,7 @@ def _ci_band(fig: go.Figure, df: pd.DataFrame) -> None:
             fig.add_trace(
                 go.Scatter(
                     x=part["label"],
-                    y=part["value"],
+                    y=part["csi"],
                     mode="markers",
                     marker=dict(size=1, color="rgba(13,110,253,0.5)"),
                     error_y=ci_whiskers(part, "rgba(13,110,253,0.5)"),
@@ -92,7 +92,7 @@ def _ci_band(fig: go.Figure, df: pd.DataFrame) -> None:
         fig.add_trace(
             go.Scatter(
                 x=[*part["label"], *part["label"][::-1]],
-                y=[*part["high"], *part["low"][::-1]],
+                y=[*part["csi_high"], *part["csi_low"][::-1]],
                 mode="lines",
                 line=dict(width=0),
                 fill="toself",
@@ -107,20 +107,20 @@ def _ci_band(fig: go.Figure, df: pd.DataFrame) -> None:
 
 
 def trend_figure(df: pd.DataFrame, title: str, y_title: str = "CSI (0-100)") -> go.Figure:
-    """Line of `value` over `label` with a shaded 95% CI (`low`, `high`);
-    suppressed points (value NaN) leave gaps instead of inventing numbers."""
-    if df.empty or df["value"].isna().all():
+    """Line of `csi` over `label` with a shaded 95% CI (`csi_low`, `csi_high`);
+    suppressed points (csi NaN) leave gaps instead of inventing numbers."""
+    if df.empty or df["csi"].isna().all():
         return empty_figure(nothing_to_show(df))
     fig = go.Figure()
     _ci_band(fig, df)
     fig.add_trace(
         go.Scatter(
             x=df["label"],
-            y=df["value"],
+            y=df["csi"],
             mode="lines+markers",
             name=y_title,
             line=dict(color="#0d6efd", width=2),
-            customdata=df[["low", "high", "n"]].to_numpy(),
+            customdata=df[["csi_low", "csi_high", "n"]].to_numpy(),
             hovertemplate="%{x}<br>%{y:.1f} (95% CI %{customdata[0]:.1f}-%{customdata[1]:.1f})"
             "<br>n = %{customdata[2]:,}<extra></extra>",
         )
@@ -138,15 +138,15 @@ def trend_figure(df: pd.DataFrame, title: str, y_title: str = "CSI (0-100)") -> 
 
 
 def element_bars(df: pd.DataFrame, title: str, target_col: str | None = None) -> go.Figure:
-    """One bar per RATER element (`element`, `value`, `low`, `high`, `n`) in
+    """One bar per RATER element (`element`, `csi`, `csi_low`, `csi_high`, `n`) in
     the element's fixed colour, with CI whiskers and optional target marks."""
-    if df.empty or df["value"].isna().all():
+    if df.empty or df["csi"].isna().all():
         return empty_figure(nothing_to_show(df))
     names = [ELEMENTS.get(e, e) for e in df["element"]]
     fig = go.Figure(
         go.Bar(
             x=names,
-            y=df["value"],
+            y=df["csi"],
             marker_color=[ELEMENT_COLOURS.get(e, "#888") for e in df["element"]],
             error_y=ci_whiskers(df, "#444"),
             customdata=df[["n"]].to_numpy(),

@@ -1,5 +1,6 @@
-"""The global filter bar: wave range, segment and channel. Each page gives it
-an id prefix and turns changes into its URL (the view state lives there)."""
+"""The global filter bar: wave range, segment and channel. Its dropdowns take
+their ids from the page (`page.id("from")`) and write the page's URL
+(`filter_bar_to_url`); the parameters are urlstate.FILTER_PARAMS."""
 
 from __future__ import annotations
 
@@ -7,19 +8,16 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard.components.dropdown_label import dropdown_label
-from dashboard.domain import CHANNELS
-from dashboard.services.view_state import SEGMENTS, GlobalFilters
+from dashboard.components.page_url import controls_to_url
+from dashboard.domain import CHANNELS, SEGMENTS
+from dashboard.urlstate import FILTER_KEYS, GlobalFilters, PageState
 
-FILTER_CONTROLS = ("from", "to", "segment", "channel")
 
-
-def filter_bar(prefix: str, waves, current: GlobalFilters) -> dbc.Card:
+def filter_bar(page: PageState, waves, current: GlobalFilters) -> dbc.Card:
     wave_options = [{"label": n, "value": c} for c, n in zip(waves["code"], waves["name"], strict=True)]
 
     def control(key: str, label: str, component) -> dbc.Col:
-        return dbc.Col(
-            [dropdown_label(label, f"{prefix}-{key}", className="small mb-0"), component], md=3, xs=6
-        )
+        return dbc.Col([dropdown_label(label, page.id(key), className="small mb-0"), component], md=3, xs=6)
 
     return dbc.Card(
         dbc.CardBody(
@@ -29,7 +27,7 @@ def filter_bar(prefix: str, waves, current: GlobalFilters) -> dbc.Card:
                         "from",
                         "From wave",
                         dcc.Dropdown(
-                            id=f"{prefix}-from",
+                            id=page.id("from"),
                             options=wave_options,
                             value=current.wave_from,
                             clearable=False,
@@ -39,14 +37,14 @@ def filter_bar(prefix: str, waves, current: GlobalFilters) -> dbc.Card:
                         "to",
                         "To wave",
                         dcc.Dropdown(
-                            id=f"{prefix}-to", options=wave_options, value=current.wave_to, clearable=False
+                            id=page.id("to"), options=wave_options, value=current.wave_to, clearable=False
                         ),
                     ),
                     control(
                         "segment",
                         "Segment",
                         dcc.Dropdown(
-                            id=f"{prefix}-segment",
+                            id=page.id("segment"),
                             options=[
                                 {"label": s.upper() if s == "sme" else s.capitalize(), "value": s}
                                 for s in SEGMENTS
@@ -59,7 +57,7 @@ def filter_bar(prefix: str, waves, current: GlobalFilters) -> dbc.Card:
                         "channel",
                         "Channel",
                         dcc.Dropdown(
-                            id=f"{prefix}-channel",
+                            id=page.id("channel"),
                             options=[{"label": v, "value": k} for k, v in CHANNELS.items()],
                             value=current.channel,
                             clearable=False,
@@ -71,12 +69,13 @@ def filter_bar(prefix: str, waves, current: GlobalFilters) -> dbc.Card:
             className="py-2",
         ),
         className="mb-3 shadow-sm filter-bar",
-        id=f"{prefix}-filters",
+        id=page.id("filters"),
     )
 
 
-def filter_inputs(prefix: str) -> list[str]:
-    return [f"{prefix}-{key}" for key in FILTER_CONTROLS]
+def filter_bar_to_url(page: PageState, resets: tuple[str, ...] = ()) -> None:
+    """A change in the bar rewrites the page's URL, keeping its other keys."""
+    controls_to_url(page, FILTER_KEYS, resets)
 
 
 def breadcrumbs(items: list[tuple[str, str | None]], crumb_id: str) -> html.Nav:

@@ -1,15 +1,13 @@
 """UI pieces of the plan page (dashboard/pages/plan_detail.py): the
 create/edit form, actions, comments and history. Pure builders: they get
-rows and frames already scoped by the page, and render user text as text."""
+rows and choices already scoped by the services, and render user text as text."""
 
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-import pandas as pd
 from dash import dcc, html
 
 from dashboard.components.dropdown_label import dropdown_label
-from dashboard.domain import ELEMENTS, PLAN_STAGES, PLAN_STATUSES
 
 
 def due_with_flag(due_on, overdue: bool) -> list:
@@ -85,15 +83,16 @@ def comments_section(comments) -> dbc.Card:
 
 
 def history_section(changes) -> dbc.Card:
-    """Who changed which field when, from before to after."""
+    """Who changed what when, from before to after (`changes`: rows with at,
+    username, what, before, after)."""
     rows = [
         html.Tr(
             [
                 html.Td(f"{c.at:%Y-%m-%d %H:%M}"),
                 html.Td(c.username or "—"),
-                html.Td(c.field),
-                html.Td(c.old_value or ""),
-                html.Td(c.new_value or ""),
+                html.Td(c.what),
+                html.Td(c.before or ""),
+                html.Td(c.after or ""),
             ]
         )
         for c in changes
@@ -115,146 +114,62 @@ def history_section(changes) -> dbc.Card:
     return dbc.Card([dbc.CardHeader("History"), dbc.CardBody([table, note])], className="mb-3")
 
 
-def field(label: str, control, field_id: str, width: int = 6) -> dbc.Col:
-    if isinstance(control, dcc.Dropdown):
-        label_ = dropdown_label(label, field_id)  # also the dropdown's accessible name
-    else:
-        label_ = dbc.Label(label, html_for=field_id)
-    return dbc.Col([label_, control], md=width, className="mb-2")
+DROPDOWNS = ("dropdown", "multi", "choice")
 
 
-def plan_form(v: dict, units: pd.DataFrame, staff: pd.DataFrame, items: pd.DataFrame) -> html.Div:
-    """The create/edit form filled with `v` (values as typed or stored);
-    dropdowns offer only the units and staff passed in (the viewer's scope)."""
-    branches = units.drop_duplicates("branch_code")
-    departments = units.drop_duplicates("department_code")
-    element = v.get("element") or None
+def form_section(fields, values: dict, choices: dict[str, list]) -> html.Div:
+    """The create/edit form: one control per declared field (`fields`:
+    dashboard.services.plan_form.FIELDS), filled with `values` (as typed or
+    stored) and offering `choices` (the viewer's units and staff only)."""
     return html.Div(
         [
-            dbc.Row(
-                [
-                    field(
-                        "Title",
-                        dbc.Input(id="plan-title", value=v.get("title", ""), maxlength=200),
-                        "plan-title",
-                        12,
-                    ),
-                    field(
-                        "Branch",
-                        dcc.Dropdown(
-                            id="plan-branch",
-                            value=v.get("branch_code") or None,
-                            placeholder="All branches",
-                            options=[
-                                {"label": f"{r.branch_code} {r.branch_name}", "value": r.branch_code}
-                                for r in branches.itertuples()
-                            ],
-                        ),
-                        "plan-branch",
-                    ),
-                    field(
-                        "Department",
-                        dcc.Dropdown(
-                            id="plan-department",
-                            value=v.get("department_code") or None,
-                            placeholder="All departments",
-                            options=[
-                                {"label": r.department_name, "value": r.department_code}
-                                for r in departments.itertuples()
-                            ],
-                        ),
-                        "plan-department",
-                    ),
-                    field(
-                        "Targeted RATER element",
-                        dcc.Dropdown(
-                            id="plan-element",
-                            value=element if element in ELEMENTS else None,
-                            options=[{"label": n, "value": k} for k, n in ELEMENTS.items()],
-                        ),
-                        "plan-element",
-                    ),
-                    field(
-                        "Items",
-                        dcc.Dropdown(
-                            id="plan-items",
-                            multi=True,
-                            value=v.get("item_codes", []),
-                            options=item_options(items, element),
-                        ),
-                        "plan-items",
-                    ),
-                    field(
-                        "Owner",
-                        dcc.Dropdown(
-                            id="plan-owner",
-                            value=v.get("owner_id"),
-                            options=[
-                                {"label": f"{r.name} ({r.employee_ref})", "value": int(r.staff_id)}
-                                for r in staff.itertuples()
-                            ],
-                        ),
-                        "plan-owner",
-                    ),
-                    field(
-                        "Team", dbc.Input(id="plan-team", value=v.get("team", ""), maxlength=120), "plan-team"
-                    ),
-                    _choice("Stage", "plan-stage", v.get("stage", "assess"), PLAN_STAGES),
-                    _choice("Status", "plan-status", v.get("status", "planned"), PLAN_STATUSES),
-                    field(
-                        "Start",
-                        dbc.Input(id="plan-start", type="date", value=v.get("start_on")),
-                        "plan-start",
-                        3,
-                    ),
-                    field("Due", dbc.Input(id="plan-due", type="date", value=v.get("due_on")), "plan-due", 3),
-                    _score("Baseline score (1-7)", "plan-baseline", v.get("baseline_score")),
-                    _score("Target score (1-7)", "plan-target", v.get("target_score")),
-                    field("Cost", _number_input("plan-cost", v.get("cost")), "plan-cost", 4),
-                    field(
-                        "Description",
-                        dbc.Textarea(id="plan-description", value=v.get("description", ""), maxlength=4000),
-                        "plan-description",
-                        12,
-                    ),
-                ]
-            ),
+            dbc.Row([_field(f, values.get(f.name), choices.get(f.name, [])) for f in fields]),
             dbc.Button("Save plan", id="plan-save", color="primary"),
             dcc.Loading(html.Div(id="plan-feedback", className="mt-2")),
         ]
     )
 
 
-def _choice(label: str, field_id: str, value, options) -> dbc.Col:
-    """A required pick from a fixed list (stage, status)."""
-    control = dcc.Dropdown(id=field_id, value=value, clearable=False, options=list(options))
-    return field(label, control, field_id, 3)
+def _field(f, value, options: list) -> dbc.Col:
+    control = _control(f, value, options)
+    if f.control in DROPDOWNS:
+        label = dropdown_label(f.form_label, f.input_id)  # also the dropdown's accessible name
+    else:
+        label = dbc.Label(f.form_label, html_for=f.input_id)
+    return dbc.Col([label, control], md=f.width, className="mb-2")
 
 
-def _score(label: str, field_id: str, value) -> dbc.Col:
-    """A mean on the 7-point perception scale, the scale plan targets use."""
-    return field(label, _number_input(field_id, value), field_id, 4)
+def _control(f, value, options: list):
+    # only the props a field declares, so the others keep the component's defaults
+    optional = {k: v for k, v in (("placeholder", f.placeholder), ("maxlength", f.max_length)) if v}
+    if f.control in DROPDOWNS:
+        return dcc.Dropdown(
+            id=f.input_id,
+            value=value,
+            options=options,
+            multi=f.control == "multi",
+            clearable=f.control != "choice",  # a choice (stage, status) is required
+            **optional,
+        )
+    if f.control == "textarea":
+        return dbc.Textarea(id=f.input_id, value=value, **optional)
+    if f.control == "date":
+        return dbc.Input(id=f.input_id, type="date", value=value)
+    if f.control == "number":
+        # A number typed as text. A `type="number"` input with min/max/step
+        # reports a value it finds invalid as no value at all (null), so 9 for
+        # a 1-7 score or -100 for a cost would reach the server as "empty" and
+        # be dropped without a word. As text, the server sees exactly what was
+        # typed and names what is wrong with it.
+        return dbc.Input(id=f.input_id, type="text", inputmode="decimal", value=value)
+    return dbc.Input(id=f.input_id, value=value, **optional)
 
 
-def _number_input(field_id: str, value) -> dbc.Input:
-    """A number typed as text. A `type="number"` input with min/max/step
-    reports a value it finds invalid as no value at all (null), so 9 for a
-    1-7 score or -100 for a cost would reach the server as "empty" and be
-    dropped without a word. As text, the server sees exactly what was typed
-    and validates it (dashboard.services.plans.clean)."""
-    return dbc.Input(id=field_id, type="text", inputmode="decimal", value=number_text(value))
+def invalid_prop(f) -> str:
+    """The property that marks a field invalid: dbc's `invalid` on inputs;
+    dropdowns have none, so their class (styled in assets/forms.css)."""
+    return "className" if f.control in DROPDOWNS else "invalid"
 
 
-def number_text(value) -> str:
-    """A stored number as the form shows it: 25000 rather than 25000.0."""
-    if value is None or value == "":
-        return ""
-    if isinstance(value, str):
-        return value
-    number = float(value)
-    return str(int(number)) if number.is_integer() and abs(number) < 1e15 else repr(number)
-
-
-def item_options(items, element) -> list[dict]:
-    chosen = items[items["element"] == element] if element else items.iloc[0:0]
-    return [{"label": f"{r.code} {r.text}", "value": r.code} for r in chosen.itertuples()]
+def invalid_mark(f, invalid: bool):
+    return ("is-invalid" if invalid else "") if f.control in DROPDOWNS else invalid

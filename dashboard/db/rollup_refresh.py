@@ -11,6 +11,7 @@ from collections.abc import Collection
 
 from sqlalchemy import Connection
 
+from dashboard.analytics.indices import to_index_sql
 from dashboard.db.models.rollups import DRIVER_PRODUCTS, DRIVER_SUMS, DRIVER_VARIABLES, ITEM_MEASURES
 from dashboard.db.rollup_pairs import refresh_indicator_pairs
 
@@ -154,10 +155,8 @@ def _driver_sql(where: str) -> str:
         for v in DRIVER_VARIABLES
         if v != "O"
     )
-    overall = (
-        f"AVG(CASE WHEN q.construct = 'overall' THEN 100.0 * ({p} - q.scale_min) "
-        f"/ (q.scale_max - q.scale_min) END) AS v_o"
-    )
+    overall_index = to_index_sql(p, "q.scale_min", "q.scale_max")  # each answer on its own scale
+    overall = f"AVG(CASE WHEN q.construct = 'overall' THEN {overall_index} END) AS v_o"
     names = [v.lower() for v in DRIVER_VARIABLES]
     sums = ", ".join(f"SUM(x.v_{v})" for v in names)
     products = ", ".join(f"SUM(x.v_{a} * x.v_{b})" for i, a in enumerate(names) for b in names[i:])

@@ -9,12 +9,11 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, dcc, html
 
-from dashboard.auth.users import audit
-from dashboard.components.cards import fmt, kpi_card
+from dashboard.components.cards import data_table, fmt, kpi_card
 from dashboard.components.dropdown_label import dropdown_label
-from dashboard.queries import churn as churn_queries
+from dashboard.components.page_url import controls_to_url, location, url_callback
 from dashboard.services import churn as churn_service
-from dashboard.services.view_state import with_changes
+from dashboard.urlstate import CHURN as PAGE
 from dashboard.web_context import current_runtime, current_scope, current_user
 
 dash.register_page(
@@ -23,30 +22,30 @@ dash.register_page(
 
 LIST_LIMIT = 100
 BAND_TONES = {"high": "danger", "medium": "warning", "low": "secondary"}
+LIST_FILTERS = ("branch", "segment", "manager")
 
 
 def layout(**query) -> html.Div:
-    state = {k: v for k, v in query.items() if isinstance(v, str)}
+    state = PAGE.parse(query)
     runtime, scope, user = current_runtime(), current_scope(), current_user()
-    chosen = {k: state.get(k) or None for k in ("branch", "segment", "manager")}
+    chosen = {k: state[k] for k in LIST_FILTERS}
     with runtime.read_session() as session:  # aggregates and the top of the list come from SQL
-        table = churn_queries.riskiest(session, scope, LIST_LIMIT, **chosen)
+        table = churn_service.riskiest(session, scope, LIST_LIMIT, **chosen)
         summary, by_branch = churn_service.exposure_overview(session, scope, **chosen)
-        options = churn_queries.filter_options(session, scope)
+        options = churn_service.filter_options(session, scope)
         model = churn_service.latest_model(session)
-        history = _history(session, scope, state.get("customer"))
+        history = _history(session, scope, state["customer"])
         method_note = _method_note(summary, model)
         model_card = _model_card(model) if user is not None and user.is_admin and model is not None else None
     return html.Div(
         [
-            dcc.Location(id="churn-url", refresh="callback-nav"),
-            dcc.Store(id="churn-state", data=state),
-            dcc.Store(id="churn-scrolled"),
-            dcc.Download(id="churn-download"),
+            location(PAGE),
+            dcc.Store(id=PAGE.id("scrolled")),
+            dcc.Download(id=PAGE.id("download")),
             html.Div(
                 [
                     html.H2("Churn risk", className="h4 mb-0"),
-                    dbc.Button("Export CSV", id="churn-export", color="secondary", size="sm"),
+                    dbc.Button("Export CSV", id=PAGE.id("export"), color="secondary", size="sm"),
                 ],
                 className="d-flex justify-content-between align-items-center mb-2",
             ),
@@ -55,13 +54,12 @@ def layout(**query) -> html.Div:
             _kpis(summary),
             dbc.Row(
                 [
-                    dbc.Col(_list(table, summary["customers"], state.get("customer")), lg=8),
+                    dbc.Col(_list(table, summary["customers"], state["customer"]), lg=8),
                     dbc.Col(
                         [history, _by_branch(by_branch)],
                         lg=4,
                         # on a tablet the columns stack: a chosen customer's history comes first
-                        className="churn-side"
-                        + (" order-first order-lg-last" if state.get("customer") else ""),
+                        className="churn-side" + (" order-first order-lg-last" if state["customer"] else ""),
                     ),
                 ],
                 className="g-3",
@@ -69,13 +67,6 @@ def layout(**query) -> html.Div:
             model_card,
         ]
     )
-
-
-def _filtered(table, state):
-    for key, column in (("branch", "branch"), ("segment", "segment"), ("manager", "account_manager")):
-        if state.get(key):
-            table = table[table[column] == state[key]]
-    return table
 
 
 def _method_note(summary, model) -> str:
@@ -97,11 +88,11 @@ def _filters(options: dict[str, list[str]], state) -> dbc.Row:
     def col(key, label):
         return dbc.Col(
             [
-                dropdown_label(label, f"churn-{key}", className="small mb-0"),
+                dropdown_label(label, PAGE.id(key), className="small mb-0"),
                 dcc.Dropdown(
-                    id=f"churn-{key}",
+                    id=PAGE.id(key),
                     options=[{"label": v, "value": v} for v in options[key]],
-                    value=state.get(key),
+                    value=state[key],
                     placeholder="All",
                 ),
             ],
@@ -156,7 +147,7 @@ def _kpis(summary) -> dbc.Row:
     )
 
 
-def _list(table, total: int, chosen: str | None = None) -> dbc.Card:
+def _list(table, total: int, chosen: int | None = None) -> dbc.Card:
     if table.empty:
         return dbc.Alert("No scored customers for this selection.", color="info", id="churn-empty")
     rows = []
@@ -168,7 +159,7 @@ def _list(table, total: int, chosen: str | None = None) -> dbc.Card:
                     html.Td(
                         dbc.Button(
                             r.external_ref,
-                            id={"type": "churn-customer", "index": int(r.customer_id)},
+                            id={"type": PAGE.id("customer"), "index": int(r.customer_id)},
                             color="link",
                             size="sm",
                             className="p-0",
@@ -185,26 +176,11 @@ def _list(table, total: int, chosen: str | None = None) -> dbc.Card:
                         className="small",
                     ),
                 ],
-                className="table-active" if str(r.customer_id) == chosen else None,
+                className="table-active" if int(r.customer_id) == chosen else None,
             )
         )
-    table_el = dbc.Table(
-        [
-            html.Thead(
-                html.Tr(
-                    [
-                        html.Th(h)
-                        for h in ("Customer", "Branch", "Segment", "Account manager", "Risk", "Top reasons")
-                    ]
-                )
-            ),
-            html.Tbody(rows),
-        ],
-        size="sm",
-        hover=True,
-        responsive=True,
-        id="churn-table",
-    )
+    headers = ("Customer", "Branch", "Segment", "Account manager", "Risk", "Top reasons")
+    table_el = data_table(headers, rows, "churn-table")
     note = html.P(
         f"The {len(table)} riskiest of {total:,}; the export has all.",
         className="small text-muted",
@@ -230,33 +206,24 @@ def _by_branch(exposure) -> dbc.Card:
         )
         for r in exposure.itertuples()
     ]
-    body = dbc.Table(
-        [
-            html.Thead(html.Tr([html.Th(h) for h in ("Branch", "High", "Medium", "Revenue at risk")])),
-            html.Tbody(rows),
-        ],
-        size="sm",
-        id="churn-by-branch",
-    )
+    headers = ("Branch", "High", "Medium", "Revenue at risk")
+    body = data_table(headers, rows, "churn-by-branch", hover=False, responsive=False)
     return dbc.Card([dbc.CardHeader("Exposure by branch"), dbc.CardBody(body)], className="shadow-sm mt-3")
 
 
-def _history(session, scope, customer: str | None):
-    if not customer:
+def _history(session, scope, customer: int | None):
+    if customer is None:
         return dbc.Card(
             dbc.CardBody(html.P("Click a customer to see their history.", className="text-muted mb-0")),
             id="churn-history",
             className="shadow-sm",
         )
-    try:
-        found = churn_queries.customer_in_scope(session, scope, int(customer))
-    except ValueError:
-        found = None
+    found = churn_service.customer_in_scope(session, scope, customer)
     if found is None:
         return dbc.Alert(
             "This customer does not exist or is not available to you.", color="warning", id="churn-history"
         )
-    feedback, requests = churn_queries.customer_history(session, scope, found.id)
+    feedback, requests = churn_service.customer_history(session, scope, found.id)
     items = [
         html.Li(
             [
@@ -324,17 +291,12 @@ def _model_card(model) -> dbc.Card:
                         f"{_span(split.get('calibrate'))}, tested on {_span(split.get('test'))}.",
                         id="churn-model-metrics",
                     ),
-                    dbc.Table(
-                        [
-                            html.Thead(
-                                html.Tr(
-                                    [html.Th(h) for h in ("Predicted", "n", "Mean predicted", "Observed")]
-                                )
-                            ),
-                            html.Tbody(rows),
-                        ],
-                        size="sm",
-                        id="churn-calibration",
+                    data_table(
+                        ("Predicted", "n", "Mean predicted", "Observed"),
+                        rows,
+                        "churn-calibration",
+                        hover=False,
+                        responsive=False,
                     ),
                 ]
             ),
@@ -344,64 +306,43 @@ def _model_card(model) -> dbc.Card:
     )
 
 
-@callback(
-    Output("churn-url", "search", allow_duplicate=True),
-    Input("churn-branch", "value"),
-    Input("churn-segment", "value"),
-    Input("churn-manager", "value"),
-    State("churn-state", "data"),
-    prevent_initial_call=True,
-)
-def filters_changed(branch, segment, manager, state):
-    def text(v):
-        return v if isinstance(v, str) and len(v) <= 120 else None
-
-    state = {k: v for k, v in state.items() if isinstance(v, str)} if isinstance(state, dict) else {}
-    return with_changes(
-        state, branch=text(branch), segment=text(segment), manager=text(manager), customer=None
-    )
+controls_to_url(PAGE, LIST_FILTERS, resets=("customer",))
 
 
-@callback(
-    Output("churn-url", "search", allow_duplicate=True),
-    Input({"type": "churn-customer", "index": ALL}, "n_clicks"),
-    State("churn-state", "data"),
-    prevent_initial_call=True,
-)
-def customer_clicked(clicks, state):
+@url_callback(PAGE, Input({"type": PAGE.id("customer"), "index": ALL}, "n_clicks"))
+def customer_clicked(_state, clicks):
     if not isinstance(ctx.triggered_id, dict) or not any(clicks or []):
-        return dash.no_update
-    customer = ctx.triggered_id.get("index")
-    state = {k: v for k, v in state.items() if isinstance(v, str)} if isinstance(state, dict) else {}
-    return with_changes(state, customer=str(int(customer)) if isinstance(customer, int) else None)
+        return None
+    return {"customer": ctx.triggered_id.get("index")}
 
 
 @callback(
-    Output("churn-download", "data"),
-    Input("churn-export", "n_clicks"),
-    State("churn-state", "data"),
+    Output(PAGE.id("download"), "data"),
+    Input(PAGE.id("export"), "n_clicks"),
+    State(PAGE.url_id, "search"),
     prevent_initial_call=True,
 )
-def export(_clicks, state):
+def export(_clicks, search):
     user = current_user()
-    state = {k: v for k, v in state.items() if isinstance(v, str)} if isinstance(state, dict) else {}
+    state = PAGE.parse(search)
+    given = {k: str(v) for k, v in state.items() if v is not None}  # what the URL said, for the audit log
     runtime = current_runtime()
     with runtime.write_session() as session:
-        table = _filtered(churn_service.at_risk(session, current_scope()), state)
-        audit(session, "export", user, target="churn_scores", detail={"rows": len(table), "filters": state})
-    return dcc.send_string(churn_service.export_csv(table), "churn-risk.csv")
+        chosen = {k: state[k] for k in LIST_FILTERS}
+        csv = churn_service.export_scores(session, current_scope(), user, chosen, given)
+    return dcc.send_string(csv, "churn-risk.csv")
 
 
 # Stacked columns (below Bootstrap's lg): bring the chosen customer's history
 # into view; on wider screens it sits beside the list and stays in view (CSS).
 clientside_callback(
-    """function (state) {
-        if (state && state.customer && window.innerWidth < 992) {
+    """function (search) {
+        if (new URLSearchParams(search || "").get("customer") && window.innerWidth < 992) {
             const card = document.getElementById("churn-history");
             if (card) { card.scrollIntoView({block: "start"}); }
         }
         return window.dash_clientside.no_update;
     }""",
-    Output("churn-scrolled", "data"),
-    Input("churn-state", "data"),
+    Output(PAGE.id("scrolled"), "data"),
+    Input(PAGE.url_id, "search"),
 )

@@ -10,14 +10,17 @@ from urllib.parse import urlencode
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import ALL, Input, Output, State, callback, ctx, dcc, html
+from dash import ALL, Input, State, ctx, dcc, html
 
-from dashboard.components.cards import NO_RATINGS, fmt, fmt_range, signed
+from dashboard.components.cards import NO_RATINGS, data_table, fmt, fmt_range, signed
 from dashboard.components.figures import GRAPH_CONFIG, element_bars
-from dashboard.components.filter_bar import breadcrumbs, filter_bar, filter_inputs
+from dashboard.components.filter_bar import breadcrumbs, filter_bar, filter_bar_to_url
+from dashboard.components.page_url import location, url_callback
 from dashboard.domain import CHANNELS, ELEMENT_TEXT_COLOURS, ELEMENTS
 from dashboard.services import drilldown as drill
-from dashboard.services.view_state import load_global_filters, valid_filter_changes, with_changes
+from dashboard.services.scope_text import fixed_unit
+from dashboard.services.view_state import load_global_filters, query_filters
+from dashboard.urlstate import DRILL as PAGE
 from dashboard.web_context import current_runtime, current_scope
 
 dash.register_page(
@@ -28,31 +31,26 @@ dash.register_page(
     order=2,
 )
 
-PREFIX = "drill"
-PAGE_KEYS = ("element", "item", "by", "unit", "q")
-
 
 def layout(**query) -> html.Div:
-    state = {k: v for k, v in query.items() if isinstance(v, str)}
+    state = PAGE.parse(query)
     runtime = current_runtime()
     scope, min_n = current_scope(), runtime.settings.min_n
+    element, by, unit = state["element"], state["by"], state["unit"]
     with runtime.read_session() as session:
         current, waves = load_global_filters(session, state)
-        fixed = drill.fixed_unit(session, scope)
-        element = state.get("element") if state.get("element") in ELEMENTS else None
-        by = state.get("by") if state.get("by") in drill.DIMENSIONS else "branch"
-        filters = current.to_filters(waves, all_channels=by == "channel")
+        fixed = fixed_unit(session, scope)
+        filters = query_filters(current, waves, all_channels=by == "channel")
         items = drill.item_table(session, scope, filters, element, min_n) if element else None
-        item = state.get("item") if items is not None and state.get("item") in set(items["code"]) else None
-        crumbs = [("All elements", _href(state, element=None, item=None, unit=None, q=None))]
+        item = state["item"] if items is not None and state["item"] in set(items["code"]) else None
+        crumbs = [("All elements", PAGE.href(state, element=None, item=None, unit=None, q=None))]
         body: list = []
         if element is None:
             body = _elements_level(drill.element_profile(session, scope, filters, min_n), state)
         else:
-            crumbs.append((ELEMENTS[element], _href(state, item=None, unit=None, q=None)))
+            crumbs.append((ELEMENTS[element], PAGE.href(state, item=None, unit=None, q=None)))
             if item:
-                crumbs.append((item, _href(state, unit=None, q=None)))
-            unit = state.get("unit")
+                crumbs.append((item, PAGE.href(state, unit=None, q=None)))
             unit_filters = drill.unit_filter(session, scope, filters, by, unit) if unit else None
             if unit and unit_filters is not None:
                 crumbs.append((unit, None))
@@ -71,19 +69,14 @@ def layout(**query) -> html.Div:
         crumbs[-1] = (crumbs[-1][0], None)
     return html.Div(
         [
-            dcc.Location(id="drill-url", refresh="callback-nav"),
-            dcc.Store(id="drill-state", data=state),
+            location(PAGE),
             html.H2("RATER drill-down", className="h4"),
-            filter_bar(PREFIX, waves, current),
+            filter_bar(PAGE, waves, current),
             breadcrumbs(crumbs, "drill-breadcrumbs"),
             html.P(f"Showing {current.label}.", className="small text-muted", id="drill-selection"),
             dcc.Loading(html.Div(body, id="drill-body")),
         ]
     )
-
-
-def _href(state: dict, **changes) -> str:
-    return "/elements" + with_changes(state, **changes)
 
 
 def _elements_level(profile, state) -> list:
@@ -97,7 +90,7 @@ def _elements_level(profile, state) -> list:
                 html.Td(
                     dcc.Link(
                         r.name,
-                        href=_href(state, element=r.element),
+                        href=PAGE.href(state, element=r.element),
                         style={"color": ELEMENT_TEXT_COLOURS[r.element]},
                         id=f"drill-element-{r.element}",
                     )
@@ -114,8 +107,8 @@ def _elements_level(profile, state) -> list:
         for r in profile.itertuples()
     ]
     return [
-        dcc.Graph(id="drill-elements-figure", figure=figure, config=GRAPH_CONFIG),
-        _table(
+        dcc.Graph(id=PAGE.id("elements-figure"), figure=figure, config=GRAPH_CONFIG),
+        data_table(
             ["Element", "CSI", "95% CI", "P mean", "E mean", "Gap P-E", "Top-2-box", "Respondents"],
             rows,
             "drill-elements-table",
@@ -130,7 +123,7 @@ def _element_level(items, element, item, spots, by, state, min_n, fixed) -> list
                 html.Td(
                     dbc.Button(
                         r.code,
-                        id={"type": "drill-item", "index": r.code},
+                        id={"type": PAGE.id("item"), "index": r.code},
                         color="link",
                         size="sm",
                         className="p-0",
@@ -152,7 +145,7 @@ def _element_level(items, element, item, spots, by, state, min_n, fixed) -> list
         [
             dbc.NavItem(
                 dbc.NavLink(
-                    label, href=_href(state, by=key, unit=None), active=key == by, id=f"drill-by-{key}"
+                    label, href=PAGE.href(state, by=key, unit=None), active=key == by, id=f"drill-by-{key}"
                 )
             )
             for key, label in drill.DIMENSION_LABELS.items()
@@ -165,7 +158,9 @@ def _element_level(items, element, item, spots, by, state, min_n, fixed) -> list
     for r in spots.itertuples():
         value = f"{r.group}"
         link = dcc.Link(
-            str(r.label), href=_href(state, unit=_unit_code(r.label, by, value)), className="drill-unit-link"
+            str(r.label),
+            href=PAGE.href(state, unit=_unit_code(r.label, by, value)),
+            className="drill-unit-link",
         )
         plan = None
         # a weakness is a group below the whole selection, not one that rounds to it
@@ -193,14 +188,14 @@ def _element_level(items, element, item, spots, by, state, min_n, fixed) -> list
             "Click an item to see where it is weak. Gap = perception minus expectation (± 95% CI).",
             className="small text-muted",
         ),
-        _table(
+        data_table(
             ["Item", "Question", "CSI", "P mean", "E mean", "Gap P-E", "Top-2-box", "n"],
             item_rows,
             "drill-items-table",
         ),
         html.H3(f"Where {subject} is weak", className="h5 mt-3"),
         tabs,
-        _table(["Group", "CSI", "95% CI", "vs all", "Respondents", ""], spot_rows, "drill-spots-table")
+        data_table(["Group", "CSI", "95% CI", "vs all", "Respondents", ""], spot_rows, "drill-spots-table")
         if spot_rows
         else dbc.Alert("No responses for this selection.", color="info"),
         html.P(
@@ -232,19 +227,19 @@ def _plan_link(by: str, code: str, element: str, item: str | None, fixed: dict[s
 
 def _comments_level(session, scope, unit_filters, element, item, by, unit, state, runtime, fixed) -> list:
     page, count = drill.comments_for(
-        session, scope, unit_filters, element, state.get("q", ""), runtime.settings.min_n_comments
+        session, scope, unit_filters, element, state["q"] or "", runtime.settings.min_n_comments
     )
     search = dbc.InputGroup(
         [
-            dbc.Label("Search comments", html_for="drill-search", className="visually-hidden"),
+            dbc.Label("Search comments", html_for=PAGE.id("search"), className="visually-hidden"),
             dbc.Input(
-                id="drill-search",
-                value=state.get("q", ""),
+                id=PAGE.id("search"),
+                value=state["q"] or "",
                 placeholder="Search comments",
                 maxlength=100,
                 type="search",
             ),
-            dbc.Button("Search", id="drill-search-go", color="secondary"),
+            dbc.Button("Search", id=PAGE.id("search-go"), color="secondary"),
         ],
         className="mb-2",
     )
@@ -283,11 +278,11 @@ def _comments_level(session, scope, unit_filters, element, item, by, unit, state
         *header,
         search,
         html.P(
-            summary + (f", matching {state['q']!r}." if state.get("q") else "."),
+            summary + (f", matching {state['q']!r}." if state["q"] else "."),
             className="small text-muted",
             id="drill-comments-summary",
         ),
-        _table(
+        data_table(
             ["Date", "Department", "Segment", f"{ELEMENTS[element]} (1-7)", "Comment"],
             rows,
             "drill-comments-table",
@@ -297,78 +292,31 @@ def _comments_level(session, scope, unit_filters, element, item, by, unit, state
     ]
 
 
-def _table(headers: list[str], rows: list, table_id: str) -> dbc.Table:
-    return dbc.Table(
-        [html.Thead(html.Tr([html.Th(h) for h in headers])), html.Tbody(rows)],
-        hover=True,
-        responsive=True,
-        size="sm",
-        id=table_id,
-    )
+filter_bar_to_url(PAGE)
 
 
-@callback(
-    Output("drill-url", "search", allow_duplicate=True),
-    *[Input(i, "value") for i in filter_inputs(PREFIX)],
-    State("drill-state", "data"),
-    prevent_initial_call=True,
-)
-def filters_changed(wave_from, wave_to, segment, channel, state):
-    with current_runtime().read_session() as session:
-        changes = valid_filter_changes(session, wave_from, wave_to, segment, channel)
-    return with_changes(_page_state(state), **changes)
-
-
-@callback(
-    Output("drill-url", "search", allow_duplicate=True),
-    Input("drill-elements-figure", "clickData"),
-    State("drill-state", "data"),
-    prevent_initial_call=True,
-)
-def element_clicked(click, state):
+@url_callback(PAGE, Input(PAGE.id("elements-figure"), "clickData"))
+def element_clicked(_state, click):
     try:
         name = click["points"][0]["x"]
     except (TypeError, KeyError, IndexError):
-        return dash.no_update
+        return None
     element = next((code for code, label in ELEMENTS.items() if label == name), None)
-    return (
-        with_changes(_page_state(state), element=element, item=None, unit=None, q=None)
-        if element
-        else dash.no_update
-    )
+    return {"element": element, "item": None, "unit": None, "q": None} if element else None
 
 
-@callback(
-    Output("drill-url", "search", allow_duplicate=True),
-    Input({"type": "drill-item", "index": ALL}, "n_clicks"),
-    State("drill-state", "data"),
-    prevent_initial_call=True,
-)
-def item_clicked(clicks, state):
+@url_callback(PAGE, Input({"type": PAGE.id("item"), "index": ALL}, "n_clicks"))
+def item_clicked(_state, clicks):
     if not isinstance(ctx.triggered_id, dict) or not any(clicks or []):
-        return dash.no_update
-    item = ctx.triggered_id.get("index")
-    return with_changes(_page_state(state), item=item if isinstance(item, str) else None, unit=None, q=None)
+        return None
+    return {"item": ctx.triggered_id.get("index"), "unit": None, "q": None}
 
 
-@callback(
-    Output("drill-url", "search", allow_duplicate=True),
-    Input("drill-search-go", "n_clicks"),
-    Input("drill-search", "n_submit"),
-    State("drill-search", "value"),
-    State("drill-state", "data"),
-    prevent_initial_call=True,
+@url_callback(
+    PAGE,
+    Input(PAGE.id("search-go"), "n_clicks"),
+    Input(PAGE.id("search"), "n_submit"),
+    State(PAGE.id("search"), "value"),
 )
-def search_comments(_clicks, _submit, text, state):
-    return with_changes(_page_state(state), q=(text or "").strip()[:100] if isinstance(text, str) else None)
-
-
-def _page_state(state) -> dict[str, str]:
-    """The store holds what the URL said; keep only known keys and strings."""
-    if not isinstance(state, dict):
-        return {}
-    return {
-        k: v
-        for k, v in state.items()
-        if k in (*PAGE_KEYS, "from", "to", "segment", "channel") and isinstance(v, str)
-    }
+def search_comments(_state, _clicks, _submit, text):
+    return {"q": text.strip()[:100] if isinstance(text, str) else None}

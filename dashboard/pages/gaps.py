@@ -6,19 +6,21 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, callback, dcc, html
+from dash import dcc, html
 
 from dashboard.components.cards import NO_RATINGS, data_table, fmt, graph_card
-from dashboard.components.filter_bar import filter_bar, filter_inputs
+from dashboard.components.filter_bar import filter_bar, filter_bar_to_url
 from dashboard.components.gap_figures import importance_figure, quadrant_figure
+from dashboard.components.page_url import location
 from dashboard.domain import ELEMENT_TEXT_COLOURS
 from dashboard.services.gaps_view import gaps_view
-from dashboard.services.view_state import load_global_filters, valid_filter_changes, with_changes
+from dashboard.services.view_state import load_global_filters, query_filters
+from dashboard.urlstate import FILTER_PARAMS, PageState
 from dashboard.web_context import current_runtime, current_scope
 
 dash.register_page(__name__, path="/gaps", name="Gaps", title="Gaps - Customer satisfaction", order=3)
 
-PREFIX = "gaps"
+PAGE = PageState("gaps", "/gaps", FILTER_PARAMS)
 # Short headers so the table fits a tablet; the note under the charts says
 # what each gap compares.
 GAP_HEADERS = (
@@ -33,16 +35,15 @@ GAP_HEADERS = (
 
 
 def layout(**query) -> html.Div:
-    state = {k: v for k, v in query.items() if isinstance(v, str)}
     runtime = current_runtime()
     with runtime.read_session() as session:
-        current, waves = load_global_filters(session, state)
-        view = gaps_view(session, current_scope(), current.to_filters(waves))
+        current, waves = load_global_filters(session, PAGE.parse(query))
+        view = gaps_view(session, current_scope(), query_filters(current, waves))
     return html.Div(
         [
-            dcc.Location(id="gaps-url", refresh="callback-nav"),
+            location(PAGE),
             html.H2("The five gaps", className="h4"),
-            filter_bar(PREFIX, waves, current),
+            filter_bar(PAGE, waves, current),
             html.P(f"Showing {current.label}.", className="small text-muted", id="gaps-selection"),
             dcc.Loading(html.Div(_body(view), id="gaps-body")),
         ]
@@ -114,12 +115,4 @@ def _rank(value: float) -> str:
     return "—" if value != value else str(int(value))
 
 
-@callback(
-    Output("gaps-url", "search"),
-    *[Input(i, "value") for i in filter_inputs(PREFIX)],
-    prevent_initial_call=True,
-)
-def filters_changed(wave_from, wave_to, segment, channel):
-    with current_runtime().read_session() as session:
-        changes = valid_filter_changes(session, wave_from, wave_to, segment, channel)
-    return with_changes({}, **changes)
+filter_bar_to_url(PAGE)

@@ -7,13 +7,13 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashboard.analytics.ranking import rank_labels
-from dashboard.components.cards import drill_links, fmt, fmt_range, graph_card, kpi_card
+from dashboard.components.cards import data_table, drill_links, fmt, fmt_range, graph_card, kpi_card
 from dashboard.components.figures import element_bars, trend_figure
 from dashboard.domain import ELEMENTS
 from dashboard.services.churn import exposure_summary
 from dashboard.services.overview import home_summary
 from dashboard.services.scope_text import describe_scope
+from dashboard.urlstate import CHURN, DRILL, RANKINGS, UNIT
 from dashboard.web_context import current_runtime, current_scope
 
 dash.register_page(__name__, path="/", name="Overview", title="Overview - Customer satisfaction", order=0)
@@ -131,9 +131,8 @@ def _top_box(estimate) -> tuple[str, str]:
 
 def _drill_links(wave_code: str | None) -> html.Div:
     """Into the drill-down for the same wave the profile shows."""
-    return drill_links(
-        {code: f"element={code}&from={wave_code}&to={wave_code}" for code in ELEMENTS}, "home-drill"
-    )
+    one_wave = {"from": wave_code, "to": wave_code}
+    return drill_links({code: DRILL.href(one_wave, element=code) for code in ELEMENTS}, "home-drill")
 
 
 def _change(row) -> str:
@@ -149,14 +148,13 @@ def _ranking_card(ranking, wave_code: str | None) -> dbc.Card:
         body = html.P("No branch has responses in the latest wave.", className="text-muted")
     else:
         rows = []
-        labels = rank_labels(ranking["rank"].where(ranking["status"] == "ranked"))
-        for r, label in zip(ranking.itertuples(), labels, strict=True):
+        for r, label in zip(ranking.itertuples(), ranking["rank_label"], strict=True):
             ranked = r.status == "ranked"
             rows.append(
                 html.Tr(
                     [
                         html.Td(label if ranked else "—"),
-                        html.Td(dcc.Link(r.code, href=f"/unit?branch={r.code}")),
+                        html.Td(dcc.Link(r.code, href=UNIT.href({}, branch=r.code))),
                         html.Td(fmt(r.mean) if ranked else "—"),
                         html.Td(fmt_range(r.ci_low, r.ci_high) if ranked else "—"),
                         html.Td(f"{int(r.rank_low)}-{int(r.rank_high)}" if ranked else "—"),
@@ -165,37 +163,17 @@ def _ranking_card(ranking, wave_code: str | None) -> dbc.Card:
                     ]
                 )
             )
-        body = dbc.Table(
-            [
-                html.Thead(
-                    html.Tr(
-                        [
-                            html.Th(h)
-                            for h in (
-                                "Rank",
-                                "Branch",
-                                "Index",
-                                "95% CI",
-                                "Rank range",
-                                "Change vs prev. wave",
-                                "n",
-                            )
-                        ]
-                    )
-                ),
-                html.Tbody(rows),
-            ],
-            size="sm",
-            hover=True,
-            responsive=True,
-            id="home-ranking",
-        )
+        headers = ("Rank", "Branch", "Index", "95% CI", "Rank range", "Change vs prev. wave", "n")
+        body = data_table(headers, rows, "home-ranking")
     return dbc.Card(
         [
             dbc.CardHeader(
                 [
                     "Branch ranking, overall satisfaction · ",
-                    dcc.Link("all rankings", href=f"/rankings?unit=branch&element=overall&wave={wave_code}"),
+                    dcc.Link(
+                        "all rankings",
+                        href=RANKINGS.href({}, unit="branch", element="overall", wave=wave_code),
+                    ),
                 ]
             ),
             dbc.CardBody(
@@ -228,7 +206,7 @@ def _churn_card(exposure: dict) -> dbc.Alert:
             f"risk of {exposure['customers']:,}{money}. "
         )
     return dbc.Alert(
-        [text, dcc.Link("See who and why", href="/churn")],
+        [text, dcc.Link("See who and why", href=CHURN.path)],
         color="light",
         className="mt-3 mb-0",
         id="home-churn",

@@ -2,12 +2,13 @@
 department=&element=&items=, the drill-down's "start a plan" link).
 
 Callbacks are thin: each resolves the user on the server and calls
-dashboard.services.plans, which checks scope, permission and version. The
-form is never cleared by a refusal, so nothing typed is lost."""
+dashboard.services.plans (writes: scope, permission and version checks) or
+dashboard.services.plan_page (reads). The form's inputs and the save
+callback's states are derived from its declaration (services/plan_form.py),
+so the save callback receives one dict of values by field name. The form is
+never cleared by a refusal, so nothing typed is lost."""
 
 from __future__ import annotations
-
-from datetime import date, timedelta
 
 import dash
 import dash_bootstrap_components as dbc
@@ -20,21 +21,16 @@ from dashboard.components.plan_sections import (
     actions_section,
     comments_list,
     comments_section,
+    form_section,
     history_section,
-    plan_form,
+    invalid_mark,
+    invalid_prop,
 )
-from dashboard.components.plan_sections import item_options as item_options_for
 from dashboard.domain import ELEMENTS
-from dashboard.queries import reference
-from dashboard.queries.plans import (
-    element_items,
-    plan_comments,
-    plan_for_viewer,
-    plan_history,
-    staff_in_scope,
-)
+from dashboard.services import plan_form, plan_page
 from dashboard.services import plans as plan_service
 from dashboard.services.plan_effects import plan_effect
+from dashboard.services.plans import PlanForbidden, PlanInvalid, PlanNotFound, StalePlan
 from dashboard.web_context import current_runtime, current_user
 
 dash.register_page(
@@ -48,73 +44,30 @@ def layout(
     plan_id: str = "new", branch: str = "", department: str = "", element: str = "", items: str = "", **_q
 ):
     user = current_user()
-    runtime = current_runtime()
-    with runtime.read_session() as session:
-        if plan_id == "new":
-            start = date.today()
-            (branch_code, department_code), notice = _linked_unit(session, user, branch, department)
-            values = {
-                "branch_code": branch_code,
-                "department_code": department_code,
-                "element": element,
-                "item_codes": [i for i in str(items).split(",") if i],
-                "owner_id": user.staff_id if user else None,
-                "start_on": start.isoformat(),  # sensible defaults: start now, review in six months
-                "due_on": (start + timedelta(days=182)).isoformat(),
-            }
-            return _page(session, user, None, values, editable=True, notice=notice)
+    with current_runtime().read_session() as session:
         try:
-            number = int(plan_id)
-        except ValueError:
+            if plan_id == "new":
+                page = plan_page.new_plan(session, user, branch, department, element, items)
+            else:
+                page = plan_page.open_plan(session, user, plan_id)
+        except PlanNotFound:
             return dbc.Alert(NOT_AVAILABLE, color="warning", id="plan-missing")
-        plan = plan_for_viewer(session, user.scope, number) if user else None
-        if plan is None:
-            return dbc.Alert(NOT_AVAILABLE, color="warning", id="plan-missing")
-        editable = user.may_edit_plan(plan.branch_id, plan.department_id, plan.owner_id)
-        return _page(session, user, plan, _values(session, plan), editable)
+        return _page(session, page)
 
 
-def _linked_unit(session, user, branch, department) -> tuple[tuple[str, str], dbc.Alert | None]:
-    """The branch and department to prefill from a link, and a notice when the
-    link named one outside the viewer's scope (see plan_service.linked_unit)."""
-    branch_code, department_code, outside = plan_service.linked_unit(
-        reference.units(session, user.scope), user.scope, branch, department
-    )
-    filled = {"branch": branch_code, "department": department_code}
+def _outside_notice(page: plan_page.PlanPage) -> dbc.Alert | None:
+    """Says which linked unit was outside the viewer's scope, and what the
+    form holds instead (see plan_service.linked_unit)."""
+    instead = {True: "your own {noun} is filled in instead.", False: "choose a {noun} from the list."}
     sentences = [
-        f"The linked {noun} is outside your scope: "
-        + (f"your own {noun} is filled in instead." if filled[noun] else f"choose a {noun} from the list.")
-        for noun in outside
+        f"The linked {noun} is outside your scope: " + instead[bool(page.values[noun])].format(noun=noun)
+        for noun in page.outside
     ]
-    notice = dbc.Alert(" ".join(sentences), color="warning", id="plan-link-outside") if outside else None
-    return (branch_code, department_code), notice
+    return dbc.Alert(" ".join(sentences), color="warning", id="plan-link-outside") if sentences else None
 
 
-def _values(session, plan) -> dict:
-    from dashboard.db.models import Branch, Department
-
-    branch = session.get(Branch, plan.branch_id) if plan.branch_id else None
-    department = session.get(Department, plan.department_id) if plan.department_id else None
-    return {
-        "title": plan.title,
-        "branch_code": branch.code if branch else "",
-        "department_code": department.code if department else "",
-        "element": plan.element,
-        "item_codes": list(plan.item_codes or []),
-        "owner_id": plan.owner_id,
-        "team": plan.team or "",
-        "stage": plan.stage,
-        "status": plan.status,
-        "start_on": plan.start_on.isoformat(),
-        "due_on": plan.due_on.isoformat(),
-        "baseline_score": plan.baseline_score,
-        "target_score": plan.target_score,
-        "cost": plan.cost,
-        "description": plan.description or "",
-    }
-
-
-def _page(session, user, plan, values: dict, editable: bool, notice=None) -> html.Div:
+def _page(session, page: plan_page.PlanPage) -> html.Div:
+    plan = page.plan
     header = html.Div(
         [
             dcc.Link("← All plans", href="/plans", className="small"),
@@ -140,18 +93,10 @@ def _page(session, user, plan, values: dict, editable: bool, notice=None) -> htm
     ]
     sections = [_effect_section(session, plan)] if plan else []
     if plan:
-        sections += [
-            actions_section(plan, editable),
-            comments_section(plan_comments(session, plan.id)),
-        ]
+        sections += [actions_section(plan, page.editable), comments_section(page.comments)]
     form = (
-        plan_form(
-            values,
-            reference.units(session, user.scope),
-            staff_in_scope(session, user.scope),
-            element_items(session),
-        )
-        if editable
+        form_section(plan_form.FIELDS, page.values, page.choices)
+        if page.editable
         else html.P("You can view this plan but not change it.", className="text-muted", id="plan-readonly")
     )
     sections.append(
@@ -160,8 +105,8 @@ def _page(session, user, plan, values: dict, editable: bool, notice=None) -> htm
         )
     )
     if plan:
-        sections.append(history_section(plan_history(session, plan.id)))
-    return html.Div([*stores, header, notice, *sections])
+        sections.append(history_section(page.history))
+    return html.Div([*stores, header, _outside_notice(page), *sections])
 
 
 def _effect_section(session, plan) -> dbc.Card:
@@ -182,8 +127,8 @@ def _effect_section(session, plan) -> dbc.Card:
                 html.Strong(r.verdict.capitalize()),
                 f": {effect.effect_points:+.1f} index points "
                 f"(95% CI {fmt(effect.ci_points[0])} to {fmt(effect.ci_points[1])}, "
-                f"p = {r.p_value:.3g}; {r.test}). Plan unit changed {100 * r.treated_change / 6:+.1f}, "
-                f"{effect.n_control_units} comparison units {100 * r.control_change / 6:+.1f}. "
+                f"p = {r.p_value:.3g}; {r.test}). Plan unit changed {effect.treated_change_points:+.1f}, "
+                f"{effect.n_control_units} comparison units {effect.control_change_points:+.1f}. "
                 f"n before/after: {int(r.cells.treated_pre.n)}/{int(r.cells.treated_post.n)} vs "
                 f"{int(r.cells.control_pre.n)}/{int(r.cells.control_post.n)}.",
                 f" {fmt(effect.per_10k, 2)} points per 10,000 of cost." if effect.per_10k is not None else "",
@@ -209,178 +154,100 @@ def _effect_section(session, plan) -> dbc.Card:
     )
 
 
-@callback(Output("plan-items", "options"), Input("plan-element", "value"))
+ELEMENT, ITEMS = plan_form.BY_NAME["element"], plan_form.BY_NAME["items"]
+
+
+@callback(output=Output(ITEMS.input_id, "options"), inputs={"element": Input(ELEMENT.input_id, "value")})
 def item_options(element):
     with current_runtime().read_session() as session:
-        return item_options_for(
-            element_items(session), element if isinstance(element, str) and element in ELEMENTS else None
-        )
+        return plan_page.item_choices(session, element)
 
 
-# Every field a validation error can name, with its visible label. Inputs are
-# marked with dbc's `invalid`; dropdowns (no such prop) with the `is-invalid`
-# class, styled in assets/forms.css. All are listed above the button as well.
-FIELD_LABELS = {
-    "title": "Title",
-    "branch": "Branch",
-    "department": "Department",
-    "element": "Targeted RATER element",
-    "items": "Items",
-    "owner": "Owner",
-    "stage": "Stage",
-    "status": "Status",
-    "start": "Start",
-    "due": "Due",
-    "baseline": "Baseline score",
-    "target": "Target score",
-    "cost": "Cost",
-}
-MARKED_INPUTS = ("title", "start", "due", "baseline", "target", "cost")
-MARKED_DROPDOWNS = ("branch", "department", "element", "items", "owner", "stage", "status")
-
-
-def _reply(feedback, href=dash.no_update, version=dash.no_update, errors=None) -> tuple:
-    """The save callback's outputs; inputs keep their values (not outputs),
-    so a refusal never loses what was typed."""
+def _reply(feedback, href=dash.no_update, version=dash.no_update, errors=None) -> dict:
+    """The save callback's outputs: every field marked valid or not. Inputs
+    keep their values (not outputs), so a refusal never loses what was typed."""
     errors = errors or {}
-    return (
-        feedback,
-        href,
-        version,
-        *[name in errors for name in MARKED_INPUTS],
-        *["is-invalid" if name in errors else "" for name in MARKED_DROPDOWNS],
-    )
+    marks = {f.name: invalid_mark(f, f.name in errors) for f in plan_form.FIELDS}
+    return {"feedback": feedback, "href": href, "version": version, "marks": marks}
 
 
 @callback(
-    Output("plan-feedback", "children"),
-    Output("plan-location", "href"),
-    Output("plan-version", "data"),
-    *[Output(f"plan-{name}", "invalid") for name in MARKED_INPUTS],
-    *[Output(f"plan-{name}", "className") for name in MARKED_DROPDOWNS],
-    Input("plan-save", "n_clicks"),
-    State("plan-id", "data"),
-    State("plan-version", "data"),
-    *[
-        State(f"plan-{name}", "value")
-        for name in (
-            "title",
-            "branch",
-            "department",
-            "element",
-            "items",
-            "owner",
-            "team",
-            "stage",
-            "status",
-            "start",
-            "due",
-            "baseline",
-            "target",
-            "cost",
-            "description",
-        )
-    ],
+    output={
+        "feedback": Output("plan-feedback", "children"),
+        "href": Output("plan-location", "href"),
+        "version": Output("plan-version", "data"),
+        "marks": {f.name: Output(f.input_id, invalid_prop(f)) for f in plan_form.FIELDS},
+    },
+    inputs={
+        "_clicks": Input("plan-save", "n_clicks"),
+        "plan_id": State("plan-id", "data"),
+        "version": State("plan-version", "data"),
+        "values": {f.name: State(f.input_id, "value") for f in plan_form.FIELDS},
+    },
     prevent_initial_call=True,
 )
-def save(
-    _clicks,
-    plan_id,
-    version,
-    title,
-    branch,
-    department,
-    element,
-    items,
-    owner,
-    team,
-    stage,
-    status,
-    start,
-    due,
-    baseline,
-    target,
-    cost,
-    description,
-):
+def save(_clicks, plan_id, version, values: dict):
+    """Create (no plan id yet) or update the plan from the form's values."""
     user = current_user()
     if user is None:
         return _reply(dbc.Alert("Please sign in again.", color="warning"))
-    data = plan_service.PlanInput(
-        title=title or "",
-        branch_code=branch or None,
-        department_code=department or None,
-        element=element,
-        item_codes=list(items or []) if isinstance(items, list) else [],
-        owner_id=owner if isinstance(owner, int) else None,
-        team=team or "",
-        stage=stage,
-        status=status,
-        start_on=start,
-        due_on=due,
-        baseline_score=baseline,
-        target_score=target,
-        cost=cost,
-        description=description or "",
-    )
     try:
         with current_runtime().write_session() as session:
             if plan_id is None:
-                new_id = plan_service.create_plan(session, user, data)
+                new_id = plan_service.create_plan(session, user, values)
                 return _reply(dash.no_update, href=f"/plans/{new_id}")
-            new_version = plan_service.update_plan(session, user, int(plan_id), int(version or 0), data)
-    except plan_service.PlanInvalid as invalid:
+            new_version = plan_service.update_plan(session, user, plan_id, version, values)
+    except PlanInvalid as invalid:
         errors = invalid.errors.items()
-        items_ = [html.Li(f"{FIELD_LABELS.get(field, field)}: {message}") for field, message in errors]
+        listed = [html.Li(f"{plan_form.label(name)}: {message}") for name, message in errors]
         alert = dbc.Alert(
-            [html.Strong("Not saved. Please correct:"), html.Ul(items_)], color="danger", id="plan-errors"
+            [html.Strong("Not saved. Please correct:"), html.Ul(listed)], color="danger", id="plan-errors"
         )
         return _reply(alert, errors=invalid.errors)
-    except plan_service.StalePlan as stale:
+    except StalePlan as stale:
         return _reply(dbc.Alert(str(stale), color="warning", id="plan-stale"))
-    except (plan_service.PlanNotFound, plan_service.PlanForbidden, ValueError, TypeError):
+    except (PlanNotFound, PlanForbidden):
         return _reply(dbc.Alert(NOT_AVAILABLE, color="danger", id="plan-refused"))
     saved = dbc.Alert(f"Saved (version {new_version}).", color="success", id="plan-saved", duration=6000)
     return _reply(saved, version=new_version)
 
 
 @callback(
-    Output("plan-comments", "children"),
-    Output("plan-comment-text", "value"),
-    Output("plan-comment-feedback", "children"),
-    Input("plan-comment-add", "n_clicks"),
-    State("plan-id", "data"),
-    State("plan-comment-text", "value"),
+    output=(
+        Output("plan-comments", "children"),
+        Output("plan-comment-text", "value"),
+        Output("plan-comment-feedback", "children"),
+    ),
+    inputs={
+        "_clicks": Input("plan-comment-add", "n_clicks"),
+        "plan_id": State("plan-id", "data"),
+        "text": State("plan-comment-text", "value"),
+    },
     prevent_initial_call=True,
 )
 def comment(_clicks, plan_id, text):
     user = current_user()
     try:
         with current_runtime().write_session() as session:
-            plan_service.add_comment(session, user, int(plan_id), text or "")
+            plan_service.add_comment(session, user, plan_id, text)
         with current_runtime().read_session() as session:
-            return comments_list(plan_comments(session, int(plan_id))), "", None
-    except plan_service.PlanInvalid as invalid:
+            return comments_list(plan_page.comments(session, user, plan_id)), "", None
+    except PlanInvalid as invalid:
         return dash.no_update, dash.no_update, dbc.Alert(invalid.errors["comment"], color="danger")
-    except (plan_service.PlanNotFound, AttributeError, ValueError, TypeError):
+    except PlanNotFound:
         return dash.no_update, dash.no_update, dbc.Alert(NOT_AVAILABLE, color="danger")
 
 
 @callback(
-    Output("plan-actions-feedback", "children"),
-    Input("plan-actions", "value"),
-    State("plan-id", "data"),
+    output=Output("plan-actions-feedback", "children"),
+    inputs={"done_ids": Input("plan-actions", "value"), "plan_id": State("plan-id", "data")},
     prevent_initial_call=True,
 )
 def actions_done(done_ids, plan_id):
-    user = current_user()
     try:
         with current_runtime().write_session() as session:
-            plan = plan_service.editable_plan(session, user, int(plan_id))
-            done = {int(i) for i in done_ids or []}
-            for action in plan.actions:
-                plan_service.set_action_done(session, user, plan.id, action.id, action.id in done)
-    except (plan_service.PlanNotFound, plan_service.PlanForbidden, AttributeError, ValueError, TypeError):
+            plan_service.set_actions_done(session, current_user(), plan_id, done_ids)
+    except (PlanNotFound, PlanForbidden, PlanInvalid):
         return dbc.Alert(
             "Not saved: you may not change this plan's actions.", color="danger", id="plan-actions-refused"
         )
@@ -388,21 +255,24 @@ def actions_done(done_ids, plan_id):
 
 
 @callback(
-    Output("plan-location", "href", allow_duplicate=True),
-    Output("plan-actions-feedback", "children", allow_duplicate=True),
-    Input("plan-action-add", "n_clicks"),
-    State("plan-id", "data"),
-    State("plan-action-text", "value"),
-    State("plan-action-due", "value"),
+    output=(
+        Output("plan-location", "href", allow_duplicate=True),
+        Output("plan-actions-feedback", "children", allow_duplicate=True),
+    ),
+    inputs={
+        "_clicks": Input("plan-action-add", "n_clicks"),
+        "plan_id": State("plan-id", "data"),
+        "text": State("plan-action-text", "value"),
+        "due": State("plan-action-due", "value"),
+    },
     prevent_initial_call=True,
 )
 def add_action(_clicks, plan_id, text, due):
-    user = current_user()
     try:
         with current_runtime().write_session() as session:
-            plan_service.add_action(session, user, int(plan_id), text or "", due or None)
-    except plan_service.PlanInvalid as invalid:
+            plan_number = plan_service.add_action(session, current_user(), plan_id, text, due)
+    except PlanInvalid as invalid:
         return dash.no_update, dbc.Alert("; ".join(invalid.errors.values()), color="danger")
-    except (plan_service.PlanNotFound, plan_service.PlanForbidden, AttributeError, ValueError, TypeError):
+    except (PlanNotFound, PlanForbidden):
         return dash.no_update, dbc.Alert(NOT_AVAILABLE, color="danger")
-    return f"/plans/{int(plan_id)}", None
+    return f"/plans/{plan_number}", None

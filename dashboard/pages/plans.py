@@ -8,10 +8,11 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashboard.components.cards import fmt
+from dashboard.components.cards import data_table, fmt
 from dashboard.components.plan_sections import due_with_flag
-from dashboard.domain import ELEMENT_TEXT_COLOURS, ELEMENTS, PLAN_STATUSES
+from dashboard.domain import ELEMENT_TEXT_COLOURS, ELEMENTS
 from dashboard.services.plan_effects import plans_with_effects
+from dashboard.urlstate import PLANS as PAGE
 from dashboard.web_context import current_runtime, current_scope, current_user
 
 dash.register_page(
@@ -22,12 +23,14 @@ dash.register_page(
     order=70,
 )
 
-FILTERS = {"open": "Open", **{s: s.capitalize() for s in PLAN_STATUSES}, "all": "All"}
+# the status filter's labels, in the order of its URL values
+FILTERS = {s: s.capitalize() for s in PAGE.choices("status")}
 VERDICT_TONES = {"improved": "success", "worsened": "danger", "no significant change": "secondary"}
 
 
-def layout(status: str = "open", **_query) -> html.Div:
-    status = status if isinstance(status, str) and status in FILTERS else "open"
+def layout(**query) -> html.Div:
+    state = PAGE.parse(query)
+    status = state["status"]
     runtime = current_runtime()
     with runtime.read_session() as session:
         table = plans_with_effects(session, current_scope(), runtime.settings.min_n)
@@ -53,14 +56,17 @@ def layout(status: str = "open", **_query) -> html.Div:
                 [
                     dbc.NavItem(
                         dbc.NavLink(
-                            label, href=f"/plans?status={key}", active=key == status, id=f"plans-filter-{key}"
+                            label,
+                            href=PAGE.href(state, status=key),
+                            active=key == status,
+                            id=PAGE.id(f"filter-{key}"),
                         )
                     )
                     for key, label in FILTERS.items()
                 ],
                 pills=True,
                 className="mb-3",
-                id="plans-filter",
+                id=PAGE.id("filter"),
             ),
             _table(shown)
             if len(shown)
@@ -99,14 +105,10 @@ WIDE_ONLY = "d-none d-lg-table-cell"
 
 
 def _table(rows) -> dbc.Table:
-    header = html.Thead(
-        html.Tr(
-            [
-                html.Th(h, className=WIDE_ONLY if h in ("Stage", "Per 10k cost") else None)
-                for h in ("Plan", "Unit", "Element", "Stage", "Status", "Due", "Effect", "Per 10k cost")
-            ]
-        )
-    )
+    headers = [
+        html.Th(h, className=WIDE_ONLY if h in ("Stage", "Per 10k cost") else None)
+        for h in ("Plan", "Unit", "Element", "Stage", "Status", "Due", "Effect", "Per 10k cost")
+    ]
     body = []
     for _, row in rows.iterrows():
         unit = (
@@ -134,4 +136,4 @@ def _table(rows) -> dbc.Table:
                 className="table-danger" if row["overdue"] else None,
             )
         )
-    return dbc.Table([header, html.Tbody(body)], hover=True, responsive=True, size="sm", id="plans-table")
+    return data_table(headers, body, "plans-table")

@@ -7,47 +7,46 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, dcc, html
+from dash import dcc, html
 
 from dashboard.components.cards import data_table, fmt, fmt_range, graph_card, kpi_card
 from dashboard.components.figures import element_bars, nothing_to_show, trend_figure
-from dashboard.components.filter_bar import breadcrumbs, filter_bar, filter_inputs
+from dashboard.components.filter_bar import breadcrumbs, filter_bar, filter_bar_to_url
+from dashboard.components.page_url import location
 from dashboard.components.plan_sections import due_with_flag
 from dashboard.domain import ELEMENT_TEXT_COLOURS, ELEMENTS
-from dashboard.queries import reference
+from dashboard.services import reference_data
 from dashboard.services.drilldown import profile_bars
 from dashboard.services.unit_view import resolve_unit, unit_summary
-from dashboard.services.view_state import load_global_filters, valid_filter_changes, with_changes
+from dashboard.services.view_state import load_global_filters, query_filters
+from dashboard.urlstate import DRILL, FILTER_KEYS
+from dashboard.urlstate import UNIT as PAGE
 from dashboard.web_context import current_runtime, current_scope
 
 dash.register_page(__name__, path="/unit", name="Units", title="Unit - Customer satisfaction", order=4)
 
-PREFIX = "unit"
-PAGE_KEYS = ("branch", "department")
-
 
 def layout(**query) -> html.Div:
-    state = {k: v for k, v in query.items() if isinstance(v, str)}
+    state = PAGE.parse(query)
     runtime = current_runtime()
     scope, min_n = current_scope(), runtime.settings.min_n
     with runtime.read_session() as session:
         current, waves = load_global_filters(session, state)
-        unit = resolve_unit(session, scope, state.get("branch"), state.get("department"))
+        unit = resolve_unit(session, scope, state["branch"], state["department"])
         if unit is None:
             title = "Units"
-            body = _unit_index(reference.units(session, scope), state)
+            body = _unit_index(reference_data.units(session, scope), state)
         else:
             title = unit.label
-            summary = unit_summary(session, scope, current.to_filters(waves), unit, waves, min_n)
+            summary = unit_summary(session, scope, query_filters(current, waves), unit, waves, min_n)
             body = _unit_body(summary, unit, state, current.label)
-    crumbs = [("Units", "/unit" + with_changes(state, branch=None, department=None)), (title, None)]
+    crumbs = [("Units", PAGE.href(state, branch=None, department=None)), (title, None)]
     return html.Div(
         [
-            dcc.Location(id="unit-url", refresh="callback-nav"),
-            dcc.Store(id="unit-state", data=state),
+            location(PAGE),
             breadcrumbs(crumbs if unit else crumbs[:1], "unit-breadcrumbs"),
             html.H2(title, className="h4", id="unit-title"),
-            filter_bar(PREFIX, waves, current),
+            filter_bar(PAGE, waves, current),
             dcc.Loading(html.Div(body, id="unit-body")),
         ]
     )
@@ -55,13 +54,13 @@ def layout(**query) -> html.Div:
 
 def _unit_index(units, state) -> list:
     refused = []
-    if state.get("branch") or state.get("department"):  # forged or stale link: say so, show nothing of it
+    if state["branch"] or state["department"]:  # forged or stale link: say so, show nothing of it
         refused = [dbc.Alert("This unit is not available to you.", color="warning", id="unit-refused")]
     if units.empty:
         return [*refused, dbc.Alert("No units are visible to you.", color="info", id="unit-none")]
 
     def link(label, **codes):
-        return dcc.Link(label, href="/unit" + with_changes(state, **codes), className="me-2")
+        return dcc.Link(label, href=PAGE.href(state, **codes), className="me-2")
 
     branches = units.drop_duplicates("branch_code")
     departments = units.drop_duplicates("department_code")
@@ -89,13 +88,15 @@ def _unit_body(summary, unit, state, selection: str) -> list:
     last = trend.iloc[-1] if not trend.empty else None
     if last is None:
         csi_text, csi_detail = "—", "no responses in this selection"
-    elif last["value"] != last["value"]:
+    elif last["csi"] != last["csi"]:
         csi_text, csi_detail = "—", f"too few responses (n = {int(last['n'])})"
     else:
-        csi_text = fmt(last["value"])
-        csi_detail = f"{last['label']}: 95% CI {fmt_range(last['low'], last['high'])}, n = {int(last['n']):,}"
+        csi_text = fmt(last["csi"])
+        csi_detail = (
+            f"{last['label']}: 95% CI {fmt_range(last['csi_low'], last['csi_high'])}, n = {int(last['n']):,}"
+        )
     bars = profile_bars(summary.profile)
-    drill_query = {k: v for k, v in state.items() if k in ("from", "to", "segment", "channel")}
+    drill_query = {k: state[k] for k in FILTER_KEYS}
     return [
         html.P(f"Showing {selection}.", className="small text-muted", id="unit-selection"),
         dbc.Row(
@@ -130,8 +131,7 @@ def _weakest_items(items, unit, drill_query, why_empty: str) -> dbc.Card:
                     html.Td(
                         dcc.Link(
                             r.code,
-                            href="/elements"
-                            + with_changes(drill_query, element=r.element, item=r.code, **_drill_unit(unit)),
+                            href=DRILL.href(drill_query, element=r.element, item=r.code, **_drill_unit(unit)),
                             style={"color": ELEMENT_TEXT_COLOURS[r.element]},
                         )
                     ),
@@ -143,16 +143,7 @@ def _weakest_items(items, unit, drill_query, why_empty: str) -> dbc.Card:
             )
             for r in items.itertuples()
         ]
-        body = dbc.Table(
-            [
-                html.Thead(html.Tr([html.Th(h) for h in ("Item", "Element", "CSI", "Gap P-E", "n")])),
-                html.Tbody(rows),
-            ],
-            size="sm",
-            hover=True,
-            responsive=True,
-            id="unit-items-table",
-        )
+        body = data_table(("Item", "Element", "CSI", "Gap P-E", "n"), rows, "unit-items-table")
     return dbc.Card([dbc.CardHeader("Weakest items"), dbc.CardBody(body)], className="shadow-sm h-100")
 
 
@@ -190,15 +181,4 @@ def _plans_section(plans) -> dbc.Card:
     )
 
 
-@callback(
-    Output("unit-url", "search"),
-    *[Input(i, "value") for i in filter_inputs(PREFIX)],
-    State("unit-state", "data"),
-    prevent_initial_call=True,
-)
-def filters_changed(wave_from, wave_to, segment, channel, state):
-    with current_runtime().read_session() as session:
-        changes = valid_filter_changes(session, wave_from, wave_to, segment, channel)
-    state = state if isinstance(state, dict) else {}  # the store is client data: never trust its shape
-    keep = {k: v for k, v in state.items() if k in PAGE_KEYS and isinstance(v, str)}
-    return with_changes(keep, **changes)
+filter_bar_to_url(PAGE)

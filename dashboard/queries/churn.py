@@ -4,38 +4,26 @@ the customers who gave feedback or raised a request in that department."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
-from sqlalchemy import false, func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, aliased
 
 from dashboard.auth.scope import Scope
 from dashboard.db.models import (
     Answer,
     Branch,
+    ChurnModel,
     ChurnScore,
     Customer,
-    CustomerDepartment,
     Question,
     Response,
     ServiceRequest,
     Staff,
     Wave,
 )
-from dashboard.queries.filters import scope_clauses
-
-
-def customer_scope_clauses(scope: Scope) -> list:
-    clauses = []
-    if scope.branch_ids is not None:
-        clauses.append(Customer.branch_id.in_(sorted(scope.branch_ids)) if scope.branch_ids else false())
-    if scope.department_ids is not None:
-        if not scope.department_ids:
-            return [false()]
-        dealt_with = select(CustomerDepartment.customer_id).where(
-            CustomerDepartment.department_id.in_(sorted(scope.department_ids))
-        )
-        clauses.append(Customer.id.in_(dealt_with))
-    return clauses
+from dashboard.queries.scope_sql import customer_scope, scope_clauses
 
 
 def customers(session: Session, scope: Scope) -> pd.DataFrame:
@@ -56,7 +44,7 @@ def customers(session: Session, scope: Scope) -> pd.DataFrame:
             manager.left_on,
         )
         .outerjoin(manager, manager.id == Customer.account_manager_id)
-        .where(*customer_scope_clauses(scope))
+        .where(*customer_scope(scope))
     )
     cols = [
         "customer_id",
@@ -75,17 +63,23 @@ def customers(session: Session, scope: Scope) -> pd.DataFrame:
     return pd.DataFrame(session.execute(stmt).all(), columns=cols)
 
 
-def responses(session: Session) -> pd.DataFrame:
-    """Per survey response with a customer: overall satisfaction and the mean
-    perception-expectation gap over RATER items."""
+def _overall_by_response():
+    """Subquery: each response's overall-satisfaction answer."""
     q = Question.__table__
-    overall = (
+    return (
         select(Answer.response_id, func.max(Answer.perception).label("overall"))
         .join(q, q.c.id == Answer.question_id)
         .where(q.c.construct == "overall")
         .group_by(Answer.response_id)
         .subquery()
     )
+
+
+def responses(session: Session) -> pd.DataFrame:
+    """Per survey response with a customer: overall satisfaction and the mean
+    perception-expectation gap over RATER items."""
+    q = Question.__table__
+    overall = _overall_by_response()
     gap = (
         select(Answer.response_id, func.avg((Answer.perception - Answer.expectation) * 1.0).label("gap"))
         .join(q, q.c.id == Answer.question_id)
@@ -121,9 +115,40 @@ def wave_periods(session: Session) -> tuple[pd.Series, pd.Series]:
     )
 
 
-def scored_customers(session: Session, scope: Scope) -> pd.DataFrame:
-    manager = aliased(Staff)
-    stmt = (
+SCORED_COLUMNS = [
+    "customer_id", "external_ref", "name", "branch", "segment", "tier", "account_manager", "annual_revenue",
+    "method", "probability", "points", "band", "reasons", "as_of",
+]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ScoreFilter:
+    """The churn page's narrowing of the scored customers; None or "" is any."""
+
+    branch: str | None = None  # branch code
+    segment: str | None = None
+    manager: str | None = None  # account manager's name
+
+    @property
+    def narrows(self) -> bool:
+        return bool(self.branch or self.segment or self.manager)
+
+    def clauses(self, manager_alias) -> list:
+        """WHERE clauses; `manager_alias` is the Staff alias joined as account manager."""
+        clauses = []
+        if self.branch:
+            clauses.append(Branch.code == self.branch)
+        if self.segment:
+            clauses.append(Customer.segment == self.segment)
+        if self.manager:
+            clauses.append(manager_alias.name == self.manager)
+        return clauses
+
+
+def _scored(scope: Scope, choice: ScoreFilter):
+    """Scored customers in scope (the SCORED_COLUMNS) that the choice keeps."""
+    staff = aliased(Staff)
+    return (
         select(
             Customer.id,
             Customer.external_ref,
@@ -131,7 +156,7 @@ def scored_customers(session: Session, scope: Scope) -> pd.DataFrame:
             Branch.code,
             Customer.segment,
             Customer.tier,
-            manager.name,
+            staff.name,
             Customer.annual_revenue,
             ChurnScore.method,
             ChurnScore.probability,
@@ -142,44 +167,26 @@ def scored_customers(session: Session, scope: Scope) -> pd.DataFrame:
         )
         .join(ChurnScore, ChurnScore.customer_id == Customer.id)
         .join(Branch, Branch.id == Customer.branch_id)
-        .outerjoin(manager, manager.id == Customer.account_manager_id)
-        .where(*customer_scope_clauses(scope))
+        .outerjoin(staff, staff.id == Customer.account_manager_id)
+        .where(*customer_scope(scope), *choice.clauses(staff))
     )
-    cols = [
-        "customer_id",
-        "external_ref",
-        "name",
-        "branch",
-        "segment",
-        "tier",
-        "account_manager",
-        "annual_revenue",
-        "method",
-        "probability",
-        "points",
-        "band",
-        "reasons",
-        "as_of",
-    ]
-    return pd.DataFrame(session.execute(stmt).all(), columns=cols)
+
+
+def scored_customers(session: Session, scope: Scope, choice: ScoreFilter = ScoreFilter()) -> pd.DataFrame:
+    """Every scored customer in scope that the choice keeps."""
+    stmt = _scored(scope, choice)
+    return pd.DataFrame(session.execute(stmt).all(), columns=SCORED_COLUMNS)
 
 
 def customer_in_scope(session: Session, scope: Scope, customer_id: int) -> Customer | None:
-    return session.scalar(select(Customer).where(Customer.id == customer_id, *customer_scope_clauses(scope)))
+    return session.scalar(select(Customer).where(Customer.id == customer_id, *customer_scope(scope)))
 
 
 def customer_history(session: Session, scope: Scope, customer_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Survey answers (wave, overall, comment) and service requests of one
     customer, only those in the viewer's scope: seeing a customer does not
     open their dealings with other branches or departments."""
-    q = Question.__table__
-    overall = (
-        select(Answer.response_id, func.max(Answer.perception).label("overall"))
-        .join(q, q.c.id == Answer.question_id)
-        .where(q.c.construct == "overall")
-        .group_by(Answer.response_id)
-        .subquery()
-    )
+    overall = _overall_by_response()
     feedback = session.execute(
         select(Wave.code, Response.submitted_at, Response.channel, overall.c.overall, Response.comment)
         .join(Wave, Wave.id == Response.wave_id)
@@ -201,24 +208,7 @@ def customer_history(session: Session, scope: Scope, customer_id: int) -> tuple[
     )
 
 
-def _score_filters(branch: str | None, segment: str | None, manager: str | None, manager_alias) -> list:
-    clauses = []
-    if branch:
-        clauses.append(Branch.code == branch)
-    if segment:
-        clauses.append(Customer.segment == segment)
-    if manager:
-        clauses.append(manager_alias.name == manager)
-    return clauses
-
-
-def score_exposure(
-    session: Session,
-    scope: Scope,
-    branch: str | None = None,
-    segment: str | None = None,
-    manager: str | None = None,
-) -> pd.DataFrame:
+def score_exposure(session: Session, scope: Scope, choice: ScoreFilter = ScoreFilter()) -> pd.DataFrame:
     """Per branch and band: customers, expected revenue loss (probability x
     revenue) and revenue; aggregated in SQL so large books stay fast."""
     staff = aliased(Staff)
@@ -233,66 +223,23 @@ def score_exposure(
         )
         .join(Customer, Customer.id == ChurnScore.customer_id)
         .join(Branch, Branch.id == Customer.branch_id)
-        .where(*customer_scope_clauses(scope), *_score_filters(branch, segment, manager, staff))
+        .where(*customer_scope(scope), *choice.clauses(staff))
         .group_by(Branch.code, ChurnScore.method, ChurnScore.band)
     )
-    if manager:  # the join costs a third of the query; only the manager filter needs it
+    if choice.manager:  # the join costs a third of the query; only the manager filter needs it
         stmt = stmt.outerjoin(staff, staff.id == Customer.account_manager_id)
     cols = ["branch", "method", "band", "customers", "expected_loss", "revenue"]
     return pd.DataFrame(session.execute(stmt).all(), columns=cols)
 
 
-def riskiest(
-    session: Session,
-    scope: Scope,
-    limit: int,
-    branch: str | None = None,
-    segment: str | None = None,
-    manager: str | None = None,
-) -> pd.DataFrame:
+def riskiest(session: Session, scope: Scope, limit: int, choice: ScoreFilter = ScoreFilter()) -> pd.DataFrame:
     """The `limit` riskiest scored customers in scope (probability, or rule points)."""
-    staff = aliased(Staff)
     stmt = (
-        select(
-            Customer.id,
-            Customer.external_ref,
-            Customer.name,
-            Branch.code,
-            Customer.segment,
-            Customer.tier,
-            staff.name,
-            Customer.annual_revenue,
-            ChurnScore.method,
-            ChurnScore.probability,
-            ChurnScore.points,
-            ChurnScore.band,
-            ChurnScore.reasons,
-            ChurnScore.as_of,
-        )
-        .join(ChurnScore, ChurnScore.customer_id == Customer.id)
-        .join(Branch, Branch.id == Customer.branch_id)
-        .outerjoin(staff, staff.id == Customer.account_manager_id)
-        .where(*customer_scope_clauses(scope), *_score_filters(branch, segment, manager, staff))
+        _scored(scope, choice)
         .order_by(func.coalesce(ChurnScore.probability, ChurnScore.points).desc(), Customer.id)
         .limit(limit)
     )
-    cols = [
-        "customer_id",
-        "external_ref",
-        "name",
-        "branch",
-        "segment",
-        "tier",
-        "account_manager",
-        "annual_revenue",
-        "method",
-        "probability",
-        "points",
-        "band",
-        "reasons",
-        "as_of",
-    ]
-    return pd.DataFrame(session.execute(stmt).all(), columns=cols)
+    return pd.DataFrame(session.execute(stmt).all(), columns=SCORED_COLUMNS)
 
 
 def filter_options(session: Session, scope: Scope) -> dict[str, list[str]]:
@@ -303,7 +250,7 @@ def filter_options(session: Session, scope: Scope) -> dict[str, list[str]]:
         .join(ChurnScore, ChurnScore.customer_id == Customer.id)
         .join(Branch, Branch.id == Customer.branch_id)
         .outerjoin(staff, staff.id == Customer.account_manager_id)
-        .where(*customer_scope_clauses(scope))
+        .where(*customer_scope(scope))
         .distinct()
     )
     rows = session.execute(base).all()
@@ -312,3 +259,16 @@ def filter_options(session: Session, scope: Scope) -> dict[str, list[str]]:
         "segment": sorted({r[1] for r in rows}),
         "manager": sorted({r[2] for r in rows if r[2]}),
     }
+
+
+def latest_model(session: Session) -> ChurnModel | None:
+    return session.scalar(select(ChurnModel).order_by(ChurnModel.id.desc()).limit(1))
+
+
+def score_count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(ChurnScore)) or 0
+
+
+def delete_scores(session: Session) -> None:
+    """Empty churn_score in the caller's transaction: scoring replaces it whole."""
+    session.execute(delete(ChurnScore))

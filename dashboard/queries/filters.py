@@ -1,14 +1,15 @@
-"""Filters a page applies on top of the viewer's scope, and the one helper
-that turns scope + filters into WHERE clauses."""
+"""Filters a page applies on top of the viewer's scope, and `where`, which
+turns scope (through queries.scope_sql) + filters into WHERE clauses."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, false, true
+from sqlalchemy import ColumnElement, false
 
 from dashboard.auth.scope import Scope
 from dashboard.domain import REPRESENTATIVE_CHANNEL
+from dashboard.queries.scope_sql import scope_clauses
 
 
 @dataclass(frozen=True)
@@ -28,17 +29,6 @@ class Filters:
 
     def cache_key(self) -> str:
         return repr(self)
-
-
-def scope_clauses(table, scope: Scope) -> list[ColumnElement[bool]]:
-    """WHERE clauses restricting `table` (with branch_id/department_id
-    columns) to the scope. An empty allowed set yields FALSE, never 'all'."""
-    clauses: list[ColumnElement[bool]] = []
-    for ids, column in ((scope.branch_ids, table.c.branch_id), (scope.department_ids, table.c.department_id)):
-        if ids is None:
-            continue
-        clauses.append(column.in_(sorted(ids)) if ids else false())
-    return clauses or [true()]
 
 
 def filter_clauses(table, filters: Filters) -> list[ColumnElement[bool]]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
-from sqlalchemy import Float, and_, case, cast, false, func, or_, select
+from sqlalchemy import Float, and_, case, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from dashboard.auth.scope import Scope
@@ -22,7 +22,9 @@ from dashboard.db.models import (
     ServiceRequest,
     ServiceStandard,
 )
-from dashboard.queries.filters import Filters, scope_clauses, where
+from dashboard.queries.filters import Filters, filter_clauses
+from dashboard.queries.rollups import sums_by
+from dashboard.queries.scope_sql import scope_clauses
 from dashboard.queries.sqlfuncs import hours_between
 
 
@@ -64,13 +66,10 @@ def management_importance(session: Session, scope: Scope) -> pd.DataFrame:
 
 def customer_importance(session: Session, scope: Scope, filters: Filters) -> pd.DataFrame:
     """Customers' stated importance (100-point allocations) per element, from rollups."""
-    t = RollupImportance.__table__
-    stmt = (
-        select(t.c.element, func.sum(t.c.n), func.sum(t.c.sum_points), func.sum(t.c.sumsq_points))
-        .where(*where(t, scope, filters))
-        .group_by(t.c.element)
+    sums = sums_by(
+        session, RollupImportance.__table__, "element", ["n", "sum_points", "sumsq_points"], scope, filters
     )
-    return _frame(session, stmt, ["element", "n", "total", "total_sq"])
+    return sums.rename(columns={"sum_points": "total", "sumsq_points": "total_sq"})
 
 
 def standards(session: Session, as_of: date) -> pd.DataFrame:
@@ -80,6 +79,13 @@ def standards(session: Session, as_of: date) -> pd.DataFrame:
         s.valid_from <= as_of, or_(s.valid_to.is_(None), s.valid_to >= as_of)
     )
     return _frame(session, stmt, ["element", "branch_id", "department_id", "target_index", "sla_hours"])
+
+
+def company_standards(session: Session, as_of: date) -> pd.DataFrame:
+    """The standards in force on `as_of` that apply to the whole company (no
+    branch, no department)."""
+    table = standards(session, as_of)
+    return table[table["branch_id"].isna() & table["department_id"].isna()]
 
 
 def request_performance(
@@ -118,11 +124,9 @@ def request_performance(
             hours_between(t.c.submitted_at, measured_at) <= c.threshold_hours,
         )
         columns += [func.sum(case((counted, 1), else_=0)), func.sum(case((met, 1), else_=0))]
-    narrowing = [
-        t.c[name].in_(list(ids)) if ids else false()
-        for ids, name in ((branch_ids, "branch_id"), (department_ids, "department_id"))
-        if ids is not None
-    ]
+    narrowing = filter_clauses(
+        t, Filters(branch_ids=branch_ids, department_ids=department_ids, channels=None)
+    )
     if segments is not None:
         customers = select(Customer.id).where(Customer.segment.in_(list(segments)))
         narrowing.append(t.c.customer_id.in_(customers))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
-from sqlalchemy import false, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from dashboard.auth.scope import Scope
@@ -16,6 +16,7 @@ from dashboard.db.models import (
     Question,
     Staff,
 )
+from dashboard.queries.scope_sql import unit_scope
 
 LIST_COLUMNS = [
     "plan_id", "title", "branch_id", "branch_code", "branch_name", "department_id", "department_code",
@@ -27,15 +28,7 @@ def plan_scope_clauses(scope: Scope) -> list:
     """A plan is visible when its unit is inside the scope. A plan without a
     branch (department) spans every branch (department), so only a viewer
     unrestricted on that axis sees it."""
-    clauses = []
-    for ids, column in (
-        (scope.branch_ids, ImprovementPlan.branch_id),
-        (scope.department_ids, ImprovementPlan.department_id),
-    ):
-        if ids is None:
-            continue
-        clauses.append(column.in_(sorted(ids)) if ids else false())
-    return clauses
+    return unit_scope(ImprovementPlan.branch_id, ImprovementPlan.department_id, scope)
 
 
 def visible_plans(session: Session, scope: Scope) -> pd.DataFrame:
@@ -105,13 +98,59 @@ def element_items(session: Session) -> pd.DataFrame:
 def staff_in_scope(session: Session, scope: Scope) -> pd.DataFrame:
     """Possible plan owners: current staff inside the scope."""
     stmt = select(Staff.id, Staff.name, Staff.employee_ref, Staff.branch_id, Staff.department_id).where(
-        Staff.left_on.is_(None)
+        Staff.left_on.is_(None), *unit_scope(Staff.branch_id, Staff.department_id, scope)
     )
-    if scope.branch_ids is not None:
-        stmt = stmt.where(Staff.branch_id.in_(sorted(scope.branch_ids)) if scope.branch_ids else false())
-    if scope.department_ids is not None:
-        stmt = stmt.where(
-            Staff.department_id.in_(sorted(scope.department_ids)) if scope.department_ids else false()
-        )
     rows = session.execute(stmt.order_by(Staff.name)).all()
     return pd.DataFrame(rows, columns=["staff_id", "name", "employee_ref", "branch_id", "department_id"])
+
+
+UNIT_MODELS = {"branch": Branch, "department": Department}
+
+
+def unit_id(session: Session, unit: str, code: str) -> int | None:
+    """The id of the branch or department with this code (None: no such unit).
+    Not scoped: the plan service names an out-of-scope unit in its own words."""
+    model = UNIT_MODELS[unit]
+    return session.scalar(select(model.id).where(model.code == code))
+
+
+def unit_code(session: Session, unit: str, unit_id_: int | None) -> str | None:
+    """The code of a branch or department by id (None for none)."""
+    if unit_id_ is None:
+        return None
+    model = UNIT_MODELS[unit]
+    return session.scalar(select(model.code).where(model.id == unit_id_))
+
+
+def staff_exists(session: Session, staff_id: int) -> bool:
+    return session.scalar(select(Staff.id).where(Staff.id == staff_id)) is not None
+
+
+def last_change(session: Session, plan_id: int, fields: tuple[str, ...]) -> PlanChange | None:
+    """The latest history row of a plan on one of `fields`."""
+    return session.scalar(
+        select(PlanChange)
+        .where(PlanChange.plan_id == plan_id, PlanChange.field.in_(fields))
+        .order_by(PlanChange.id.desc())
+        .limit(1)
+    )
+
+
+def plans_by_id(session: Session, plan_ids) -> list[ImprovementPlan]:
+    """Plans whose ids the caller already read through a scoped query, in that order."""
+    ids = [int(i) for i in plan_ids]
+    found = {p.id: p for p in session.scalars(select(ImprovementPlan).where(ImprovementPlan.id.in_(ids)))}
+    return [found[i] for i in ids]
+
+
+def other_plans_on_element(session: Session, element: str, except_plan_id: int) -> list[ImprovementPlan]:
+    """Every other plan on the same element, across the organisation: their
+    units are left out of a plan's comparison group. Deliberately unscoped
+    (the comparison is pooled and never named: dashboard/services/plan_effects.py)."""
+    return list(
+        session.scalars(
+            select(ImprovementPlan).where(
+                ImprovementPlan.element == element, ImprovementPlan.id != except_plan_id
+            )
+        )
+    )

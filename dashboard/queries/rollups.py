@@ -9,12 +9,24 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dashboard.auth.scope import Scope
-from dashboard.db.models import ITEM_MEASURES, Question, RollupItem, RollupItemSegment
+from dashboard.db.models import (
+    DRIVER_PRODUCTS,
+    DRIVER_SUMS,
+    DRIVER_VARIABLES,
+    ITEM_MEASURES,
+    Question,
+    RollupDriver,
+    RollupIndicatorPair,
+    RollupItem,
+    RollupItemSegment,
+    RollupLoyalty,
+)
 from dashboard.queries.filters import Filters, where
 
 ROLLUP_DIMENSIONS = ("wave_id", "branch_id", "department_id", "channel", "segment", "question_id")
@@ -59,8 +71,6 @@ def _driver_sums(
 ) -> pd.DataFrame:
     """Per group of `by`: n (complete-case respondents) and, per driver
     variable v, total_v and total_sq_v of the respondents' means."""
-    from dashboard.db.models import RollupDriver
-
     t = RollupDriver.__table__
     keys = [t.c[k] for k in by]
     sums = [func.sum(t.c[f"s_{v.lower()}"]) for v in variables]
@@ -72,14 +82,29 @@ def _driver_sums(
     return pd.DataFrame(session.execute(stmt).all(), columns=columns)
 
 
+def driver_moments(session: Session, scope: Scope, filters: Filters) -> tuple[float, np.ndarray, np.ndarray]:
+    """(n, sums, cross-products) of the driver variables (the respondents'
+    five element means and overall satisfaction, in DRIVER_VARIABLES order)
+    over the cells in scope; the symmetric products matrix is filled in."""
+    t = RollupDriver.__table__
+    cols = [func.sum(t.c.n), *[func.sum(t.c[c]) for c in DRIVER_SUMS + DRIVER_PRODUCTS]]
+    row = session.execute(select(*cols).where(*where(t, scope, filters))).one()
+    n = float(row[0] or 0)
+    k = len(DRIVER_VARIABLES)
+    sums = np.array([float(v or 0) for v in row[1 : 1 + k]])
+    products = np.zeros((k, k))
+    pairs = [(a, b) for a in range(k) for b in range(a, k)]
+    for value, (a, b) in zip(row[1 + k :], pairs, strict=True):
+        products[a, b] = products[b, a] = float(value or 0)
+    return n, sums, products
+
+
 def respondent_element_moments(
     session: Session, scope: Scope, filters: Filters, element: str, by: Sequence[str] = ("branch_id",)
 ) -> pd.DataFrame:
     """Moments of each respondent's mean perception of one RATER element
     (complete cases), grouped by `by`: the right sample for comparing units,
     since a respondent's items are not independent observations."""
-    from dashboard.db.models import DRIVER_VARIABLES
-
     if element not in DRIVER_VARIABLES:
         raise ValueError(f"unknown element {element!r}")
     frame = _driver_sums(session, scope, filters, [element], by).rename(
@@ -97,8 +122,6 @@ def respondent_moments_by_element(
     query: one row per group of `by` (dimensions of the driver rollup) and
     element, with n (complete-case respondents), total and total_sq of the
     respondents' element means on the items' perception scale."""
-    from dashboard.db.models import DRIVER_VARIABLES
-
     unknown = [d for d in by if d not in DRIVER_DIMENSIONS]
     if unknown:
         raise ValueError(f"cannot group respondent moments by {unknown}")
@@ -118,18 +141,24 @@ def respondent_moments_by_element(
     return frame.reset_index(drop=True)
 
 
+def sums_by(
+    session: Session, table, key: str, measures: Sequence[str], scope: Scope, filters: Filters
+) -> pd.DataFrame:
+    """The `measures` of a rollup table summed per value of its `key` column
+    over the cells in scope and filters; columns `key` then the measures."""
+    stmt = (
+        select(table.c[key], *[func.sum(table.c[m]) for m in measures])
+        .where(*where(table, scope, filters))
+        .group_by(table.c[key])
+        .order_by(table.c[key])
+    )
+    return pd.DataFrame(session.execute(stmt).all(), columns=[key, *measures])
+
+
 def loyalty_levels(session: Session, scope: Scope, filters: Filters) -> pd.DataFrame:
     """Respondents and promoters per overall-satisfaction answer level."""
-    from dashboard.db.models import RollupLoyalty
-
-    t = RollupLoyalty.__table__
-    stmt = (
-        select(t.c.level, func.sum(t.c.n), func.sum(t.c.promoters), func.sum(t.c.sum_recommend))
-        .where(*where(t, scope, filters))
-        .group_by(t.c.level)
-        .order_by(t.c.level)
-    )
-    frame = pd.DataFrame(session.execute(stmt).all(), columns=["level", "n", "promoters", "sum_recommend"])
+    measures = ["n", "promoters", "sum_recommend"]
+    frame = sums_by(session, RollupLoyalty.__table__, "level", measures, scope, filters)
     return frame.astype({"n": int, "promoters": int, "sum_recommend": float})
 
 
@@ -137,10 +166,6 @@ def indicator_moments(session: Session, scope: Scope, filters: Filters, question
     """n, sums and the cross-product matrix of a structural model's indicators
     (complete cases), summed over the cells in scope. Returns (n, sums,
     products) ordered like `question_ids`; n is 0 when nothing matches."""
-    import numpy as np
-
-    from dashboard.db.models import RollupIndicatorPair
-
     t = RollupIndicatorPair.__table__
     ids = [int(q) for q in question_ids]
     stmt = (

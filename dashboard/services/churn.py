@@ -13,14 +13,15 @@ from datetime import date, datetime, timedelta
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from dashboard.analytics import churn_model as cm
 from dashboard.analytics.churn_features import FEATURES, features_at
+from dashboard.auth.roles import AuthUser
 from dashboard.auth.scope import Scope
+from dashboard.auth.users import audit
 from dashboard.db.bulk import bulk_insert
-from dashboard.db.models import ChurnModel, ChurnScore
+from dashboard.db.models import ChurnModel, Customer
 from dashboard.queries import churn as q
 
 EXPORT_COLUMNS = (
@@ -110,7 +111,7 @@ def _json(reasons: list[str]) -> str:
 
 
 def latest_model(session: Session) -> ChurnModel | None:
-    return session.scalar(select(ChurnModel).order_by(ChurnModel.id.desc()).limit(1))
+    return q.latest_model(session)
 
 
 def _params(model: ChurnModel) -> cm.ChurnModelParams:
@@ -121,7 +122,7 @@ def score_all(session: Session, today: date, model: ChurnModel | None, histories
     """Replace every stored score with one computed as of `today`."""
     customers, responses, requests, starts, _ends = histories or _histories(session)
     x = features_at(pd.Timestamp(today), customers, responses, requests, starts)
-    session.execute(delete(ChurnScore))
+    q.delete_scores(session)
     if x.empty:
         return 0
     if model is not None:
@@ -154,23 +155,37 @@ def score_all(session: Session, today: date, model: ChurnModel | None, histories
     return len(rows)
 
 
-def at_risk(
-    session: Session,
-    scope: Scope,
-    branch: str | None = None,
-    segment: str | None = None,
-    manager: str | None = None,
-) -> pd.DataFrame:
-    """Scored customers in scope, riskiest first."""
-    table = q.scored_customers(session, scope)
-    if branch:
-        table = table[table["branch"] == branch]
-    if segment:
-        table = table[table["segment"] == segment]
-    if manager:
-        table = table[table["account_manager"] == manager]
+def at_risk(session: Session, scope: Scope, **choice: str | None) -> pd.DataFrame:
+    """Scored customers in scope matching the chosen branch code, segment and
+    account manager (`q.ScoreFilter`; empty: any), riskiest first."""
+    table = q.scored_customers(session, scope, q.ScoreFilter(**choice))
     key = "probability" if table["method"].eq("model").any() else "points"
     return table.sort_values(key, ascending=False, na_position="last").reset_index(drop=True)
+
+
+def riskiest(session: Session, scope: Scope, limit: int, **choice: str | None) -> pd.DataFrame:
+    """The top of `at_risk`, cut in SQL so a large book stays fast."""
+    return q.riskiest(session, scope, limit, q.ScoreFilter(**choice))
+
+
+def filter_options(session: Session, scope: Scope) -> dict[str, list[str]]:
+    return q.filter_options(session, scope)
+
+
+def customer_in_scope(session: Session, scope: Scope, customer_id: int) -> Customer | None:
+    return q.customer_in_scope(session, scope, customer_id)
+
+
+def customer_history(session: Session, scope: Scope, customer_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return q.customer_history(session, scope, customer_id)
+
+
+def export_scores(session: Session, scope: Scope, user: AuthUser | None, chosen: dict, state: dict) -> str:
+    """The chosen scored customers as CSV, with an audit entry (naming the
+    page `state`) in the caller's write transaction."""
+    table = at_risk(session, scope, **chosen)
+    audit(session, "export", user, target="churn_scores", detail={"rows": len(table), "filters": state})
+    return export_csv(table)
 
 
 def exposure(table: pd.DataFrame) -> dict:
@@ -212,16 +227,16 @@ def exposure_from_aggregates(agg: pd.DataFrame) -> dict:
     }
 
 
-def exposure_summary(session: Session, scope: Scope, **filters) -> dict:
-    return exposure_from_aggregates(q.score_exposure(session, scope, **filters))
+def exposure_summary(session: Session, scope: Scope, **choice: str | None) -> dict:
+    return exposure_from_aggregates(q.score_exposure(session, scope, q.ScoreFilter(**choice)))
 
 
-def exposure_overview(session: Session, scope: Scope, **filters) -> tuple[dict, pd.DataFrame]:
+def exposure_overview(session: Session, scope: Scope, **choice: str | None) -> tuple[dict, pd.DataFrame]:
     """(exposure of the filtered selection, exposure by branch of the whole
     scope): one aggregate query when no filter is set, the common case."""
     everything = q.score_exposure(session, scope)
-    chosen = {k: v for k, v in filters.items() if v}
-    selection = q.score_exposure(session, scope, **chosen) if chosen else everything
+    chosen = q.ScoreFilter(**choice)
+    selection = q.score_exposure(session, scope, chosen) if chosen.narrows else everything
     return exposure_from_aggregates(selection), _by_branch_from_aggregates(everything)
 
 
@@ -233,7 +248,7 @@ def _by_branch_from_aggregates(agg: pd.DataFrame) -> pd.DataFrame:
 
 
 def score_count(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(ChurnScore)) or 0
+    return q.score_count(session)
 
 
 def model_report(model: ChurnModel) -> dict:

@@ -4,6 +4,8 @@ min_n keep their count but lose their numbers."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 from sqlalchemy.orm import Session
@@ -11,7 +13,7 @@ from sqlalchemy.orm import Session
 from dashboard.analytics.indices import csi_table
 from dashboard.analytics.servqual import item_gaps
 from dashboard.auth.scope import Scope
-from dashboard.domain import CHANNELS, ELEMENTS
+from dashboard.domain import CHANNELS, ELEMENTS, SEGMENTS
 from dashboard.queries import reference
 from dashboard.queries.comments import CommentPage, element_comments
 from dashboard.queries.filters import Filters
@@ -86,10 +88,11 @@ def element_profile(session: Session, scope: Scope, filters: Filters, min_n: int
 
 
 def profile_bars(profile: pd.DataFrame) -> pd.DataFrame:
-    """An element profile as the bar chart takes it: element, value, low,
-    high and n (respondents)."""
-    columns = {"csi": "value", "csi_low": "low", "csi_high": "high", "respondents": "n"}
-    return profile[["element", *columns]].rename(columns=columns)
+    """An element profile as the bar chart takes it: element, csi, csi_low,
+    csi_high and n (respondents)."""
+    return profile[["element", "csi", "csi_low", "csi_high", "respondents"]].rename(
+        columns={"respondents": "n"}
+    )
 
 
 def item_table(session: Session, scope: Scope, filters: Filters, element: str, min_n: int) -> pd.DataFrame:
@@ -161,8 +164,6 @@ def unit_filter(
 ) -> Filters | None:
     """Narrow filters to one group of a dimension; None when the value is not
     a group the viewer may see (a forged or stale URL)."""
-    from dataclasses import replace
-
     if dimension in ("branch", "department"):
         units = reference.units(session, scope)
         match = units.loc[units[f"{dimension}_code"] == value, f"{dimension}_id"]
@@ -170,7 +171,7 @@ def unit_filter(
             return None
         return replace(filters, **{f"{dimension}_ids": (int(match.iloc[0]),)})
     if dimension == "segment":
-        return replace(filters, segments=(value,)) if value in ("retail", "sme", "corporate") else None
+        return replace(filters, segments=(value,)) if value in SEGMENTS else None
     return replace(filters, channels=(value,)) if value in CHANNELS else None
 
 
@@ -183,15 +184,3 @@ def comments_for(
     if page.group_size < min_comments:
         return None, page.group_size
     return page, page.group_size
-
-
-def fixed_unit(session: Session, scope: Scope) -> dict[str, str]:
-    """The branch and/or department code a viewer is confined to (one each at
-    most), e.g. {"branch": "B02"} for a branch head."""
-    units = reference.units(session, scope)
-    fixed = {}
-    for axis, ids in (("branch", scope.branch_ids), ("department", scope.department_ids)):
-        codes = units[f"{axis}_code"].unique()
-        if ids is not None and len(ids) == 1 and len(codes) == 1:
-            fixed[axis] = str(codes[0])
-    return fixed

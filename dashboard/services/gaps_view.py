@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from dashboard.auth.scope import Scope
 from dashboard.domain import ELEMENTS
 from dashboard.queries.filters import Filters
+from dashboard.services.gaps import gaps_report
 from dashboard.services.metrics import drivers
-from dashboard.services.metrics_cli import gaps_report
 
 
 @dataclass

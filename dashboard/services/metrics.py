@@ -8,25 +8,38 @@ from dataclasses import replace
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from dashboard.analytics.drivers import compare_importance, driver_table
-from dashboard.analytics.indices import csi_table, stated_importance_weights
+from dashboard.analytics.drivers import compare_importance, driver_table, lmg, moments_to_correlation
+from dashboard.analytics.indices import (
+    csi_table,
+    stated_importance_weights,
+    to_index,
+    to_index_points,
+    weighted_index,
+)
 from dashboard.analytics.ipa import quadrants
 from dashboard.analytics.moments import Moments
-from dashboard.analytics.ranking import rank_units
+from dashboard.analytics.pls import pls_from_moments
+from dashboard.analytics.ranking import movers, rank_units
 from dashboard.analytics.servqual import NOT_MEASURED, element_gaps, item_gaps, weighted_servqual
 from dashboard.analytics.significance import welch_test
-from dashboard.analytics.topbox import nps_estimate, share_estimate
+from dashboard.analytics.topbox import loyalty_by_level, nps_estimate, share_estimate
 from dashboard.auth.scope import Scope
-from dashboard.db.models import DRIVER_PRODUCTS, DRIVER_SUMS, DRIVER_VARIABLES, RollupDriver
+from dashboard.db.models import DRIVER_VARIABLES
 from dashboard.domain import ELEMENTS
 from dashboard.queries import gaps as gap_queries
 from dashboard.queries import reference
-from dashboard.queries.filters import Filters, where
-from dashboard.queries.rollups import item_moments, respondent_element_moments
+from dashboard.queries.filters import Filters
+from dashboard.queries.rollups import (
+    driver_moments,
+    indicator_moments,
+    item_moments,
+    loyalty_levels,
+    respondent_element_moments,
+)
 from dashboard.services.element_ci import can_group, element_respondent_ci
+from dashboard.services.element_scales import element_scale, element_scales
 
 RATER = list(ELEMENTS)
 
@@ -82,12 +95,15 @@ def unit_ranking(
     min_n: int = 10,
 ) -> pd.DataFrame:
     """Rank branches or departments with shrinkage and rank intervals, on an
-    element's CSI (respondents' element means, 1-7 scale) or, when element is
-    None, on overall satisfaction. n counts responses."""
+    element's CSI (respondents' element means, on the element's item scale)
+    or, when element is None, on overall satisfaction. n counts responses."""
     key = f"{unit}_id"
     if element:
+        scale = element_scale(session, scope, filters, element)
+        if scale is None:  # no answers, or the selection mixes scales
+            return pd.DataFrame()
+        lo, hi = scale
         df = respondent_element_moments(session, scope, filters, element, by=(key,))
-        lo, hi = 1.0, 7.0
         df = df.rename(columns={key: "unit"})
     else:
         df = item_moments(session, scope, filters, by=(key, "construct", "scale_min", "scale_max"))
@@ -101,30 +117,16 @@ def unit_ranking(
     names = reference.units(session, scope).drop_duplicates(key).set_index(key)[f"{unit}_code"]
     ranked = rank_units(df, min_n=min_n)
     for col in ("mean", "ci_low", "ci_high", "shrunk"):
-        ranked[col] = 100 * (ranked[col] - lo) / (hi - lo)
-    ranked["shrunk_sd"] = 100 * ranked["shrunk_sd"] / (hi - lo)
+        ranked[col] = to_index(ranked[col], lo, hi)
+    ranked["shrunk_sd"] = to_index_points(ranked["shrunk_sd"], lo, hi)
     ranked.insert(1, "code", ranked["unit"].map(names))
     return ranked.sort_values(["rank", "code"], na_position="last").reset_index(drop=True)
-
-
-def _driver_moments(session: Session, scope: Scope, filters: Filters):
-    t = RollupDriver.__table__
-    cols = [func.sum(t.c.n), *[func.sum(t.c[c]) for c in DRIVER_SUMS + DRIVER_PRODUCTS]]
-    row = session.execute(select(*cols).where(*where(t, scope, filters))).one()
-    n = float(row[0] or 0)
-    k = len(DRIVER_VARIABLES)
-    sums = np.array([float(v or 0) for v in row[1 : 1 + k]])
-    products = np.zeros((k, k))
-    pairs = [(a, b) for a in range(k) for b in range(a, k)]
-    for value, (a, b) in zip(row[1 + k :], pairs, strict=True):
-        products[a, b] = products[b, a] = float(value or 0)
-    return n, sums, products
 
 
 def drivers(session: Session, scope: Scope, filters: Filters, min_n: int = 30) -> pd.DataFrame:
     """Derived importance of the RATER elements for overall satisfaction,
     against stated importance, with IPA quadrants (performance = element CSI)."""
-    n, sums, products = _driver_moments(session, scope, filters)
+    n, sums, products = driver_moments(session, scope, filters)
     if n < max(min_n, len(DRIVER_VARIABLES) + 2):
         return pd.DataFrame()
     table = driver_table(list(DRIVER_VARIABLES), n, sums, products, "O")
@@ -187,17 +189,19 @@ def weighted_csi(session: Session, scope: Scope, filters: Filters, min_n: int = 
     """Overall CSI as the importance-weighted mean of the five element CSIs,
     with stated weights (100-point allocations) and derived weights (LMG
     shares); CIs use the covariance of the element means across respondents."""
-    from dashboard.analytics.drivers import lmg, moments_to_correlation
-    from dashboard.analytics.indices import weighted_index
-
-    n, sums, products = _driver_moments(session, scope, filters)
+    n, sums, products = driver_moments(session, scope, filters)
     if n < max(min_n, 8):
         return {"n": int(n), "status": "too few responses"}
+    scales = element_scales(session, scope, filters)
+    if not set(RATER) <= set(scales):
+        return {"n": int(n), "status": "elements without one scale in this selection"}
     k = len(RATER)
     means = sums[:k] / n
     cov = (products[:k, :k] - np.outer(sums[:k], sums[:k]) / n) / (n - 1)
-    csi = dict(zip(RATER, 100 * (means - 1) / 6, strict=True))  # RATER items are on 1-7
-    cov_csi = cov / n * (100 / 6) ** 2
+    lo, hi = (np.array([scales[e][i] for e in RATER]) for i in (0, 1))
+    csi = dict(zip(RATER, to_index(means, lo, hi), strict=True))
+    points = to_index_points(1.0, lo, hi)  # index points per scale point, per element
+    cov_csi = cov / n * np.outer(points, points)
     imp = gap_queries.customer_importance(session, scope, filters)
     stated = {r.element: r.total / r.n for r in imp.itertuples() if r.n > 0}
     _m, corr = moments_to_correlation(n, sums, products)
@@ -221,9 +225,6 @@ def weighted_csi(session: Session, scope: Scope, filters: Filters, min_n: int = 
 def loyalty(session: Session, scope: Scope, filters: Filters, min_n: int = 10) -> pd.DataFrame:
     """Share of promoters (would recommend, 9-10) at each overall-satisfaction
     level, with Wilson CIs and the ratio to the level below (the top-box effect)."""
-    from dashboard.analytics.topbox import loyalty_by_level
-    from dashboard.queries.rollups import loyalty_levels
-
     levels = loyalty_levels(session, scope, filters)
     out = loyalty_by_level(levels.rename(columns={"promoters": "loyal"}), min_n=min_n)
     out["mean_recommend"] = out["sum_recommend"] / out["n"]
@@ -234,28 +235,14 @@ def acsi(session: Session, scope: Scope, filters: Filters, min_n: int = 30) -> d
     """ACSI-method indices of the constructs of the structural model declared
     by the template of the latest wave in the selection, fitted by PLS-PM
     from the indicator rollup."""
-    from dashboard.analytics.pls import pls_from_moments
-    from dashboard.db.models import Question, SurveyTemplate, Wave
-    from dashboard.queries.rollups import indicator_moments
-
-    stmt = (
-        select(SurveyTemplate)
-        .join(Wave, Wave.template_id == SurveyTemplate.id)
-        .where(SurveyTemplate.structural_model.is_not(None))
-        .order_by(Wave.period_start.desc())
-    )
-    if filters.wave_ids is not None:
-        stmt = stmt.where(Wave.id.in_(filters.wave_ids))
-    template = session.scalars(stmt.limit(1)).first()
+    template = reference.latest_structural_template(session, filters.wave_ids)
     if template is None:
         return {
             "status": "not measured",
             "reason": "no wave in the selection uses a template with a structural model",
         }
     model = template.structural_model
-    questions = {
-        q.code: q for q in session.scalars(select(Question).where(Question.template_id == template.id))
-    }
+    questions = reference.template_questions(session, template.id)
     codes = [c for items in model["constructs"].values() for c in items]
     ids = [questions[c].id for c in codes]
     n, sums, products = indicator_moments(session, scope, filters, ids)
@@ -305,8 +292,6 @@ def biggest_movers(
 ) -> pd.DataFrame:
     """Units whose overall satisfaction changed most between two waves, each
     change with a Welch test; units under min n in either wave left out."""
-    from dashboard.analytics.ranking import movers
-
     prev = _unit_overall_moments(session, scope, replace(filters, wave_ids=(first_wave,)), unit)
     curr = _unit_overall_moments(session, scope, replace(filters, wave_ids=(second_wave,)), unit)
     out = movers(prev, curr, min_n=min_n)

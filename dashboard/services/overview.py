@@ -3,27 +3,30 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from dashboard.analytics.indices import csi_estimate
+from dashboard.analytics.indices import csi_estimate, to_index_points
 from dashboard.analytics.moments import Moments
 from dashboard.analytics.significance import welch_test
 from dashboard.analytics.topbox import nps_estimate, share_estimate
 from dashboard.auth.scope import Scope
 from dashboard.queries import reference
 from dashboard.queries.filters import Filters
+from dashboard.queries.gaps import company_standards
 from dashboard.queries.rollups import item_moments
 from dashboard.services.drilldown import element_profile, profile_bars
 from dashboard.services.metrics import biggest_movers, unit_ranking
+from dashboard.services.rankings import with_rank_labels
 
 
 @dataclass
 class HomeSummary:
-    trend: pd.DataFrame  # label, value, low, high, n per wave (overall satisfaction CSI)
-    elements: pd.DataFrame  # element, value, low, high, n for the latest wave
+    trend: pd.DataFrame  # label, csi, csi_low, csi_high, n per wave (overall satisfaction CSI)
+    elements: pd.DataFrame  # element, csi, csi_low, csi_high, n for the latest wave
     latest_label: str | None
     latest: object | None  # Estimate of overall CSI, latest wave
     change: object | None  # Welch test latest vs previous wave
@@ -38,17 +41,13 @@ class HomeSummary:
 
 def _targets(session: Session) -> dict[str, float]:
     """Company-wide service standards in force today (target index per element)."""
-    from datetime import date
-
-    from dashboard.queries.gaps import standards
-
-    table = standards(session, date.today())
-    company = table[table["branch_id"].isna() & table["department_id"].isna()]
+    company = company_standards(session, date.today())
     return dict(zip(company["element"], company["target_index"].astype(float), strict=True))
 
 
 def estimate_rows(df: pd.DataFrame, min_n: int) -> pd.DataFrame:
-    """Add CSI value and 95% CI per row of moments; suppressed rows get NaN."""
+    """Add csi, csi_low, csi_high (95% CI) and n per row of moments;
+    suppressed rows get NaN."""
     ests = [
         csi_estimate(r.n_p, r.sum_p, r.sumsq_p, r.scale_min, r.scale_max, min_n=min_n)
         for r in df.itertuples(index=False)
@@ -57,7 +56,9 @@ def estimate_rows(df: pd.DataFrame, min_n: int) -> pd.DataFrame:
     def col(attr: str) -> list[float]:
         return [np.nan if e.suppressed else getattr(e, attr) for e in ests]
 
-    return df.assign(value=col("value"), low=col("ci_low"), high=col("ci_high"), n=df["n_p"].astype(int))
+    return df.assign(
+        csi=col("value"), csi_low=col("ci_low"), csi_high=col("ci_high"), n=df["n_p"].astype(int)
+    )
 
 
 def home_summary(session: Session, scope: Scope, min_n: int = 10) -> HomeSummary:
@@ -82,7 +83,7 @@ def home_summary(session: Session, scope: Scope, min_n: int = 10) -> HomeSummary
         change = welch_test(
             Moments(prev.n_p, prev.sum_p, prev.sumsq_p), Moments(last.n_p, last.sum_p, last.sumsq_p)
         )
-        change_points = 100 * change.diff / (last.scale_max - last.scale_min)
+        change_points = to_index_points(change.diff, last.scale_min, last.scale_max)
     rec = overall[(overall["construct"] == "recommend") & (overall["wave_id"] == latest_wave)]
     nps = None
     if not rec.empty and rec.iloc[0].n_p >= min_n:
@@ -94,7 +95,9 @@ def home_summary(session: Session, scope: Scope, min_n: int = 10) -> HomeSummary
     elements = profile_bars(profile)
     elements["target"] = elements["element"].map(_targets(session))
     top_box = share_estimate(int(last["top2"]), int(last["n_p"]), min_n=min_n)
-    ranking = unit_ranking(session, scope, Filters(wave_ids=(latest_wave,)), "branch", None, min_n)
+    ranking = with_rank_labels(
+        unit_ranking(session, scope, Filters(wave_ids=(latest_wave,)), "branch", None, min_n)
+    )
     if len(trend) > 1 and ranking is not None and not ranking.empty:
         ranking = _with_movers(
             session, scope, ranking, int(trend.iloc[-2]["wave_id"]), latest_wave, last, min_n
@@ -122,7 +125,7 @@ def _with_movers(session, scope, ranking, previous_wave, latest_wave, last, min_
     moved = biggest_movers(session, scope, Filters(), previous_wave, latest_wave, "branch", min_n)
     if moved.empty:
         return ranking.assign(change=np.nan, change_significant=False)
-    moved = moved.assign(change=100 * moved["change"] / (last.scale_max - last.scale_min))
+    moved = moved.assign(change=to_index_points(moved["change"], last.scale_min, last.scale_max))
     out = ranking.merge(
         moved[["unit", "change", "significant"]].rename(columns={"significant": "change_significant"}),
         on="unit",

@@ -1,5 +1,5 @@
 """Measured effect of improvement plans: difference in differences of the
-targeted RATER element (respondent-level mean perception, 7-point scale)
+targeted RATER element (respondent-level mean perception on the element's scale)
 between the plan's unit and comparable units without a plan on that element.
 
 Comparison units: for a plan on a branch x department unit, the same
@@ -22,16 +22,16 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from dashboard.analytics.did import DidCells, DidResult, difference_in_differences, effect_per_cost
-from dashboard.analytics.indices import rescale_to_100
+from dashboard.analytics.indices import to_index, to_index_points
 from dashboard.analytics.moments import Moments
 from dashboard.auth.scope import Scope
 from dashboard.db.models import ImprovementPlan
 from dashboard.queries import reference
 from dashboard.queries.filters import Filters
-from dashboard.queries.plans import visible_plans
+from dashboard.queries.plans import other_plans_on_element, plans_by_id, visible_plans
 from dashboard.queries.rollups import respondent_element_moments
+from dashboard.services.element_scales import element_scale
 
-SCALE = (1.0, 7.0)  # perception scale of the RATER items
 WINDOW = 4
 
 
@@ -40,6 +40,8 @@ class PlanEffect:
     result: DidResult
     effect_points: float | None  # DiD on the 0-100 index
     ci_points: tuple[float, float] | None
+    treated_change_points: float | None  # the plan unit's own change, post - pre, on the index
+    control_change_points: float | None  # ... and the comparison units'
     per_10k: float | None  # index points per 10,000 of cost
     series: pd.DataFrame  # wave code, start, group (plan unit / comparison), n, mean, index
     pre_waves: list[str]
@@ -84,19 +86,12 @@ def plan_effect(session: Session, plan: ImprovementPlan, min_n: int, window: int
     waves = reference.waves(session)
     pre, post = _windows(waves, plan.start_on, window)
     wave_ids = tuple(int(w) for w in pd.concat([pre, post])["wave_id"])
+    filters = Filters(wave_ids=wave_ids or (-1,))
     frame = respondent_element_moments(
-        session,
-        Scope.everything(),
-        Filters(wave_ids=wave_ids or (-1,)),
-        plan.element,
-        by=("wave_id", "branch_id", "department_id"),
+        session, Scope.everything(), filters, plan.element, by=("wave_id", "branch_id", "department_id")
     )
-    others = [
-        p
-        for p in session.query(ImprovementPlan).filter(
-            ImprovementPlan.element == plan.element, ImprovementPlan.id != plan.id
-        )
-    ]
+    scale = element_scale(session, Scope.everything(), filters, plan.element)
+    others = other_plans_on_element(session, plan.element, plan.id)
     treated = frame[_treated_mask(frame, plan.branch_id, plan.department_id)]
     control = frame[_control_mask(frame, plan, others)]
     pre_ids, post_ids = set(pre["wave_id"]), set(post["wave_id"])
@@ -108,22 +103,27 @@ def plan_effect(session: Session, plan: ImprovementPlan, min_n: int, window: int
         cell(treated, pre_ids), cell(treated, post_ids), cell(control, pre_ids), cell(control, post_ids)
     )
     result = difference_in_differences(cells, min_n=min_n)
-    span = SCALE[1] - SCALE[0]
-    points = None if result.effect is None else 100.0 * result.effect / span
-    ci = None if result.effect is None else (100.0 * result.ci_low / span, 100.0 * result.ci_high / span)
+
+    def in_points(difference):  # None: nothing measured, or no single scale to measure it on
+        return None if difference is None or scale is None else float(to_index_points(difference, *scale))
+
+    points = in_points(result.effect)
+    ci = None if points is None else (in_points(result.ci_low), in_points(result.ci_high))
     return PlanEffect(
         result=result,
         effect_points=points,
         ci_points=ci,
+        treated_change_points=None if points is None else in_points(result.treated_change),
+        control_change_points=None if points is None else in_points(result.control_change),
         per_10k=effect_per_cost(points, plan.cost),
-        series=_series(treated, control, waves, min_n),
+        series=_series(treated, control, waves, min_n, scale),
         pre_waves=list(pre["code"]),
         post_waves=list(post["code"]),
         n_control_units=int(control[["branch_id", "department_id"]].drop_duplicates().shape[0]),
     )
 
 
-def _series(treated, control, waves, min_n) -> pd.DataFrame:
+def _series(treated, control, waves, min_n, scale) -> pd.DataFrame:
     rows = []
     for label, part in (("plan unit", treated), ("comparison units", control)):
         by_wave = part.groupby("wave_id")[["n", "total"]].sum()
@@ -136,7 +136,8 @@ def _series(treated, control, waves, min_n) -> pd.DataFrame:
     series = series.merge(waves[["wave_id", "code", "period_start"]], on="wave_id").sort_values(
         "period_start"
     )
-    series["index"] = rescale_to_100(series["mean"].to_numpy(), *SCALE) if len(series) else []
+    # no single scale over the windows (templates changed): no index to draw
+    series["index"] = to_index(series["mean"], *scale) if scale is not None else float("nan")
     return series
 
 
@@ -151,8 +152,8 @@ def plans_with_effects(session: Session, scope: Scope, min_n: int, today: date |
     table = visible_plans(session, scope)
     today = today or date.today()
     effects = []
-    for plan_id in table["plan_id"]:
-        effect = plan_effect(session, session.get(ImprovementPlan, int(plan_id)), min_n)
+    for plan in plans_by_id(session, table["plan_id"]):
+        effect = plan_effect(session, plan, min_n)
         effects.append(
             {
                 "verdict": effect.result.verdict,

@@ -1,5 +1,7 @@
 """The viewer's scope in words, so that figures narrowed by it say so
-("Lending in every branch") instead of passing for the whole organisation."""
+("Lending in every branch") instead of passing for the whole organisation,
+and the unit it confines a viewer to. Outside auth/ and queries/scope_sql.py,
+this is the one module that reads a Scope's ids (tests/unit/test_architecture.py)."""
 
 from __future__ import annotations
 
@@ -40,3 +42,15 @@ def narrowing(parts: pd.DataFrame, scope: Scope, branch: str | None, department:
     if department and not branch and scope.branch_ids is not None:
         return f"{_names(parts, 'branch')} only"
     return None
+
+
+def fixed_unit(session: Session, scope: Scope) -> dict[str, str]:
+    """The branch and/or department code a viewer is confined to (one each at
+    most), e.g. {"branch": "B02"} for a branch head."""
+    units = reference.units(session, scope)
+    fixed = {}
+    for axis, ids in (("branch", scope.branch_ids), ("department", scope.department_ids)):
+        codes = units[f"{axis}_code"].unique()
+        if ids is not None and len(ids) == 1 and len(codes) == 1:
+            fixed[axis] = str(codes[0])
+    return fixed

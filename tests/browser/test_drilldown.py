@@ -11,7 +11,8 @@ import pytest
 from dashboard.auth.scope import Scope
 from dashboard.components.cards import fmt
 from dashboard.services import drilldown as drill
-from dashboard.services.view_state import load_global_filters, parse_search
+from dashboard.services.view_state import load_global_filters, query_filters
+from dashboard.urlstate import DRILL
 from tests.browser.conftest import dom_click
 
 pytestmark = pytest.mark.browser
@@ -19,10 +20,10 @@ pytestmark = pytest.mark.browser
 
 def _expected(runtime, search: str, scope=None):
     scope = scope or Scope.everything()
-    state = parse_search(search)
+    state = DRILL.parse(search)
     with runtime.read_session() as session:
         current, waves = load_global_filters(session, state)
-        filters = current.to_filters(waves)
+        filters = query_filters(current, waves)
         items = drill.item_table(session, scope, filters, "S", runtime.settings.min_n)
         spots = drill.weak_spots(session, scope, filters, "branch", "S", "S2", runtime.settings.min_n)
     return items, spots
@@ -59,11 +60,11 @@ def test_drill_from_overview_to_comments(dash_duo, demo_app, demo_runtime, artif
     # branch -> comments, on a view wide enough to pass the comment threshold
     url = f"{dash_duo.server_url}/elements?element=S&by=branch&unit=B01&from=2022-Q1"
     dash_duo.wait_for_page(url)
-    state = parse_search(url.split("?", 1)[1])
+    state = DRILL.parse(url.split("?", 1)[1])
     with demo_runtime.read_session() as session:
         current, waves = load_global_filters(session, state)
         unit_filters = drill.unit_filter(
-            session, Scope.everything(), current.to_filters(waves), "branch", "B01"
+            session, Scope.everything(), query_filters(current, waves), "branch", "B01"
         )
         page, count = drill.comments_for(
             session, Scope.everything(), unit_filters, "S", "", demo_runtime.settings.min_n_comments

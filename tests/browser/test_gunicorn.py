@@ -76,21 +76,20 @@ def test_gunicorn_refuses_anonymous_and_serves_a_signed_in_user(gunicorn_url):
     for path in ("/", "/rankings", "/_dash-layout", "/_dash-dependencies"):
         assert http.get(gunicorn_url + path, timeout=10).status_code == 200, path
     deps = http.get(gunicorn_url + "/_dash-dependencies", timeout=10).json()
-    ranking = next(d for d in deps if "rankings-body.children" in d["output"])
+    # the page router's callback renders a rankings view from its URL
+    router = next(d for d in deps if "_pages_content.children" in d["output"])
     body = {
-        "output": ranking["output"],
+        "output": router["output"],
         "outputs": [
-            {"id": "rankings-body", "property": "children"},
-            {"id": "rankings-url", "property": "search"},
+            {"id": "_pages_content", "property": "children"},
+            {"id": "_pages_store", "property": "data"},
         ],
         "inputs": [
-            {"id": "rankings-unit", "property": "value", "value": "branch"},
-            {"id": "rankings-element", "property": "value", "value": "R"},
-            {"id": "rankings-wave", "property": "value", "value": "all"},
-            {"id": "rankings-sort", "property": "value", "value": "rank"},
+            {"id": "_pages_location", "property": "pathname", "value": "/rankings"},
+            {"id": "_pages_location", "property": "search", "value": "?unit=branch&element=R&wave=all"},
         ],
-        "changedPropIds": ["rankings-unit.value"],
-        "state": [{"id": "rankings-url", "property": "search", "value": ""}],
+        "changedPropIds": ["_pages_location.pathname"],
+        "state": [],
     }
     # Two workers share nothing but the signed cookie, so this also checks
     # the session and CSRF token are valid on whichever worker answers.

@@ -23,7 +23,7 @@ def test_overview_shows_service_numbers(dash_duo, demo_app, demo_runtime, artifa
     assert "Welch" in dash_duo.find_element("#kpi-change-detail").text
     dash_duo.wait_for_element("#home-trend .scatterlayer .trace")
     points = dash_duo.find_elements("#home-trend .scatterlayer .trace:last-child .point")
-    assert len(points) == expected.trend["value"].notna().sum() == 19
+    assert len(points) == expected.trend["csi"].notna().sum() == 19
     bars = dash_duo.find_elements("#home-elements .barlayer .point")
     assert len(bars) == 5
     dash_duo.driver.save_screenshot(os.path.join(artifacts_dir, "overview.png"))
@@ -55,6 +55,13 @@ def test_rankings_page_matches_service_and_url_restores_view(
     dash_duo.wait_for_contains_text("#rankings-table", "LEN", timeout=15)
     assert "unit=department" in dash_duo.driver.current_url and "element=S" in dash_duo.driver.current_url
     dash_duo.driver.save_screenshot(os.path.join(artifacts_dir, "rankings.png"))
+    # one history entry per change, none for the first render: back and forward walk it
+    dash_duo.driver.back()
+    dash_duo.wait_for_contains_text("#rankings-table thead", "Branch", timeout=15)
+    assert dash_duo.driver.current_url.endswith("/rankings?unit=branch&element=S&wave=all")
+    dash_duo.driver.forward()
+    dash_duo.wait_for_contains_text("#rankings-table", "LEN", timeout=15)
+    assert "unit=department" in dash_duo.driver.current_url
     assert dash_duo.get_logs() == [], dash_duo.get_logs()
 
 

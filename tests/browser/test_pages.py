@@ -13,7 +13,8 @@ from dashboard.auth.scope import Scope
 from dashboard.components.cards import fmt
 from dashboard.services.gaps_view import gaps_view
 from dashboard.services.unit_view import resolve_unit, unit_summary
-from dashboard.services.view_state import load_global_filters, parse_search
+from dashboard.services.view_state import load_global_filters, query_filters
+from dashboard.urlstate import GAPS, UNIT
 
 pytestmark = pytest.mark.browser
 
@@ -87,8 +88,8 @@ def test_gaps_page_shows_the_service_numbers(dash_duo, demo_app, demo_runtime, a
     login_as(dash_duo, "executive", path="/gaps?from=2025-Q1&segment=retail")
     dash_duo.wait_for_element("#gaps-table", timeout=25)
     with demo_runtime.read_session() as session:
-        current, waves = load_global_filters(session, parse_search(_search(dash_duo)))
-        view = gaps_view(session, Scope.everything(), current.to_filters(waves))
+        current, waves = load_global_filters(session, GAPS.parse(_search(dash_duo)))
+        view = gaps_view(session, Scope.everything(), query_filters(current, waves))
     assert current.segment == "retail" and current.wave_from == "2025-Q1"
     for r in view.table.itertuples():
         row = dash_duo.find_element(f"#gaps-row-{r.element}").text
@@ -135,13 +136,18 @@ def test_unit_page_numbers_plans_and_copied_url(dash_duo, demo_app, demo_runtime
     search = _search(dash_duo)
     assert "branch=B02" in search and "from=2022-Q1" in search
     with demo_runtime.read_session() as session:
-        current, waves = load_global_filters(session, parse_search(search))
+        current, waves = load_global_filters(session, UNIT.parse(search))
         unit = resolve_unit(session, Scope.everything(), "B02", None)
         summary = unit_summary(
-            session, Scope.everything(), current.to_filters(waves), unit, waves, demo_runtime.settings.min_n
+            session,
+            Scope.everything(),
+            query_filters(current, waves),
+            unit,
+            waves,
+            demo_runtime.settings.min_n,
         )
     last = summary.trend.iloc[-1]
-    assert dash_duo.find_element("#unit-csi-value").text == fmt(last["value"])
+    assert dash_duo.find_element("#unit-csi-value").text == fmt(last["csi"])
     assert f"n = {int(last['n']):,}" in dash_duo.find_element("#unit-csi-detail").text
     shown = [td.text for td in dash_duo.find_elements("#unit-items-table .unit-item-csi")]
     assert shown == [fmt(v) for v in summary.weakest_items["csi"]]

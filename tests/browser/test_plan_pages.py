@@ -84,7 +84,7 @@ def test_team_member_reads_a_colleagues_plan_and_edits_own(dash_duo, demo_app, d
 def test_stale_edit_is_refused_and_form_keeps_the_typing(dash_duo, demo_app, demo_runtime, login_as):
     from dashboard.auth.users import to_auth_user
     from dashboard.db.models import AppUser
-    from dashboard.services.plans import PlanInput, update_plan
+    from dashboard.services.plans import update_plan
 
     with demo_runtime.read_session() as s:
         plan = s.scalar(
@@ -98,10 +98,10 @@ def test_stale_edit_is_refused_and_form_keeps_the_typing(dash_duo, demo_app, dem
     with demo_runtime.write_session() as s:
         other = to_auth_user(s.scalar(select(AppUser).where(AppUser.username == "admin")))
         fresh = s.get(ImprovementPlan, plan_id)
-        form = PlanInput(
-            title="Eastbrook refurbishment (phase 2)", branch_code="B07", department_code="ACC", element="T",
-            item_codes=["T1", "T2"], owner_id=fresh.owner_id, stage=fresh.stage, status=fresh.status,
-            start_on=fresh.start_on, due_on=fresh.due_on, cost=fresh.cost,
+        form = dict(
+            title="Eastbrook refurbishment (phase 2)", branch="B07", department="ACC", element="T",
+            items=["T1", "T2"], owner=fresh.owner_id, stage=fresh.stage, status=fresh.status,
+            start=fresh.start_on, due=fresh.due_on, cost=fresh.cost,
         )  # fmt: skip
         update_plan(s, other, plan_id, fresh.version, form)
     _type(dash_duo, "#plan-title", "My competing title")
@@ -122,13 +122,13 @@ def test_team_member_cannot_edit_a_colleagues_plan_in_their_own_unit(
 
     from dashboard.auth.users import to_auth_user
     from dashboard.db.models import AppUser
-    from dashboard.services.plans import PlanInput, create_plan
+    from dashboard.services.plans import create_plan
 
     with Session(demo_runtime.engine) as s, s.begin():
         head = to_auth_user(s.scalar(select(AppUser).where(AppUser.username == "head.harbour")))
-        form = PlanInput(
-            title="Manager's own queue plan", branch_code="B02", department_code="SRV", element="S",
-            item_codes=["S1"], start_on="2026-01-01", due_on="2026-06-30",
+        form = dict(
+            title="Manager's own queue plan", branch="B02", department="SRV", element="S",
+            items=["S1"], start="2026-01-01", due="2026-06-30",
         )  # fmt: skip
         colleague_plan = create_plan(s, head, form)
     dash_duo.start_server(demo_app)

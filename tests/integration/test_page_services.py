@@ -54,9 +54,9 @@ def test_unit_summary_equals_raw_answers(demo_engine):
         got = trend.loc[wave_id]
         assert got["n"] == row["size"]
         if row["size"] >= 10:
-            assert got["value"] == pytest.approx(100 * (row["mean"] - lo) / (hi - lo), abs=1e-9)
+            assert got["csi"] == pytest.approx(100 * (row["mean"] - lo) / (hi - lo), abs=1e-9)
         else:
-            assert np.isnan(got["value"])
+            assert np.isnan(got["csi"])
     items = mine[mine["element"].notna() & mine["perception"].notna()]
     by_item = items.groupby("code").apply(lambda g: _csi(g["perception"], 1, 7), include_groups=False)
     assert list(summary.weakest_items["code"]) == list(by_item.sort_values().index[:5])
@@ -259,7 +259,7 @@ def test_overview_rater_profile_ci_counts_respondents(demo_engine):
     assert set(elements.index) == set("RATES")
     for element, row in elements.iterrows():
         mine = answers.loc[answers["element"] == element, "perception"]
-        _check_element_ci(row["low"], row["high"], row["value"], people[element], mine)
+        _check_element_ci(row["csi_low"], row["csi_high"], row["csi"], people[element], mine)
 
 
 def test_overview_rater_profile_minimum_counts_respondents(demo_engine):
@@ -284,7 +284,7 @@ def test_overview_rater_profile_minimum_counts_respondents(demo_engine):
         minimum = int(per_element["people"].max()) + 1  # above every element's people, below its answers
         assert (per_element["answers"] >= minimum).all()
         strict = home_summary(session, Scope.everything(), min_n=minimum).elements.set_index("element")
-    assert strict["value"].isna().all() and strict["low"].isna().all()
+    assert strict["csi"].isna().all() and strict["csi_low"].isna().all()
     assert dict(strict["n"]) == {e: int(per_element.loc[e, "people"]) for e in strict.index}
 
 
@@ -345,7 +345,7 @@ def test_overview_change_is_hidden_with_a_hidden_wave(demo_engine):
         latest_n = int(shown.trend["n_p"].iloc[-1])
         hidden = home_summary(session, Scope.everything(), min_n=latest_n + 1)
     assert shown.change is not None and shown.change_points is not None
-    assert np.isnan(hidden.trend["value"].iloc[-1])
+    assert np.isnan(hidden.trend["csi"].iloc[-1])
     assert hidden.change is None and hidden.change_points is None
 
 

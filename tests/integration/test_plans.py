@@ -17,7 +17,6 @@ from dashboard.ingest.demo import generate_demo
 from dashboard.queries.plans import plan_comments, plan_for_viewer, plan_history, visible_plans
 from dashboard.services.plans import (
     PlanForbidden,
-    PlanInput,
     PlanInvalid,
     PlanNotFound,
     StalePlan,
@@ -41,25 +40,26 @@ def _user(session, username) -> AuthUser:
     return to_auth_user(session.scalar(select(AppUser).where(AppUser.username == username)))
 
 
-def _form(**overrides) -> PlanInput:
+def _form(**overrides) -> dict:
+    """The plan form's values by field name (dashboard/services/plan_form.py)."""
     base = dict(
         title="Queue times at Harbour",
-        branch_code="B02",
-        department_code="SRV",
+        branch="B02",
+        department="SRV",
         element="S",
-        item_codes=["S2", "S3"],
+        items=["S2", "S3"],
         team="B02 service desk",
         stage="assess",
         status="planned",
-        start_on="2026-01-01",
-        due_on="2026-06-30",
-        baseline_score=4.0,
-        target_score=5.0,
+        start="2026-01-01",
+        due="2026-06-30",
+        baseline=4.0,
+        target=5.0,
         cost=10_000,
         description="Call-backs within four hours",
     )
     base.update(overrides)
-    return PlanInput(**base)
+    return base
 
 
 def test_create_edit_close_with_history_and_audit(db):
@@ -70,7 +70,7 @@ def test_create_edit_close_with_history_and_audit(db):
         head = _user(s, "head.harbour")
         plan = plan_for_viewer(s, head.scope, plan_id)
         assert plan.version == 1 and [a.text for a in plan.actions] == ["Hire a second desk clerk"]
-        version = update_plan(s, head, plan_id, 1, _form(stage="commit", target_score=5.5))
+        version = update_plan(s, head, plan_id, 1, _form(stage="commit", target=5.5))
         assert version == 2
     with Session(db) as s, s.begin():
         head = _user(s, "head.harbour")
@@ -129,16 +129,16 @@ def test_permissions_per_role(db):
         own = s.scalar(select(ImprovementPlan.id).where(ImprovementPlan.title.like("Harbour%")))
         other_unit = s.scalar(select(ImprovementPlan.id).where(ImprovementPlan.title.like("Hillcrest%")))
         version = s.get(ImprovementPlan, own).version
-        form = _form(title="Harbour responsiveness programme", owner_id=team.staff_id)
+        form = _form(title="Harbour responsiveness programme", owner=team.staff_id)
         update_plan(s, team, own, version, form)  # a team member edits the plan they own
         with pytest.raises(PlanNotFound):
             update_plan(s, team, other_unit, 1, _form())  # out of scope: indistinguishable from missing
         with pytest.raises(PlanInvalid, match="owner: you may not hold a plan you do not own"):
-            create_plan(s, team, _form(owner_id=None))  # not their own plan
+            create_plan(s, team, _form(owner=None))  # not their own plan
         with pytest.raises(PlanInvalid, match="department: you may not hold a plan for this department"):
             create_plan(s, lending, _form())  # SRV is not Lending
         lending_plan = create_plan(
-            s, lending, _form(branch_code="B02", department_code="LEN", element="R", item_codes=["R1"])
+            s, lending, _form(branch="B02", department="LEN", element="R", items=["R1"])
         )
         assert (
             plan_for_viewer(s, harbour.scope, lending_plan) is not None
@@ -158,16 +158,16 @@ def test_no_plan_is_created_or_moved_outside_the_editors_scope(db):
         team, lending = _user(s, "team.harbour"), _user(s, "head.lending")
         own = s.scalar(select(ImprovementPlan).where(ImprovementPlan.title.like("Harbour%")))
         own_id, own_branch = own.id, own.branch_id
-        elsewhere = _form(branch_code="B05", department_code="ACC", owner_id=team.staff_id)
+        elsewhere = _form(branch="B05", department="ACC", owner=team.staff_id)
         with pytest.raises(PlanInvalid, match="may not hold a plan"):
             create_plan(s, team, elsewhere)
         with pytest.raises(PlanInvalid, match="may not hold a plan"):
             update_plan(s, team, own_id, own.version, elsewhere)
         with pytest.raises(PlanInvalid, match="may not hold a plan"):  # a branch-less plan spans all branches
-            create_plan(s, team, _form(branch_code=None, owner_id=team.staff_id))
+            create_plan(s, team, _form(branch=None, owner=team.staff_id))
         with pytest.raises(PlanInvalid, match="may not hold a plan"):
-            create_plan(s, lending, _form(department_code=None, element="R", item_codes=["R1"]))
-        created = create_plan(s, team, _form(owner_id=team.staff_id))  # their own unit: fine
+            create_plan(s, lending, _form(department=None, element="R", items=["R1"]))
+        created = create_plan(s, team, _form(owner=team.staff_id))  # their own unit: fine
     with Session(db) as s:
         assert s.get(ImprovementPlan, own_id).branch_id == own_branch
         assert s.get(ImprovementPlan, created).branch_id == own_branch
@@ -179,19 +179,19 @@ def test_a_refusal_names_the_field_at_fault(db):
     with Session(db) as s:
         team, lending = _user(s, "team.harbour"), _user(s, "head.lending")
         with pytest.raises(PlanInvalid) as caught:
-            create_plan(s, lending, _form(branch_code="B02", department_code="SRV"))
+            create_plan(s, lending, _form(branch="B02", department="SRV"))
         assert caught.value.errors == {
             "department": "you may not hold a plan for this department: it is outside your scope"
         }
         with pytest.raises(PlanInvalid) as caught:
-            create_plan(s, lending, _form(department_code=None))
+            create_plan(s, lending, _form(department=None))
         assert set(caught.value.errors) == {"department"}
         assert "all departments" in caught.value.errors["department"]
         with pytest.raises(PlanInvalid) as caught:
-            create_plan(s, team, _form(branch_code="B01", department_code="LEN", owner_id=team.staff_id))
+            create_plan(s, team, _form(branch="B01", department="LEN", owner=team.staff_id))
         assert set(caught.value.errors) == {"branch", "department"}
         with pytest.raises(PlanInvalid) as caught:  # their own unit, but someone else as owner
-            create_plan(s, team, _form(owner_id=None, baseline_score="9"))
+            create_plan(s, team, _form(owner=None, baseline="9"))
         assert set(caught.value.errors) == {"owner", "baseline"}  # reported together with the rest
 
 
@@ -246,8 +246,8 @@ def test_team_member_may_view_but_not_edit_a_colleagues_plan(db):
 
 def test_validation_reports_every_problem_at_once(db):
     with Session(db) as s:
-        bad = _form(title="x", element="S", item_codes=["R1"], start_on="2026-05-01", due_on="2026-01-01",
-                    baseline_score=9, target_score="five", cost=-5, branch_code="B99",
+        bad = _form(title="x", element="S", items=["R1"], start="2026-05-01", due="2026-01-01",
+                    baseline=9, target="five", cost=-5, branch="B99",
                     stage="someday")  # fmt: skip
         with pytest.raises(PlanInvalid) as caught:
             create_plan(s, _user(s, "executive"), bad)
@@ -271,7 +271,7 @@ def test_numbers_as_typed_are_range_checked_and_nothing_is_saved(db):
     refused by name, never stored as empty."""
     with Session(db) as s:
         team = _user(s, "team.harbour")
-        typed = _form(owner_id=team.staff_id, baseline_score="9", target_score="0", cost=" -100 ")
+        typed = _form(owner=team.staff_id, baseline="9", target="0", cost=" -100 ")
         with pytest.raises(PlanInvalid) as caught:
             create_plan(s, team, typed)
         assert caught.value.errors == {
@@ -280,7 +280,7 @@ def test_numbers_as_typed_are_range_checked_and_nothing_is_saved(db):
             "cost": "must not be negative",
         }
         before = s.scalar(select(func.count()).select_from(ImprovementPlan))
-        plan_id = create_plan(s, team, _form(owner_id=team.staff_id, baseline_score="4.2", cost="25000"))
+        plan_id = create_plan(s, team, _form(owner=team.staff_id, baseline="4.2", cost="25000"))
         plan = s.get(ImprovementPlan, plan_id)
         assert (plan.baseline_score, plan.target_score, plan.cost) == (4.2, 5.0, 25_000)
         assert s.scalar(select(func.count()).select_from(ImprovementPlan)) == before + 1

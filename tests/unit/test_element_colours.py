@@ -30,7 +30,13 @@ def test_element_names_are_readable_in_their_colour():
 
 def test_profile_bars_use_each_element_s_colour():
     df = pd.DataFrame(
-        {"element": list(ELEMENTS), "value": [70.0] * 5, "low": [68.0] * 5, "high": [72.0] * 5, "n": [50] * 5}
+        {
+            "element": list(ELEMENTS),
+            "csi": [70.0] * 5,
+            "csi_low": [68.0] * 5,
+            "csi_high": [72.0] * 5,
+            "n": [50] * 5,
+        }
     )
     bars = element_bars(df, "profile").data[0]
     assert list(bars.marker.color) == [ELEMENT_COLOURS[e] for e in ELEMENTS]

@@ -11,7 +11,7 @@ from dashboard.components.figures import element_bars, nothing_to_show, trend_fi
 def _trend(values, n):
     labels = [f"W{i}" for i in range(len(values))]
     v = np.array(values, dtype=float)
-    return pd.DataFrame({"label": labels, "value": v, "low": v - 2, "high": v + 2, "n": n})
+    return pd.DataFrame({"label": labels, "csi": v, "csi_low": v - 2, "csi_high": v + 2, "n": n})
 
 
 def test_ci_band_breaks_where_a_wave_is_hidden():
@@ -41,5 +41,7 @@ def test_empty_charts_say_why():
     hidden = _trend([np.nan, np.nan], [9, 4])
     assert nothing_to_show(hidden) == "Too few responses to show (at most n = 9 per group)"
     assert trend_figure(hidden, "t").layout.annotations[0].text == nothing_to_show(hidden)
-    bars = pd.DataFrame({"element": ["R"], "value": [np.nan], "low": [np.nan], "high": [np.nan], "n": [9]})
+    bars = pd.DataFrame(
+        {"element": ["R"], "csi": [np.nan], "csi_low": [np.nan], "csi_high": [np.nan], "n": [9]}
+    )
     assert element_bars(bars, "p").layout.annotations[0].text.startswith("Too few responses")

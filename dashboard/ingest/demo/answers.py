@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from dashboard.analytics.indices import to_index
 from dashboard.ingest.demo import comments, plan
 
 EXPECTATION = np.array([plan.CUSTOMER_EXPECTATION[e] for e in plan.ELEMENT_ORDER])
@@ -55,7 +56,8 @@ def make_answers(
     e = np.clip(np.rint(e_latent), 1, 7).astype(int)
 
     element_means = np.stack([p[:, inst.item_element == k].mean(axis=1) for k in range(5)], axis=1)
-    overall_latent = 1 + 9 * ((element_means - 1) / 6) @ WEIGHTS + rng.normal(0.0, 0.7, m)
+    # overall (1-10) rises with the weighted element scores (items 1-7), as a share of their scale
+    overall_latent = 1 + 9 * (to_index(element_means, 1, 7) / 100) @ WEIGHTS + rng.normal(0.0, 0.7, m)
     overall = np.clip(np.rint(overall_latent), 1, 10).astype(int)
     overall = np.where(channel == 3, np.clip(np.rint(2.5 + rng.normal(0, 1, m)), 1, 5), overall)
     overall = np.where(channel == 4, np.clip(np.rint(9 + rng.normal(0, 0.8, m)), 7, 10), overall).astype(int)

@@ -9,6 +9,7 @@ import numpy as np
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
+from dashboard.analytics.indices import to_index
 from dashboard.db.bulk import bulk_insert, next_id
 from dashboard.db.models import Commitment, ImprovementPlan, PlanAction, ServiceStandard
 from dashboard.ingest.demo import plan
@@ -112,7 +113,7 @@ def _audits(conn, rng, world: World, sim: Simulation, ids) -> None:
                 if b == bi:
                     effects[e] += eff
             for ei, element in enumerate(plan.ELEMENT_ORDER):
-                score = float(np.clip(100 * (4.9 + effects[ei] - 1) / 6 + rng.normal(0, 3), 0, 100))
+                score = float(np.clip(to_index(4.9 + effects[ei], 1, 7) + rng.normal(0, 3), 0, 100))
                 rows.append(
                     (
                         a0 + len(rows),

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from scipy import stats
 from statsmodels.stats.proportion import proportion_confint, proportions_ztest
 
-from dashboard.analytics.indices import csi_estimate, csi_table, rescale_to_100, weighted_index
+from dashboard.analytics.indices import csi_estimate, csi_table, to_index, weighted_index
 from dashboard.analytics.moments import Moments, mean_estimate
 from dashboard.analytics.significance import WELCH, bootstrap_mean_diff, two_proportion_z_test, welch_test
 from dashboard.analytics.topbox import loyalty_by_level, nps_estimate, share_estimate, wilson_interval
@@ -20,10 +20,10 @@ from dashboard.analytics.topbox import loyalty_by_level, nps_estimate, share_est
 
 def test_rescale_hand_worked():
     # mean 5.5 on 1..10 -> 100 * 4.5 / 9 = 50
-    assert rescale_to_100(5.5, 1, 10) == pytest.approx(50.0)
-    assert rescale_to_100(1, 1, 7) == 0 and rescale_to_100(7, 1, 7) == 100
+    assert to_index(5.5, 1, 10) == pytest.approx(50.0)
+    assert to_index(1, 1, 7) == 0 and to_index(7, 1, 7) == 100
     with pytest.raises(ValueError):
-        rescale_to_100(3, 5, 5)
+        to_index(3, 5, 5)
 
 
 def test_csi_hand_worked():

@@ -18,7 +18,7 @@ from dashboard.analytics.drivers import (
     relative_weights,
     standardized_betas,
 )
-from dashboard.analytics.indices import rescale_se, stated_importance_weights
+from dashboard.analytics.indices import stated_importance_weights, to_index_points
 from dashboard.analytics.ipa import KEEP_UP, LOW_PRIORITY, quadrants
 from dashboard.analytics.moments import Moments
 from dashboard.analytics.pls import pls_path_model
@@ -54,9 +54,9 @@ def test_moments_hand_worked_and_combination():
     assert math.isnan(Moments.of([5]).var)  # one answer has no sample variance
 
 
-def test_rescale_se_and_stated_weights():
+def test_to_index_points_and_stated_weights():
     # se 0.3 on 1..7 -> 100 * 0.3 / 6 = 5 index points
-    assert rescale_se(0.3, 1, 7) == pytest.approx(5.0)
+    assert to_index_points(0.3, 1, 7) == pytest.approx(5.0)
     # mean allocations 30 / 25 / 45 points -> 0.30 / 0.25 / 0.45
     assert stated_importance_weights({"R": 30, "S": 25, "T": 45}) == pytest.approx(
         {"R": 0.30, "S": 0.25, "T": 0.45}

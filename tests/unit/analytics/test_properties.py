@@ -10,7 +10,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from dashboard.analytics.drivers import lmg, moments_to_correlation, r_squared
-from dashboard.analytics.indices import csi_estimate, normalise_weights, rescale_to_100
+from dashboard.analytics.indices import csi_estimate, normalise_weights, to_index
 from dashboard.analytics.moments import Moments
 from dashboard.analytics.topbox import nps_estimate, wilson_interval
 
@@ -20,9 +20,9 @@ finite = st.floats(-1e3, 1e3, allow_nan=False)
 @given(finite, st.floats(0.5, 1e3))
 def test_rescale_maps_lo_to_0_hi_to_100_and_midpoint_to_50(lo, width):
     hi = lo + width
-    assert rescale_to_100(lo, lo, hi) == pytest.approx(0, abs=1e-9)
-    assert rescale_to_100(hi, lo, hi) == pytest.approx(100)
-    assert rescale_to_100((lo + hi) / 2, lo, hi) == pytest.approx(50)
+    assert to_index(lo, lo, hi) == pytest.approx(0, abs=1e-9)
+    assert to_index(hi, lo, hi) == pytest.approx(100)
+    assert to_index((lo + hi) / 2, lo, hi) == pytest.approx(50)
 
 
 @given(st.dictionaries(st.sampled_from("RATES"), st.floats(0, 100), min_size=1))
