@@ -58,24 +58,30 @@ def _postgres_admin(statement: str) -> None:
 def create_postgres_database(prefix: str = "csat_test", template: str | None = None) -> str:
     """Create a database on the server (empty, or a copy of `template`, a URL
     nobody is connected to); returns its URL."""
-    require_postgres()
     name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     copy = f' TEMPLATE "{make_url(template).database}"' if template else ""
     _postgres_admin(f'CREATE DATABASE "{name}"{copy}')
     return make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
 
 
+def drop_postgres_database(url: str, engine: Engine | None = None) -> None:
+    if engine is not None:
+        engine.dispose()
+    _postgres_admin(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
+
+
 def drop_database(url: str, engine: Engine | None = None) -> None:
     """Dispose the engine; on PostgreSQL also drop the database (a SQLite file
     goes with its pytest temporary folder)."""
-    if engine is not None:
-        engine.dispose()
     if make_url(url).get_backend_name() == "postgresql":
-        _postgres_admin(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
+        drop_postgres_database(url, engine)
+    elif engine is not None:
+        engine.dispose()
 
 
 def _new_url(backend: str, directory: Path, template: str | None = None) -> str:
     if backend == "postgresql":
+        require_postgres()
         return create_postgres_database(template=template)
     path = Path(directory) / f"test-{uuid.uuid4().hex[:8]}.db"
     if template:  # the backup API copies a consistent state, WAL included
