@@ -15,8 +15,8 @@ from dashboard.db.models import Customer, Question, Response, Wave
 from dashboard.db.rollup_refresh import refresh_rollups
 from dashboard.domain import CHANNELS, ELEMENTS
 from dashboard.ingest.references import Units, lookup
-from dashboard.ingest.report import ImportReport, row_list
-from dashboard.ingest.tabular import Checker, Table, read_table
+from dashboard.ingest.report import ImportReport
+from dashboard.ingest.tabular import Checker, Table, read_checked
 
 FIXED_REQUIRED = ["response_id", "wave", "branch_code", "department_code", "submitted_at"]
 FIXED_OPTIONAL = ["customer_ref", "channel", "segment", "comment"]
@@ -80,10 +80,7 @@ def import_responses(
     validated first; then rows are bulk-inserted under ids from `next_id`
     and the rollups of the touched waves x branches are rebuilt. Responses
     submitted outside their wave's period are imported with a warning."""
-    table = read_table(path, sheet)
-    check = Checker(table.source)
-    check.require_columns(table, FIXED_REQUIRED, allow_extra=True)
-    check.raise_if_any()
+    table, check = read_checked(path, sheet, FIXED_REQUIRED, allow_extra=True)
 
     waves = {w.code: w for w in session.scalars(select(Wave))}
     codes_in_file = {row["wave"] for row in table.rows if row["wave"]}
@@ -190,20 +187,14 @@ def import_responses(
             )
         )
         answers.append(merged)
-    check.raise_if_any()
-
     n_answers = sum(len(a) for a in answers)
-    report = ImportReport(
+    report = check.report(
         "responses",
-        table.source,
-        len(table.rows),
+        table,
         dry_run,
         {"response": len(responses), "answer": n_answers, "importance_allocation": 5 * len(importance)},
     )
-    if outside:
-        report.warnings.append(
-            f"{len(outside)} response(s) submitted outside the wave period (rows {row_list(outside)})"
-        )
+    report.warn_rows(outside, "response(s) submitted outside the wave period")
     if dry_run:
         return report
     conn = session.connection()

@@ -22,6 +22,12 @@ class ImportReport:
         """Rows actually written over all tables: 0 in a dry run."""
         return 0 if self.dry_run else sum(self.written.values())
 
+    def warn_rows(self, rows: list[int], what: str) -> None:
+        """Warn, when there are any, that `rows` (row numbers) are `what`:
+        "3 response(s) submitted late (rows 2, 5, 9)"."""
+        if rows:
+            self.warnings.append(f"{len(rows)} {what} (rows {row_list(rows)})")
+
     def summary(self) -> str:
         """One line of counts, then the dry-run note and warnings."""
         verb = "would write" if self.dry_run else "wrote"

@@ -11,30 +11,22 @@ import pytest
 
 from dashboard.ingest.errors import ValidationFailed
 from tests.integration.import_fixtures import (
-    BACKENDS,
     edited_copy,
     load_samples,
     run_import,
     sample_path,
     set_cell,
     table_counts,
-    throwaway_engine,
 )
+from tests.support.databases import throwaway_engine
 
 Change = Callable[[pd.DataFrame], pd.DataFrame]
 
 
-@pytest.fixture(params=BACKENDS)
-def engine(request, tmp_path):
-    with throwaway_engine(request.param, tmp_path) as eng:
-        yield eng
-
-
 @pytest.fixture
-def loaded(tmp_path):
-    """SQLite with every sample imported, responses included."""
-    with throwaway_engine("sqlite", tmp_path) as eng:
-        load_samples(eng)
+def loaded(session_databases):
+    """SQLite with every sample imported, responses included (a private copy)."""
+    with session_databases.copy("sqlite", "samples", load_samples) as eng:
         yield eng
 
 
@@ -149,9 +141,9 @@ def test_every_problem_of_a_file_is_listed(loaded, tmp_path):
         ("importance not 100", set_cell(1, "IMP_R", "90"), "row 3, column IMP_R+"),
     ],
 )
-def test_refusal_leaves_database_unchanged_on_both_backends(engine, tmp_path, case, change, fragment):
-    load_samples(engine, upto="responses")
-    _refused(engine, "responses", edited_copy("responses.csv", tmp_path, change), [fragment])
+def test_refusal_leaves_database_unchanged_on_both_backends(fresh_engine, tmp_path, case, change, fragment):
+    load_samples(fresh_engine, upto="responses")
+    _refused(fresh_engine, "responses", edited_copy("responses.csv", tmp_path, change), [fragment])
 
 
 # --- reference data and service requests -------------------------------------
@@ -275,10 +267,10 @@ def test_bad_service_requests(tmp_path, index, column, value, fragment):
         _refused(eng, "service_requests", bad, [fragment])
 
 
-def test_unordered_timestamps_refused_on_both_backends(engine, tmp_path):
-    load_samples(engine, upto="service_requests")
+def test_unordered_timestamps_refused_on_both_backends(fresh_engine, tmp_path):
+    load_samples(fresh_engine, upto="service_requests")
     bad = edited_copy("service_requests.csv", tmp_path, set_cell(2, "resolved_at", "2026-02-19 10:00"))
-    _refused(engine, "service_requests", bad, ["row 4, column resolved_at: is before submitted_at"])
+    _refused(fresh_engine, "service_requests", bad, ["row 4, column resolved_at: is before submitted_at"])
 
 
 def test_unreadable_files(loaded, tmp_path):
