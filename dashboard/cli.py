@@ -6,6 +6,7 @@ so the CLI and the dashboard always read the same database.
 
 from __future__ import annotations
 
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -13,16 +14,14 @@ from pathlib import Path
 import click
 from sqlalchemy import func, select
 
-from dashboard.config import ConfigError, Settings
+from dashboard.cli_churn import churn
+from dashboard.cli_common import start_runtime
+from dashboard.cli_users import users
+from dashboard.db.models import Response
 from dashboard.ingest.errors import ValidationFailed
-from dashboard.runtime import Runtime
 
-
-def _runtime(migrate: bool = True) -> Runtime:
-    try:
-        return Runtime.start(Settings.from_env(), migrate=migrate)
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from exc
+# Commands import the ingest and service layers (pandas, numpy, scikit-learn)
+# inside their bodies, so `csat --help` and `csat init-db` start without them.
 
 
 @click.group()
@@ -33,7 +32,7 @@ def main() -> None:
 @main.command("init-db")
 def init_db() -> None:
     """Create or migrate the database schema to the latest version."""
-    rt = _runtime()
+    rt = start_runtime()
     click.echo(f"database ready: {rt.engine.url.render_as_string(hide_password=True)}")
 
 
@@ -43,12 +42,11 @@ def init_db() -> None:
 @click.option("--if-empty", is_flag=True, help="Do nothing (and succeed) when the database already has data.")
 def demo(responses: int, seed: int, if_empty: bool) -> None:
     """Fill an empty database with realistic demo data (docs/DEMO-DATA.md)."""
-    from dashboard.db.models import Response
     from dashboard.ingest.demo import generate_demo
     from dashboard.ingest.demo.generate import DemoError
     from dashboard.ingest.demo.users import DEMO_PASSWORD, DEMO_USERNAMES
 
-    rt = _runtime()
+    rt = start_runtime()
     if if_empty:
         with rt.read_session() as s:
             existing = s.execute(select(func.count()).select_from(Response)).scalar_one()
@@ -86,7 +84,7 @@ def import_(kind: str, path: Path, dry_run: bool, sheet: str | None) -> None:
 
     if kind not in KINDS:
         raise click.BadParameter(f"unknown kind {kind!r}; choose from {', '.join(sorted(KINDS))}")
-    rt = _runtime()
+    rt = start_runtime()
     options = {"sheet": sheet} if sheet else {}
     try:
         with rt.write_session() as session:
@@ -140,7 +138,7 @@ def metrics(metric, waves, branches, departments, segments, channels, by, unit, 
     `movers`: two --wave codes."""
     from dashboard.services.metrics_cli import compute_metric
 
-    rt = _runtime()
+    rt = start_runtime()
     with rt.read_session() as session:
         try:
             result = compute_metric(
@@ -167,8 +165,6 @@ def metrics(metric, waves, branches, departments, segments, channels, by, unit, 
 @click.option("--workers", default=2, show_default=True)
 def serve(host: str, port: int, workers: int) -> None:
     """Serve the dashboard with gunicorn (the production server)."""
-    import subprocess
-
     root = Path(__file__).resolve().parent.parent
     cmd = [
         sys.executable,
@@ -188,15 +184,8 @@ def serve(host: str, port: int, workers: int) -> None:
     raise SystemExit(subprocess.call(cmd))
 
 
-def _register_subcommands() -> None:
-    from dashboard.cli_churn import churn
-    from dashboard.cli_users import users
-
-    main.add_command(users)
-    main.add_command(churn)
-
-
-_register_subcommands()
+main.add_command(users)
+main.add_command(churn)
 
 if __name__ == "__main__":
     main()

@@ -7,11 +7,12 @@ from pathlib import Path
 
 import click
 
+from dashboard.auth.scope import Scope
+from dashboard.auth.users import audit
+from dashboard.cli_common import start_runtime
 
-def _runtime():
-    from dashboard.cli import _runtime as start
-
-    return start()
+# The churn service (pandas, scikit-learn) is imported inside each command so
+# that `csat --help` does not load it.
 
 
 @click.group()
@@ -29,7 +30,7 @@ def train_(today) -> None:
     from dashboard.services import churn as service
 
     as_of = today.date() if today else date.today()
-    with _runtime().write_session() as session:
+    with start_runtime().write_session() as session:
         model = service.train(session, as_of)
         scored = service.score_count(session)
         if model is None:
@@ -48,7 +49,7 @@ def score_() -> None:
     """Rescore every active customer with the latest model (or the rules)."""
     from dashboard.services import churn as service
 
-    with _runtime().write_session() as session:
+    with start_runtime().write_session() as session:
         n = service.score_all(session, date.today(), service.latest_model(session))
     click.echo(f"{n:,} customers scored")
 
@@ -57,11 +58,9 @@ def score_() -> None:
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 def export(path: Path) -> None:
     """Write every scored customer to a CSV file (audited)."""
-    from dashboard.auth.scope import Scope
-    from dashboard.auth.users import audit
     from dashboard.services import churn as service
 
-    with _runtime().write_session() as session:
+    with start_runtime().write_session() as session:
         table = service.at_risk(session, Scope.everything())
         audit(
             session,

@@ -5,12 +5,8 @@ from __future__ import annotations
 import click
 
 from dashboard.auth.roles import ROLES
-
-
-def _runtime():
-    from dashboard.cli import _runtime as start
-
-    return start()
+from dashboard.auth.users import NewUser, UserError, create_user, list_users, set_active, set_password
+from dashboard.cli_common import start_runtime
 
 
 @click.group()
@@ -29,10 +25,8 @@ def users() -> None:
 def create(username, role, display_name, branch, department, staff, password) -> None:
     """Create a login. A department head needs --department (across branches),
     --branch, or both (one unit); a team member needs both."""
-    from dashboard.auth.users import NewUser, UserError, create_user
-
     try:
-        with _runtime().write_session() as session:
+        with start_runtime().write_session() as session:
             user = create_user(
                 session, NewUser(username, password, role, display_name, branch, department, staff)
             )
@@ -44,9 +38,7 @@ def create(username, role, display_name, branch, department, staff, password) ->
 @users.command("list")
 def list_() -> None:
     """Every login with role, unit and status."""
-    from dashboard.auth.users import list_users
-
-    with _runtime().read_session() as session:
+    with start_runtime().read_session() as session:
         rows = list_users(session)
         for row in rows:
             unit = f"branch={row.branch_id or '*'} department={row.department_id or '*'}"
@@ -61,8 +53,6 @@ def list_() -> None:
 @click.password_option()
 def set_password_(username, password) -> None:
     """Change a password; the user's open sessions end."""
-    from dashboard.auth.users import set_password
-
     _write(set_password, username, password)
     click.echo(f"password changed for {username}")
 
@@ -81,18 +71,14 @@ def activate(username) -> None:
 
 
 def _set_active(username: str, active: bool) -> None:
-    from dashboard.auth.users import set_active
-
     _write(set_active, username, active)
     click.echo(f"{username} {'activated' if active else 'deactivated'}")
 
 
 def _write(change, *args) -> None:
     """Run one user change in a transaction; a UserError becomes a CLI error."""
-    from dashboard.auth.users import UserError
-
     try:
-        with _runtime().write_session() as session:
+        with start_runtime().write_session() as session:
             change(session, *args)
     except UserError as exc:
         raise click.ClickException(str(exc)) from exc

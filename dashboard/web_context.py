@@ -11,6 +11,7 @@ import flask
 
 from dashboard.auth.roles import AuthUser
 from dashboard.auth.scope import Scope
+from dashboard.auth.sessions import load_session_user
 from dashboard.runtime import Runtime
 
 EXTENSION_KEY = "csat_runtime"
@@ -24,8 +25,6 @@ def current_user() -> AuthUser | None:
     """The logged-in user, loaded once per request from the session cookie
     and the database (a deactivated user loses access at the next request)."""
     if "csat_user" not in flask.g:
-        from dashboard.auth.sessions import load_session_user  # avoids an import cycle
-
         flask.g.csat_user = load_session_user(current_runtime())
     return flask.g.csat_user
 

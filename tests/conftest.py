@@ -1,26 +1,18 @@
-"""Shared fixtures: databases on both backends, demo data, browser wiring."""
+"""Shared fixtures: throwaway and session-built databases on both backends
+(tests/support/databases.py), demo data, browser wiring."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 
 import pytest
 
-from dashboard.db.engine import make_engine
-from dashboard.db.migrate import upgrade
-from tests.support.databases import create_postgres_database, drop_postgres_database, require_postgres
+from tests.support.databases import BACKENDS, SessionDatabases, throwaway_engine
+from tests.support.demo_app import demo_build, demo_key, shared_demo
 
-BACKENDS = ("sqlite", "postgresql")
 DEMO_RESPONSES = 4_000
 DEMO_SEED = 7
-
-
-def _new_database(backend: str, tmp_dir) -> tuple[str, callable]:
-    if backend == "sqlite":
-        return f"sqlite:///{tmp_dir}/test.db", lambda engine: engine.dispose()
-    require_postgres()
-    url = create_postgres_database()
-    return url, lambda engine: drop_postgres_database(url, engine)
 
 
 @pytest.fixture(params=BACKENDS)
@@ -31,42 +23,41 @@ def backend(request) -> str:
 @pytest.fixture
 def fresh_engine(backend, tmp_path):
     """An empty, migrated database on the parametrised backend."""
-    url, cleanup = _new_database(backend, tmp_path)
-    engine = make_engine(url)
-    upgrade(engine)
-    yield engine
-    cleanup(engine)
+    with throwaway_engine(backend, tmp_path) as engine:
+        yield engine
 
 
 @pytest.fixture
 def sqlite_engine(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path}/test.db")
-    upgrade(engine)
-    yield engine
-    engine.dispose()
+    with throwaway_engine("sqlite", tmp_path) as engine:
+        yield engine
 
 
 @pytest.fixture(scope="session")
-def demo_engines(tmp_path_factory):
-    """Demo databases (one per backend), built once per test session and
-    only read by tests."""
-    made = {}
-    yield made
-    for engine, cleanup in made.values():
-        cleanup(engine)
+def session_databases(tmp_path_factory):
+    """Databases built once per test session (tests/support/databases.py)."""
+    databases = SessionDatabases(tmp_path_factory.mktemp("session-databases"))
+    yield databases
+    databases.close()
 
 
 @pytest.fixture
-def demo_engine(backend, demo_engines, tmp_path_factory):
-    if backend not in demo_engines:
-        from dashboard.ingest.demo import generate_demo
+def demo_engine(backend, session_databases):
+    """The shared demo database on the parametrised backend; only read it."""
+    return shared_demo(session_databases, backend, DEMO_RESPONSES, DEMO_SEED)
 
-        url, cleanup = _new_database(backend, tmp_path_factory.mktemp(f"demo-{backend}"))
-        engine = make_engine(url)
-        upgrade(engine)
-        generate_demo(engine, responses=DEMO_RESPONSES, seed=DEMO_SEED)
-        demo_engines[backend] = (engine, cleanup)
-    return demo_engines[backend][0]
+
+@pytest.fixture
+def demo_copy(backend, session_databases):
+    """`demo_copy(responses, seed)`: a private, writable copy of a demo
+    database on the parametrised backend, built once per session."""
+    with contextlib.ExitStack() as copies:
+
+        def copy(responses: int, seed: int):
+            key, build = demo_key(responses, seed), demo_build(responses, seed)
+            return copies.enter_context(session_databases.copy(backend, key, build))
+
+        yield copy
 
 
 # --- real-browser wiring (see docs/TESTING.md) --------------------------------

@@ -8,7 +8,7 @@ gunicorn workers and restarts.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
@@ -67,15 +67,8 @@ def audit(
 
 
 def to_auth_user(row: AppUser) -> AuthUser:
-    return AuthUser(
-        id=row.id,
-        username=row.username,
-        display_name=row.display_name,
-        role=row.role,
-        branch_id=row.branch_id,
-        department_id=row.department_id,
-        staff_id=row.staff_id,
-    )
+    """The web layer's view of a user row: every AuthUser field, copied by name."""
+    return AuthUser(**{f.name: getattr(row, f.name) for f in fields(AuthUser)})
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,24 @@ LAYOUT = dict(
 )
 
 
+def line_trace(x, y, name: str, line: dict, customdata, hovertemplate: str) -> go.Scatter:
+    """A trend line with a marker per wave (the index-over-time charts)."""
+    return go.Scatter(
+        x=x,
+        y=y,
+        mode="lines+markers",
+        name=name,
+        line=line,
+        customdata=customdata,
+        hovertemplate=hovertemplate,
+    )
+
+
+def marker_trace(x, y, name: str, marker: dict, **extra) -> go.Scatter:
+    """Points without lines: ranked units, their shrunk estimates, targets."""
+    return go.Scatter(x=x, y=y, mode="markers", name=name, marker=marker, **extra)
+
+
 def empty_figure(message: str) -> go.Figure:
     fig = go.Figure()
     fig.add_annotation(
@@ -114,14 +132,13 @@ def trend_figure(df: pd.DataFrame, title: str, y_title: str = "CSI (0-100)") -> 
     fig = go.Figure()
     _ci_band(fig, df)
     fig.add_trace(
-        go.Scatter(
-            x=df["label"],
-            y=df["csi"],
-            mode="lines+markers",
-            name=y_title,
-            line=dict(color="#0d6efd", width=2),
-            customdata=df[["csi_low", "csi_high", "n"]].to_numpy(),
-            hovertemplate="%{x}<br>%{y:.1f} (95% CI %{customdata[0]:.1f}-%{customdata[1]:.1f})"
+        line_trace(
+            df["label"],
+            df["csi"],
+            y_title,
+            dict(color="#0d6efd", width=2),
+            df[["csi_low", "csi_high", "n"]].to_numpy(),
+            "%{x}<br>%{y:.1f} (95% CI %{customdata[0]:.1f}-%{customdata[1]:.1f})"
             "<br>n = %{customdata[2]:,}<extra></extra>",
         )
     )
@@ -155,15 +172,8 @@ def element_bars(df: pd.DataFrame, title: str, target_col: str | None = None) ->
         )
     )
     if target_col and target_col in df:
-        fig.add_trace(
-            go.Scatter(
-                x=names,
-                y=df[target_col],
-                mode="markers",
-                name="target",
-                marker=dict(symbol="line-ew-open", size=34, color="#dc3545", line=dict(width=3)),
-            )
-        )
+        target_mark = dict(symbol="line-ew-open", size=34, color="#dc3545", line=dict(width=3))
+        fig.add_trace(marker_trace(names, df[target_col], "target", target_mark))
     fig.update_layout(
         **LAYOUT, title=title, yaxis=dict(title="CSI (0-100)", range=[0, 100]), showlegend=bool(target_col)
     )
@@ -181,12 +191,11 @@ def ranking_figure(df: pd.DataFrame, title: str) -> go.Figure:
     labels = [f"{r} {c}" for r, c in zip(ranks, ranked["code"], strict=True)]
     fig = go.Figure()
     fig.add_trace(
-        go.Scatter(
-            x=ranked["mean"],
-            y=labels,
-            mode="markers",
-            name="index (95% CI)",
-            marker=dict(color="#6c757d", size=8),
+        marker_trace(
+            ranked["mean"],
+            labels,
+            "index (95% CI)",
+            dict(color="#6c757d", size=8),
             error_x=dict(
                 type="data",
                 symmetric=False,
@@ -198,15 +207,8 @@ def ranking_figure(df: pd.DataFrame, title: str) -> go.Figure:
             hovertemplate="%{y}: %{x:.1f}<br>n = %{customdata[0]:,.0f}<extra></extra>",
         )
     )
-    fig.add_trace(
-        go.Scatter(
-            x=ranked["shrunk"],
-            y=labels,
-            mode="markers",
-            name="shrunk estimate (ranked on)",
-            marker=dict(color="#0d6efd", symbol="diamond", size=10),
-        )
-    )
+    shrunk_mark = dict(color="#0d6efd", symbol="diamond", size=10)
+    fig.add_trace(marker_trace(ranked["shrunk"], labels, "shrunk estimate (ranked on)", shrunk_mark))
     fig.update_layout(
         **{**LAYOUT, "height": max(260, 34 * len(ranked) + 120)},
         title=title,

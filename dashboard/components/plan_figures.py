@@ -8,7 +8,7 @@ from datetime import date
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.components.figures import LAYOUT, empty_figure
+from dashboard.components.figures import LAYOUT, empty_figure, line_trace
 from dashboard.domain import ELEMENT_COLOURS
 
 
@@ -26,14 +26,13 @@ def plan_effect_figure(
     }
     for group, part in series.groupby("group", sort=False):
         fig.add_trace(
-            go.Scatter(
-                x=part["period_start"],
-                y=part["index"],
-                mode="lines+markers",
-                name=group,
-                line=styles.get(group, {}),
-                customdata=part[["code", "n"]],
-                hovertemplate="%{customdata[0]}: %{y:.1f} (n = %{customdata[1]})<extra>" + group + "</extra>",
+            line_trace(
+                part["period_start"],
+                part["index"],
+                group,
+                styles.get(group, {}),
+                part[["code", "n"]],
+                "%{customdata[0]}: %{y:.1f} (n = %{customdata[1]})<extra>" + group + "</extra>",
             )
         )
     for when, label, colour in ((start, "plan start", "#198754"), (due, "due", "#dc3545")):

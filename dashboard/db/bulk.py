@@ -11,6 +11,9 @@ from itertools import islice
 
 from sqlalchemy import Connection
 
+import dashboard.db.models  # noqa: F401  (registers every table on Base.metadata)
+from dashboard.db.base import Base
+
 
 def bulk_insert(
     conn: Connection, table: str, columns: Sequence[str], rows: Iterable[Sequence], batch: int = 50_000
@@ -59,9 +62,6 @@ def reset_sequence(conn: Connection, table: str) -> None:
 
 def table_columns(table: str) -> tuple[str, ...]:
     """A table's columns in model order: loaders build rows in this order."""
-    import dashboard.db.models  # noqa: F401  (registers the tables)
-    from dashboard.db.base import Base
-
     return tuple(Base.metadata.tables[table].c.keys())
 
 

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 from dashboard.db.models import AuditScore, Commitment, ServiceStandard
 from dashboard.domain import ELEMENTS
 from dashboard.ingest.references import Units
-from dashboard.ingest.report import ImportReport
-from dashboard.ingest.tabular import Checker, read_table
+from dashboard.ingest.report import ImportReport, save_rows
+from dashboard.ingest.tabular import Checker, read_checked
 
 AUDIT_KINDS = ("audit", "mystery_shopper", "call_audit", "sla_attainment")
 PROMISE_METRICS = ("first_response_hours", "resolution_hours")
@@ -27,6 +27,18 @@ def index_points(check: Checker, r: int, col: str, value: str) -> float | None:
         check.add(r, col, f"{value!r} is above 100 (the index scale is 0-100)")
         return None
     return number
+
+
+def rater_element(check: Checker, r: int, value: str) -> str | None:
+    """A required RATER element code (any case)."""
+    return required_choice(check, r, "element", value.upper(), ELEMENTS)
+
+
+def required_choice(check: Checker, r: int, col: str, value: str, allowed) -> str | None:
+    if not value:
+        check.add(r, col, f"is required (one of {', '.join(allowed)})")
+        return None
+    return check.choice(r, col, value, allowed)
 
 
 def _period(check: Checker, r: int, row: dict[str, str], start: str, end: str) -> tuple[date | None, ...]:
@@ -44,14 +56,12 @@ def import_standards(
     the whole organisation (branch and department empty), a department, a
     branch or one unit, in force from `valid_from` (to `valid_to`, if given).
     The same element and unit may not have two standards in force at once."""
-    table = read_table(path, sheet)
-    check = Checker(table.source)
-    check.require_columns(
-        table,
+    table, check = read_checked(
+        path,
+        sheet,
         ["element", "target_index", "valid_from"],
         ["branch_code", "department_code", "valid_to", "sla_hours", "description"],
     )
-    check.raise_if_any()
     units = Units.load(session)
     stored = session.execute(
         select(
@@ -66,9 +76,7 @@ def import_standards(
     standards = []
     for i, row in enumerate(table.rows):
         r = table.row_number(i)
-        element = check.choice(r, "element", row["element"].upper(), ELEMENTS)
-        if not row["element"]:
-            check.add(r, "element", f"is required (one of {', '.join(ELEMENTS)})")
+        element = rater_element(check, r, row["element"])
         target = index_points(check, r, "target_index", row["target_index"])
         b, d = units.resolve_optional(check, r, row)
         start, end = _period(check, r, row, "valid_from", "valid_to")
@@ -100,10 +108,8 @@ def import_standards(
                 valid_to=end,
             )
         )
-    check.raise_if_any()
-    return _finish(
-        session, "standards", table.source, len(table.rows), dry_run, {"service_standard": standards}
-    )
+    report = check.report("standards", table, dry_run, {"service_standard": len(standards)})
+    return save_rows(session, report, standards)
 
 
 def _overlap(a_start: date, a_end: date | None, b_start: date, b_end: date | None) -> bool:
@@ -116,20 +122,15 @@ def import_audits(
     """Delivery measured against the standards (gap 3): audits, mystery
     shopping, call audits and SLA attainment, as a 0-100 score per branch
     (optionally one department), RATER element and date."""
-    table = read_table(path, sheet)
-    check = Checker(table.source)
-    check.require_columns(
-        table, ["branch_code", "element", "audited_on", "score"], ["department_code", "kind"]
+    table, check = read_checked(
+        path, sheet, ["branch_code", "element", "audited_on", "score"], ["department_code", "kind"]
     )
-    check.raise_if_any()
     units = Units.load(session)
     audits, seen = [], {}
     for i, row in enumerate(table.rows):
         r = table.row_number(i)
         b, d = units.resolve_optional(check, r, row, branch_required=True)
-        element = check.choice(r, "element", row["element"].upper(), ELEMENTS)
-        if not row["element"]:
-            check.add(r, "element", f"is required (one of {', '.join(ELEMENTS)})")
+        element = rater_element(check, r, row["element"])
         kind = check.choice(r, "kind", row.get("kind", "").lower(), AUDIT_KINDS, "audit")
         audited_on = check.date(r, "audited_on", row["audited_on"], required=True)
         score = index_points(check, r, "score", row["score"])
@@ -143,8 +144,8 @@ def import_audits(
                 branch_id=b, department_id=d, element=element, kind=kind, audited_on=audited_on, score=score
             )
         )
-    check.raise_if_any()
-    return _finish(session, "audits", table.source, len(table.rows), dry_run, {"audit_score": audits})
+    report = check.report("audits", table, dry_run, {"audit_score": len(audits)})
+    return save_rows(session, report, audits)
 
 
 def import_promises(
@@ -153,24 +154,16 @@ def import_promises(
     """Promises published to customers (gap 4) that service requests can
     measure: 'we answer within 24 hours' (first_response_hours) or 'we resolve
     complaints within 5 days' (resolution_hours). New codes only."""
-    table = read_table(path, sheet)
-    check = Checker(table.source)
-    check.require_columns(table, ["code", "text", "element", "metric", "threshold_hours", "published_on"])
-    check.raise_if_any()
-    existing = set(session.scalars(select(Commitment.code)))
-    promises, codes = [], set()
+    table, check = read_checked(
+        path, sheet, ["code", "text", "element", "metric", "threshold_hours", "published_on"]
+    )
+    codes = set(session.scalars(select(Commitment.code)))
+    promises = []
     for i, row in enumerate(table.rows):
         r = table.row_number(i)
-        code = check.text(r, "code", row["code"], max_len=40)
-        if code and (code in existing or code in codes):
-            check.add(r, "code", f"promise {code!r} already exists")
-        codes.add(code)
-        element = check.choice(r, "element", row["element"].upper(), ELEMENTS)
-        if not row["element"]:
-            check.add(r, "element", f"is required (one of {', '.join(ELEMENTS)})")
-        metric = check.choice(r, "metric", row["metric"], PROMISE_METRICS)
-        if not row["metric"]:
-            check.add(r, "metric", f"is required (one of {', '.join(PROMISE_METRICS)})")
+        code = check.new_key(r, "code", row["code"], codes, "promise {!r} already exists", max_len=40)
+        element = rater_element(check, r, row["element"])
+        metric = required_choice(check, r, "metric", row["metric"], PROMISE_METRICS)
         hours = check.number(r, "threshold_hours", row["threshold_hours"], required=True, minimum=0)
         if hours == 0:
             check.add(r, "threshold_hours", "must be more than 0 hours")
@@ -184,17 +177,5 @@ def import_promises(
                 published_on=check.date(r, "published_on", row["published_on"], required=True),
             )
         )
-    check.raise_if_any()
-    return _finish(session, "promises", table.source, len(table.rows), dry_run, {"commitment": promises})
-
-
-def _finish(
-    session: Session, kind: str, source: str, rows_read: int, dry_run: bool, written: dict[str, list]
-) -> ImportReport:
-    """The report, and (unless a dry run) the new rows in the caller's transaction."""
-    report = ImportReport(kind, source, rows_read, dry_run, {t: len(rows) for t, rows in written.items()})
-    if not dry_run:
-        for rows in written.values():
-            session.add_all(rows)
-        session.flush()
-    return report
+    report = check.report("promises", table, dry_run, {"commitment": len(promises)})
+    return save_rows(session, report, promises)

@@ -12,15 +12,12 @@ from sqlalchemy.orm import Session
 
 from dashboard.db.bulk import bulk_insert, insert_numbered
 from dashboard.db.models import ManagementResponse, Question, Staff, SurveyTemplate
-from dashboard.domain import ELEMENTS
 from dashboard.ingest.references import Units
 from dashboard.ingest.report import ImportReport
-from dashboard.ingest.tabular import Checker, Table, read_table
+from dashboard.ingest.tabular import IMPORTANCE_COLUMNS, Checker, Table, read_checked
 
 FIXED = ["respondent_ref", "template_code", "surveyed_on", "branch_code", "department_code"]
 REQUIRED = ["respondent_ref", "template_code", "surveyed_on"]
-IMPORTANCE_COLUMNS = {f"IMP_{e}": e for e in ELEMENTS}
-IMP_ALL = "+".join(IMPORTANCE_COLUMNS)
 
 
 def import_management_survey(
@@ -32,10 +29,7 @@ def import_management_survey(
     whole organisation or a whole branch), a column per item (`R1` or `R1_E`)
     holding the belief about customers' expectation on the item's scale, and
     optional importance points IMP_R ... IMP_S summing to 100."""
-    table = read_table(path, sheet)
-    check = Checker(table.source)
-    check.require_columns(table, REQUIRED, allow_extra=True)
-    check.raise_if_any()
+    table, check = read_checked(path, sheet, REQUIRED, allow_extra=True)
     template = _one_management_template(session, table, check)
     check.raise_if_any()
     if template is None:  # a file without rows
@@ -85,23 +79,13 @@ def import_management_survey(
                 values[q.id] = value
         if not values:
             check.add(r, item_columns[0][0] if item_columns else "respondent_ref", "the row answers no item")
-        points = {e: row.get(c, "") for c, e in IMPORTANCE_COLUMNS.items() if row.get(c, "")}
-        parsed = {}
-        if points:
-            parsed = {e: check.integer(r, f"IMP_{e}", v, 0, 100) for e, v in points.items()}
-            if len(parsed) < len(ELEMENTS):
-                check.add(r, IMP_ALL, "importance points need all five elements (or none)")
-            elif None not in parsed.values() and sum(parsed.values()) != 100:
-                check.add(r, IMP_ALL, f"importance points sum to {sum(parsed.values())}, not 100")
+        parsed = check.importance_points(r, {e: row.get(c, "") for c, e in IMPORTANCE_COLUMNS.items()})
         responses.append((staff_id, b, d, surveyed_on))
         answers.append(values)
-        importance.append(parsed)
-    check.raise_if_any()
-
-    report = ImportReport(
+        importance.append(parsed or {})
+    report = check.report(
         "management_survey",
-        table.source,
-        len(table.rows),
+        table,
         dry_run,
         {
             "management_response": len(responses),

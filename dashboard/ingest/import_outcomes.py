@@ -16,8 +16,8 @@ from dashboard.db.models import ChurnEvent, Customer, ExternalBenchmark
 from dashboard.domain import ELEMENTS
 from dashboard.ingest.import_delivery import index_points
 from dashboard.ingest.references import lookup
-from dashboard.ingest.report import ImportReport
-from dashboard.ingest.tabular import Checker, read_table
+from dashboard.ingest.report import ImportReport, save_rows
+from dashboard.ingest.tabular import Checker, read_checked
 
 PERIOD = re.compile(r"(?P<year>\d{4})(-(H[12]|Q[1-4]))?")
 OVERALL = "overall"
@@ -33,10 +33,7 @@ def import_churn_events(
     is the date of their latest departure they have not come back from (or
     empty), which is what the churn model's labels read; every change is
     written to the audit log."""
-    table = read_table(path, sheet)
-    check = Checker(table.source)
-    check.require_columns(table, ["customer_ref", "left_on"], ["reason", "returned_on"])
-    check.raise_if_any()
+    table, check = read_checked(path, sheet, ["customer_ref", "left_on"], ["reason", "returned_on"])
     customers = {
         ref: (cid, joined)
         for ref, (cid, joined) in lookup(
@@ -58,7 +55,7 @@ def import_churn_events(
     timeline: dict[int, dict[date, tuple[date | None, int | None]]] = {}
     for (cid, left), event in stored.items():
         timeline.setdefault(cid, {})[left] = (event.returned_on, None)
-    new, updates, seen = [], [], {}
+    new, updates, repeats, seen = [], [], [], {}
     for i, row in enumerate(table.rows):
         r = table.row_number(i)
         ref = row["customer_ref"]
@@ -87,23 +84,15 @@ def import_churn_events(
             change = _fill_in(check, r, event, reason, returned)
             if change:
                 updates.append((event, change))
+            else:
+                repeats.append(r)
         timeline.setdefault(cid, {})[left] = (returned or (event.returned_on if event else None), r)
     _check_timelines(check, timeline)
-    check.raise_if_any()
-
-    report = ImportReport(
-        "churn_events",
-        table.source,
-        len(table.rows),
-        dry_run,
-        {
-            "churn_event": len(new) + len(updates),
-            "customer": len({e.customer_id for e in new} | {e.customer_id for e, _ in updates}),
-        },
+    touched = {e.customer_id for e in new} | {e.customer_id for e, _ in updates}
+    report = check.report(
+        "churn_events", table, dry_run, {"churn_event": len(new) + len(updates), "customer": len(touched)}
     )
-    unchanged = len(table.rows) - len(new) - len(updates)
-    if unchanged:
-        report.warnings.append(f"{unchanged} row(s) repeat events already recorded and change nothing")
+    report.warn_rows(repeats, "row(s) repeat events already recorded and change nothing")
     if dry_run:
         return report
     recorded_at = now()
@@ -114,7 +103,6 @@ def import_churn_events(
         for column, value in change.items():
             setattr(event, column, value)
     session.flush()
-    touched = {e.customer_id for e in new} | {e.customer_id for e, _ in updates}
     _follow_latest_event(session, touched)
     audit(
         session,
@@ -181,10 +169,7 @@ def import_benchmarks(
     for the overall index), `index` on the 0-100 scale and an optional
     `note` (method, sample, link). A source, period and element already
     recorded is refused."""
-    table = read_table(path, sheet)
-    check = Checker(table.source)
-    check.require_columns(table, ["source", "period", "index"], ["element", "note"])
-    check.raise_if_any()
+    table, check = read_checked(path, sheet, ["source", "period", "index"], ["element", "note"])
     taken = {
         key: None
         for key in session.execute(
@@ -223,11 +208,5 @@ def import_benchmarks(
                 note=check.text(r, "note", row.get("note", ""), required=False, max_len=2000),
             )
         )
-    check.raise_if_any()
-    report = ImportReport(
-        "benchmarks", table.source, len(table.rows), dry_run, {"external_benchmark": len(rows)}
-    )
-    if not dry_run:
-        session.add_all(rows)
-        session.flush()
-    return report
+    report = check.report("benchmarks", table, dry_run, {"external_benchmark": len(rows)})
+    return save_rows(session, report, rows)

@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 from dashboard.db.base import Base
 from dashboard.db.bulk import insert_numbered
 from dashboard.db.models import Branch, BranchDepartment, Customer, Department, Staff, SurveyTemplate, Wave
-from dashboard.ingest.report import ImportReport, row_list
-from dashboard.ingest.tabular import Checker, read_table
+from dashboard.ingest.report import ImportReport, save_rows
+from dashboard.ingest.tabular import Checker, read_checked
 
 TIERS = ("standard", "gold", "vip")
 
@@ -28,12 +28,9 @@ def import_units(
 ) -> ImportReport:
     """Branches and departments, one row per unit. Existing codes are reused;
     a different name for an existing code is refused (rename in the app)."""
-    table = read_table(path, sheet)
-    check = Checker(table.source)
-    check.require_columns(
-        table, ["branch_code", "branch_name", "department_code", "department_name"], ["region"]
+    table, check = read_checked(
+        path, sheet, ["branch_code", "branch_name", "department_code", "department_name"], ["region"]
     )
-    check.raise_if_any()
     branches = {b.code: b for b in session.scalars(select(Branch))}
     depts = {d.code: d for d in session.scalars(select(Department))}
     seen_b: dict[str, tuple[str, str]] = {}
@@ -70,7 +67,7 @@ def import_units(
         seen_b.setdefault(bc, (bn, region))
         seen_d.setdefault(dc, dn)
         pairs.add((bc, dc))
-    check.raise_if_any()
+    check.raise_if_any()  # before the lookups below: an invalid file reads no more
 
     new_b = {c: v for c, v in seen_b.items() if c not in branches}
     new_d = {c: v for c, v in seen_d.items() if c not in depts}
@@ -83,10 +80,9 @@ def import_units(
         )
     }
     new_pairs = sorted(p for p in pairs if p not in existing_pairs)
-    report = ImportReport(
+    report = check.report(
         "units",
-        table.source,
-        len(table.rows),
+        table,
         dry_run,
         {"branch": len(new_b), "department": len(new_d), "branch_department": len(new_pairs)},
     )
@@ -124,24 +120,19 @@ def import_staff(
 ) -> ImportReport:
     """New staff members (existing refs are refused). A department, when
     given, must be one the branch has."""
-    table = read_table(path, sheet)
-    check = Checker(table.source)
-    check.require_columns(
-        table,
+    table, check = read_checked(
+        path,
+        sheet,
         ["employee_ref", "name", "branch_code"],
         ["department_code", "job_title", "is_account_manager", "is_manager", "started_on", "left_on"],
     )
-    check.raise_if_any()
     branches, depts = _lookup(session, Branch), _lookup(session, Department)
     pairs = set(session.execute(select(BranchDepartment.branch_id, BranchDepartment.department_id)).all())
     existing = set(_lookup(session, Staff, "employee_ref"))
-    staff, refs = [], set()
+    staff = []
     for i, row in enumerate(table.rows):
         r = table.row_number(i)
-        ref = check.text(r, "employee_ref", row["employee_ref"], max_len=40)
-        if ref and (ref in existing or ref in refs):
-            check.add(r, "employee_ref", f"{ref!r} already exists")
-        refs.add(ref)
+        ref = check.new_key(r, "employee_ref", row["employee_ref"], existing, "{!r} already exists", 40)
         branch = row["branch_code"]
         if not branch:
             check.add(r, "branch_code", "is required")
@@ -170,31 +161,20 @@ def import_staff(
                 left_on=left,
             )
         )
-    check.raise_if_any()
-    report = ImportReport("staff", table.source, len(table.rows), dry_run, {"staff": len(staff)})
-    if not dry_run:
-        session.add_all(staff)
-        session.flush()
-    return report
+    return save_rows(session, check.report("staff", table, dry_run, {"staff": len(staff)}), staff)
 
 
 def import_waves(
     session: Session, path: str | Path, *, dry_run: bool = False, sheet: str | None = None
 ) -> ImportReport:
     """New waves of an imported template; period_start <= period_end."""
-    table = read_table(path, sheet)
-    check = Checker(table.source)
-    check.require_columns(table, ["code", "name", "template_code", "period_start", "period_end"])
-    check.raise_if_any()
+    table, check = read_checked(path, sheet, ["code", "name", "template_code", "period_start", "period_end"])
     templates = _lookup(session, SurveyTemplate)
     existing = set(_lookup(session, Wave))
-    waves, codes = [], set()
+    waves = []
     for i, row in enumerate(table.rows):
         r = table.row_number(i)
-        code = check.text(r, "code", row["code"], max_len=40)
-        if code and (code in existing or code in codes):
-            check.add(r, "code", f"wave {code!r} already exists")
-        codes.add(code)
+        code = check.new_key(r, "code", row["code"], existing, "wave {!r} already exists", 40)
         if row["template_code"] not in templates:
             check.add(r, "template_code", f"unknown template {row['template_code']!r} (import it first)")
         start = check.date(r, "period_start", row["period_start"], required=True)
@@ -210,12 +190,7 @@ def import_waves(
                 period_end=end,
             )
         )
-    check.raise_if_any()
-    report = ImportReport("waves", table.source, len(table.rows), dry_run, {"wave": len(waves)})
-    if not dry_run:
-        session.add_all(waves)
-        session.flush()
-    return report
+    return save_rows(session, check.report("waves", table, dry_run, {"wave": len(waves)}), waves)
 
 
 def import_customers(
@@ -223,25 +198,22 @@ def import_customers(
 ) -> ImportReport:
     """New customers only: a ref that already exists is refused, so an import
     never silently rewrites a customer's history."""
-    table = read_table(path, sheet)
-    check = Checker(table.source)
-    check.require_columns(
-        table,
+    table, check = read_checked(
+        path,
+        sheet,
         ["customer_ref", "name", "segment", "branch_code", "joined_on"],
         ["tier", "account_manager_ref", "churned_on", "annual_revenue"],
     )
-    check.raise_if_any()
     branches = _lookup(session, Branch)
     managers = _lookup(session, Staff, "employee_ref")
     flagged = set(session.scalars(select(Staff.employee_ref).where(Staff.is_account_manager)))
     existing = set(_lookup(session, Customer, "external_ref"))
-    rows, refs, unflagged = [], set(), []
+    rows, unflagged = [], []
     for i, row in enumerate(table.rows):
         r = table.row_number(i)
-        ref = check.text(r, "customer_ref", row["customer_ref"], max_len=40)
-        if ref and (ref in existing or ref in refs):
-            check.add(r, "customer_ref", f"customer {ref!r} already exists")
-        refs.add(ref)
+        ref = check.new_key(
+            r, "customer_ref", row["customer_ref"], existing, "customer {!r} already exists", 40
+        )
         if row["branch_code"] not in branches:
             check.add(r, "branch_code", f"unknown branch {row['branch_code']!r}")
         am = row.get("account_manager_ref", "")
@@ -266,13 +238,8 @@ def import_customers(
                 check.number(r, "annual_revenue", row.get("annual_revenue", ""), minimum=0),
             )
         )
-    check.raise_if_any()
-    report = ImportReport("customers", table.source, len(table.rows), dry_run, {"customer": len(rows)})
-    if unflagged:
-        report.warnings.append(
-            f"{len(unflagged)} account manager(s) not flagged is_account_manager in staff "
-            f"(rows {row_list(unflagged)})"
-        )
+    report = check.report("customers", table, dry_run, {"customer": len(rows)})
+    report.warn_rows(unflagged, "account manager(s) not flagged is_account_manager in staff")
     if not dry_run:
         insert_numbered(session.connection(), "customer", rows)
     return report

@@ -13,8 +13,8 @@ from dashboard.db.bulk import insert_numbered
 from dashboard.db.models import Customer, ServiceRequest, Staff
 from dashboard.db.rollup_refresh import refresh_customer_departments
 from dashboard.ingest.references import Units, lookup
-from dashboard.ingest.report import ImportReport, row_list
-from dashboard.ingest.tabular import Checker, read_table
+from dashboard.ingest.report import ImportReport
+from dashboard.ingest.tabular import Checker, read_checked
 
 REQUIRED = [
     "request_ref",
@@ -43,10 +43,7 @@ def import_service_requests(
     """New service requests (existing refs are refused). First response,
     resolution and escalation may not precede submission, nor resolution
     the first response; an empty resolved_at means still open."""
-    table = read_table(path, sheet)
-    check = Checker(table.source)
-    check.require_columns(table, REQUIRED, OPTIONAL)
-    check.raise_if_any()
+    table, check = read_checked(path, sheet, REQUIRED, OPTIONAL)
     units = Units.load(session)
     staff = dict(session.execute(select(Staff.employee_ref, Staff.id)).all())
     customers = {
@@ -64,14 +61,11 @@ def import_service_requests(
         )
     )
 
-    rows, seen = [], set()
+    rows = []
     open_rated: list[int] = []
     for i, row in enumerate(table.rows):
         r = table.row_number(i)
-        ref = check.text(r, "request_ref", row["request_ref"], max_len=60)
-        if ref and (ref in seen or ref in taken):
-            check.add(r, "request_ref", f"duplicate request {ref!r}")
-        seen.add(ref)
+        ref = check.new_key(r, "request_ref", row["request_ref"], taken, "duplicate request {!r}", 60)
         customer = customers.get(row["customer_ref"])
         if not row["customer_ref"]:
             check.add(r, "customer_ref", "is required")
@@ -116,15 +110,10 @@ def import_service_requests(
                 rating,
             )
         )
-    check.raise_if_any()
-    report = ImportReport(
-        "service_requests", table.source, len(table.rows), dry_run, {"service_request": len(rows)}
+    report = check.report("service_requests", table, dry_run, {"service_request": len(rows)})
+    report.warn_rows(
+        open_rated, "unresolved request(s) carry a rating or confirmation, normally given on closing"
     )
-    if open_rated:
-        report.warnings.append(
-            f"{len(open_rated)} unresolved request(s) carry a rating or confirmation, normally given "
-            f"on closing (rows {row_list(open_rated)})"
-        )
     if not dry_run:
         insert_numbered(session.connection(), "service_request", rows)
         refresh_customer_departments(session.connection())  # who department heads may see

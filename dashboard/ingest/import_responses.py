@@ -13,15 +13,13 @@ from sqlalchemy.orm import Session
 from dashboard.db.bulk import bulk_insert, insert_numbered
 from dashboard.db.models import Customer, Question, Response, SurveyTemplate, Wave
 from dashboard.db.rollup_refresh import refresh_rollups
-from dashboard.domain import CHANNELS, ELEMENTS
+from dashboard.domain import CHANNELS
 from dashboard.ingest.references import Units, lookup
-from dashboard.ingest.report import ImportReport, row_list
-from dashboard.ingest.tabular import Checker, Table, read_table
+from dashboard.ingest.report import ImportReport
+from dashboard.ingest.tabular import IMPORTANCE_COLUMNS, Checker, Table, read_checked
 
 FIXED_REQUIRED = ["response_id", "wave", "branch_code", "department_code", "submitted_at"]
 FIXED_OPTIONAL = ["customer_ref", "channel", "segment", "comment"]
-IMPORTANCE_COLUMNS = {f"IMP_{e}": e for e in ELEMENTS}
-IMP_ALL = "+".join(IMPORTANCE_COLUMNS)  # how a row's importance total is named in problems
 
 
 @dataclass(frozen=True)
@@ -103,10 +101,7 @@ def import_responses(
     validated first; then rows are bulk-inserted under ids from `next_id`
     and the rollups of the touched waves x branches are rebuilt. Responses
     submitted outside their wave's period are imported with a warning."""
-    table = read_table(path, sheet)
-    check = Checker(table.source)
-    check.require_columns(table, FIXED_REQUIRED, allow_extra=True)
-    check.raise_if_any()
+    table, check = read_checked(path, sheet, FIXED_REQUIRED, allow_extra=True)
 
     waves = {w.code: w for w in session.scalars(select(Wave))}
     codes_in_file = {row["wave"] for row in table.rows if row["wave"]}
@@ -192,13 +187,8 @@ def import_responses(
         merged: dict[int, list] = {}
         for qid, part, value in values:
             merged.setdefault(qid, [None, None])[0 if part == "E" else 1] = value
-        points = {e: row.get(c, "") for c, e in IMPORTANCE_COLUMNS.items() if row.get(c, "")}
-        if points:
-            parsed = {e: check.integer(r, f"IMP_{e}", v, 0, 100) for e, v in points.items()}
-            if len(parsed) < len(ELEMENTS):
-                check.add(r, IMP_ALL, "importance points need all five elements (or none)")
-            elif None not in parsed.values() and sum(parsed.values()) != 100:
-                check.add(r, IMP_ALL, f"importance points sum to {sum(parsed.values())}, not 100")
+        parsed = check.importance_points(r, {e: row.get(c, "") for c, e in IMPORTANCE_COLUMNS.items()})
+        if parsed is not None:
             importance.append((len(responses), parsed))
         responses.append(
             (
@@ -214,20 +204,14 @@ def import_responses(
             )
         )
         answers.append(merged)
-    check.raise_if_any()
-
     n_answers = sum(len(a) for a in answers)
-    report = ImportReport(
+    report = check.report(
         "responses",
-        table.source,
-        len(table.rows),
+        table,
         dry_run,
         {"response": len(responses), "answer": n_answers, "importance_allocation": 5 * len(importance)},
     )
-    if outside:
-        report.warnings.append(
-            f"{len(outside)} response(s) submitted outside the wave period (rows {row_list(outside)})"
-        )
+    report.warn_rows(outside, "response(s) submitted outside the wave period")
     if dry_run:
         return report
     conn = session.connection()

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
+
+from dashboard.db.base import Base
 
 
 @dataclass
@@ -22,6 +27,12 @@ class ImportReport:
         """Rows actually written over all tables: 0 in a dry run."""
         return 0 if self.dry_run else sum(self.written.values())
 
+    def warn_rows(self, rows: list[int], what: str) -> None:
+        """Warn, when there are any, that `rows` (row numbers) are `what`:
+        "3 response(s) submitted late (rows 2, 5, 9)"."""
+        if rows:
+            self.warnings.append(f"{len(rows)} {what} (rows {row_list(rows)})")
+
     def summary(self) -> str:
         """One line of counts, then the dry-run note and warnings."""
         verb = "would write" if self.dry_run else "wrote"
@@ -36,3 +47,12 @@ class ImportReport:
 def row_list(numbers: list[int], shown: int = 10) -> str:
     """Row numbers for a warning: the first `shown`, then an ellipsis."""
     return ", ".join(map(str, numbers[:shown])) + (" ..." if len(numbers) > shown else "")
+
+
+def save_rows(session: Session, report: ImportReport, objects: Sequence[Base]) -> ImportReport:
+    """Add the new rows of a valid file in the caller's transaction, unless
+    the report is a dry run's."""
+    if not report.dry_run:
+        session.add_all(objects)
+        session.flush()
+    return report

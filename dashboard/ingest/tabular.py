@@ -21,8 +21,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from dashboard.domain import ELEMENTS
 from dashboard.ingest.errors import Problem, ValidationFailed
+from dashboard.ingest.report import ImportReport
 
+IMPORTANCE_COLUMNS = {f"IMP_{e}": e for e in ELEMENTS}  # stated importance points per RATER element
 TRUE = {"1", "true", "yes", "y", "t"}
 FALSE = {"0", "false", "no", "n", "f"}
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
@@ -157,15 +160,31 @@ class Checker:
             self.add(1, c, "column appears more than once")
         return not missing
 
+    def _absent(self, row: int, col: str, value: str, required: bool) -> bool:
+        """True for an empty cell, recorded as a problem when it is required."""
+        if not value and required:
+            self.add(row, col, "is required")
+        return not value
+
     def text(self, row: int, col: str, value: str, required: bool = True, max_len: int = 200) -> str | None:
         """Free text, stripped; empty is a problem when required."""
-        if not value:
-            if required:
-                self.add(row, col, "is required")
+        if self._absent(row, col, value, required):
             return None
         if len(value) > max_len:
             self.add(row, col, f"is longer than {max_len} characters")
         return value
+
+    def new_key(
+        self, row: int, col: str, value: str, known: set[str], refusal: str, max_len: int
+    ) -> str | None:
+        """A code or ref the file adds: refused (`refusal` names it, e.g.
+        "wave {!r} already exists") when `known` holds it, from the database or
+        an earlier row; the key then joins `known`."""
+        key = self.text(row, col, value, max_len=max_len)
+        if key and key in known:
+            self.add(row, col, refusal.format(key))
+        known.add(key)
+        return key
 
     def integer(
         self,
@@ -200,9 +219,7 @@ class Checker:
         self, row: int, col: str, value: str, required: bool = False, minimum: float | None = None
     ) -> float | None:
         """A decimal number, optionally at least `minimum`."""
-        if not value:
-            if required:
-                self.add(row, col, "is required")
+        if self._absent(row, col, value, required):
             return None
         number = _finite(value)
         if number is None:
@@ -227,9 +244,7 @@ class Checker:
 
     def date(self, row: int, col: str, value: str, required: bool = False) -> date | None:
         """An ISO date YYYY-MM-DD (Excel date cells included)."""
-        if not value:
-            if required:
-                self.add(row, col, "is required")
+        if self._absent(row, col, value, required):
             return None
         try:
             return date.fromisoformat(value)
@@ -243,9 +258,7 @@ class Checker:
 
     def timestamp(self, row: int, col: str, value: str, required: bool = False) -> datetime | None:
         """An ISO date or date/time; a time zone suffix is dropped."""
-        if not value:
-            if required:
-                self.add(row, col, "is required")
+        if self._absent(row, col, value, required):
             return None
         try:
             return datetime.fromisoformat(value.replace("Z", "+00:00")).replace(tzinfo=None)
@@ -268,3 +281,40 @@ class Checker:
         """Stop with every problem found so far (before anything is written)."""
         if self.problems:
             raise ValidationFailed(self.source, self.problems)
+
+    def importance_points(self, row: int, cells: dict[str, str]) -> dict[str, int] | None:
+        """Stated importance from the IMP_R ... IMP_S columns (`cells` maps
+        element to cell): all five whole numbers 0-100 summing to 100, or all
+        empty (None). Problems are named on the columns' sum."""
+        given = {e: v for e, v in cells.items() if v}
+        if not given:
+            return None
+        where = "+".join(f"IMP_{e}" for e in cells)
+        parsed = {e: self.integer(row, f"IMP_{e}", v, 0, 100) for e, v in given.items()}
+        if len(parsed) < len(cells):
+            self.add(row, where, "importance points need all five elements (or none)")
+        elif None not in parsed.values() and sum(parsed.values()) != 100:
+            self.add(row, where, f"importance points sum to {sum(parsed.values())}, not 100")
+        return parsed
+
+    def report(self, kind: str, table: Table, dry_run: bool, written: dict[str, int]) -> ImportReport:
+        """Stop with every problem found; else the report of the valid file,
+        `written` counting the rows per table it writes (or would)."""
+        self.raise_if_any()
+        return ImportReport(kind, table.source, len(table.rows), dry_run, written)
+
+
+def read_checked(
+    path: str | Path,
+    sheet: str | None,
+    required: list[str],
+    optional: list[str] | None = None,
+    allow_extra: bool = False,
+) -> tuple[Table, Checker]:
+    """Read a file and check its header; stop when a column is missing,
+    unknown or repeated. The checker then collects the cells' problems."""
+    table = read_table(path, sheet)
+    check = Checker(table.source)
+    check.require_columns(table, required, optional, allow_extra)
+    check.raise_if_any()
+    return table, check

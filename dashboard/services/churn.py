@@ -2,8 +2,9 @@
 
 Snapshots: at the end of each wave, every active customer's features and
 whether they left within the next 91 days. Only snapshots whose 91-day
-window has closed by `today` are labelled. Split by time: the last two
-labelled snapshots test, the two before calibrate, the rest train."""
+window has closed by `today` are labelled. Split by time: the last
+TEST_SNAPSHOTS (four) labelled snapshots test, the CALIBRATION_SNAPSHOTS
+(two) before them calibrate, the rest train."""
 
 from __future__ import annotations
 

@@ -8,12 +8,12 @@ import pytest
 
 from dashboard.ingest.demo.users import DEMO_PASSWORD
 from dashboard.runtime import Runtime
-from tests.support.demo_app import demo_runtime_at
+from tests.support.demo_app import demo_runtime as build_demo_runtime
 
 
 @pytest.fixture(scope="session")
-def demo_runtime(tmp_path_factory) -> Runtime:
-    return demo_runtime_at(tmp_path_factory.mktemp("browser") / "demo.db", responses=3_000, seed=11)
+def demo_runtime(session_databases) -> Runtime:
+    return build_demo_runtime(session_databases, responses=3_000, seed=11)
 
 
 @pytest.fixture

@@ -22,9 +22,8 @@ def _scope_of(session, username):
 
 
 @pytest.fixture
-def db(fresh_engine):
-    generate_demo(fresh_engine, responses=2_000, seed=4)
-    return fresh_engine
+def db(demo_copy):
+    return demo_copy(responses=2_000, seed=4)
 
 
 def test_train_versions_models_and_rescores(db):

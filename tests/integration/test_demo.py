@@ -7,10 +7,9 @@ import hashlib
 import pytest
 from sqlalchemy import text
 
-from dashboard.db.engine import make_engine
-from dashboard.db.migrate import upgrade
 from dashboard.ingest.demo import generate_demo
 from dashboard.ingest.demo.generate import DemoError
+from tests.support.databases import throwaway_engine
 
 TABLES = (
     "branch",
@@ -41,17 +40,16 @@ def _fingerprint(engine) -> dict[str, str]:
     return out
 
 
-def _generate(tmp_path, name, seed, responses=600):
-    engine = make_engine(f"sqlite:///{tmp_path}/{name}.db")
-    upgrade(engine)
-    generate_demo(engine, responses=responses, seed=seed)
-    return engine
+def _demo_fingerprint(tmp_path, seed, responses=600):
+    with throwaway_engine("sqlite", tmp_path) as engine:
+        generate_demo(engine, responses=responses, seed=seed)
+        return _fingerprint(engine)
 
 
 def test_same_seed_same_data_other_seed_other_data(tmp_path):
-    a = _fingerprint(_generate(tmp_path, "a", seed=3))
-    b = _fingerprint(_generate(tmp_path, "b", seed=3))
-    c = _fingerprint(_generate(tmp_path, "c", seed=4))
+    a = _demo_fingerprint(tmp_path, seed=3)
+    b = _demo_fingerprint(tmp_path, seed=3)
+    c = _demo_fingerprint(tmp_path, seed=4)
     assert a == b
     assert a["answer"] != c["answer"]
 

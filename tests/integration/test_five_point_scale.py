@@ -34,7 +34,8 @@ from dashboard.services.metrics import unit_ranking, weighted_csi
 from dashboard.services.overview import home_summary
 from dashboard.services.plan_effects import plan_effect, plans_with_effects
 from dashboard.services.unit_view import resolve_unit, unit_summary
-from tests.integration.import_fixtures import BACKENDS, run_import, sample_path, throwaway_engine
+from tests.integration.import_fixtures import run_import, sample_path
+from tests.support.databases import BACKENDS, throwaway_engine
 
 MIN_N = 10
 ELEMENT_ITEMS = {

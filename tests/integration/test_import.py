@@ -10,29 +10,18 @@ from sqlalchemy import text
 from dashboard.ingest.errors import ValidationFailed
 from dashboard.ingest.importers import KINDS, import_file
 from tests.integration.import_fixtures import (
-    BACKENDS,
     ORDER,
     SAMPLES,
+    edited_copy,
     load_samples,
     read_sample,
     run_import,
     sample_path,
+    set_cell,
     table_counts,
-    throwaway_engine,
 )
 from tests.integration.test_import_outcome_kinds import NEW_KINDS
-
-
-@pytest.fixture(params=BACKENDS)
-def engine(request, tmp_path):
-    with throwaway_engine(request.param, tmp_path) as eng:
-        yield eng
-
-
-@pytest.fixture
-def sqlite_db(tmp_path):
-    with throwaway_engine("sqlite", tmp_path) as eng:
-        yield eng
+from tests.support.databases import throwaway_engine
 
 
 def _expected_answers() -> int:
@@ -55,11 +44,11 @@ def test_kinds_cover_every_format():
         assert (SAMPLES / f"{kind}.csv").is_file()
 
 
-def test_samples_import_with_matching_counts(engine):
+def test_samples_import_with_matching_counts(fresh_engine):
     reports = {}
     for kind in ORDER:
-        reports[kind] = run_import(engine, kind, sample_path(kind))
-    counts = table_counts(engine)
+        reports[kind] = run_import(fresh_engine, kind, sample_path(kind))
+    counts = table_counts(fresh_engine)
     raw = read_sample("responses.csv")
     assert (counts["branch"], counts["department"], counts["branch_department"]) == (2, 3, 4)
     assert counts["staff"] == len(read_sample("staff.csv"))
@@ -79,7 +68,7 @@ def test_samples_import_with_matching_counts(engine):
                 assert counts[table] == n, (kind, table)
         assert report.rows_written == sum(report.written.values())
         assert "wrote" in report.summary()
-    with engine.connect() as conn:
+    with fresh_engine.connect() as conn:
         anon = conn.execute(
             text("SELECT segment, customer_id FROM response WHERE external_ref = 'RESP-020'")
         ).one()
@@ -102,16 +91,16 @@ def test_samples_import_with_matching_counts(engine):
         assert kept == pairs
 
 
-def test_a_request_in_a_new_department_widens_that_department_s_customers(engine, tmp_path):
+def test_a_request_in_a_new_department_widens_that_department_s_customers(fresh_engine, tmp_path):
     """A department head sees customers who dealt with the department: a
     request import refreshes that relation, not only a response import."""
     for kind in ORDER:
-        run_import(engine, kind, sample_path(kind))
+        run_import(fresh_engine, kind, sample_path(kind))
     query = text(
         "SELECT COUNT(*) FROM customer_department cd JOIN customer c ON c.id = cd.customer_id "
         "JOIN department d ON d.id = cd.department_id WHERE c.external_ref = '007' AND d.code = :dept"
     )
-    with engine.connect() as conn:
+    with fresh_engine.connect() as conn:
         untouched = [
             code
             for (code,) in conn.execute(text("SELECT code FROM department ORDER BY code"))
@@ -123,28 +112,28 @@ def test_a_request_in_a_new_department_widens_that_department_s_customers(engine
     new.write_text(
         f"{header}\nSR-NEW,007,N01,{untouched[0]},card,no,2026-03-02 09:00,2026-03-02 10:00,,48,no,,,,\n"
     )
-    run_import(engine, "service_requests", new)
-    with engine.connect() as conn:
+    run_import(fresh_engine, "service_requests", new)
+    with fresh_engine.connect() as conn:
         assert conn.execute(query, {"dept": untouched[0]}).scalar_one() == 1
 
 
-def test_dry_run_writes_nothing(engine):
-    before_any = table_counts(engine)
-    report = run_import(engine, "units", sample_path("units"), dry_run=True)
+def test_dry_run_writes_nothing(fresh_engine):
+    before_any = table_counts(fresh_engine)
+    report = run_import(fresh_engine, "units", sample_path("units"), dry_run=True)
     assert report.written == {"branch": 2, "department": 3, "branch_department": 4}
-    assert report.rows_written == 0 and table_counts(engine) == before_any
-    load_samples(engine, upto="responses")
-    before = table_counts(engine)
-    report = run_import(engine, "responses", sample_path("responses"), dry_run=True)
+    assert report.rows_written == 0 and table_counts(fresh_engine) == before_any
+    load_samples(fresh_engine, upto="responses")
+    before = table_counts(fresh_engine)
+    report = run_import(fresh_engine, "responses", sample_path("responses"), dry_run=True)
     assert report.dry_run and report.written["response"] == 20 and report.rows_written == 0
     assert "would write" in report.summary() and "nothing was written" in report.summary()
-    assert table_counts(engine) == before
+    assert table_counts(fresh_engine) == before
 
 
-def test_dry_run_still_validates(sqlite_db):
-    load_samples(sqlite_db, upto="responses")
+def test_dry_run_still_validates(sqlite_engine):
+    load_samples(sqlite_engine, upto="responses")
     with pytest.raises(ValidationFailed, match="code: template 'SERVQUAL22' already exists"):
-        run_import(sqlite_db, "template", sample_path("template"), dry_run=True)
+        run_import(sqlite_engine, "template", sample_path("template"), dry_run=True)
 
 
 def test_excel_responses_match_csv(tmp_path):
@@ -163,29 +152,29 @@ def test_excel_responses_match_csv(tmp_path):
     assert rows["responses.csv"] == rows["responses.xlsx"] and len(rows["responses.csv"]) > 400
 
 
-def test_excel_sheet_option(sqlite_db, tmp_path):
+def test_excel_sheet_option(sqlite_engine, tmp_path):
     import pandas as pd
 
-    load_samples(sqlite_db, upto="responses")
+    load_samples(sqlite_engine, upto="responses")
     path = tmp_path / "two.xlsx"
     with pd.ExcelWriter(path) as writer:
         pd.DataFrame({"note": ["cover sheet"]}).to_excel(writer, sheet_name="Cover", index=False)
         read_sample("responses.csv").to_excel(writer, sheet_name="Data", index=False)
     with pytest.raises(ValidationFailed, match="required column is missing"):
-        run_import(sqlite_db, "responses", path)  # first sheet is the cover
-    assert run_import(sqlite_db, "responses", path, sheet="Data").written["response"] == 20
+        run_import(sqlite_engine, "responses", path)  # first sheet is the cover
+    assert run_import(sqlite_engine, "responses", path, sheet="Data").written["response"] == 20
 
 
-def test_csv_reading_keeps_what_the_user_sees(sqlite_db, tmp_path):
+def test_csv_reading_keeps_what_the_user_sees(sqlite_engine, tmp_path):
     """BOM, semicolons, leading zeros; a blank line does not shift row numbers."""
-    load_samples(sqlite_db, upto="customers")
+    load_samples(sqlite_engine, upto="customers")
     path = tmp_path / "c.csv"
     path.write_bytes(
         "\ufeffcustomer_ref;name;segment;tier;branch_code;joined_on\n"
         "0042;Zero Lead;retail;;N01;2020-01-01\n".encode()
     )
-    run_import(sqlite_db, "customers", path)
-    with sqlite_db.connect() as conn:
+    run_import(sqlite_engine, "customers", path)
+    with sqlite_engine.connect() as conn:
         row = conn.execute(text("SELECT external_ref, tier FROM customer WHERE name = 'Zero Lead'")).one()
     assert tuple(row) == ("0042", "standard")
     path.write_text(
@@ -195,25 +184,25 @@ def test_csv_reading_keeps_what_the_user_sees(sqlite_db, tmp_path):
         "C901,B,retail,N01,not-a-date\n"
     )
     with pytest.raises(ValidationFailed, match="row 4, column joined_on: 'not-a-date' is not a date"):
-        run_import(sqlite_db, "customers", path)
+        run_import(sqlite_engine, "customers", path)
 
 
-def test_header_problems_are_on_row_1(sqlite_db, tmp_path):
+def test_header_problems_are_on_row_1(sqlite_engine, tmp_path):
     path = tmp_path / "u.csv"
     path.write_text(
         "branch_code,branch_name,branch_name,department_code,department_name,colour\nN,x,x,D,d,red\n"
     )
     with pytest.raises(ValidationFailed) as err:
-        run_import(sqlite_db, "units", path)
+        run_import(sqlite_engine, "units", path)
     msg = str(err.value)
     assert "row 1, column branch_name: column appears more than once" in msg
     assert "row 1, column colour: unknown column" in msg
 
 
-def test_unknown_kind_and_file_type(sqlite_db, tmp_path):
+def test_unknown_kind_and_file_type(sqlite_engine, tmp_path):
     from sqlalchemy.orm import Session
 
-    with Session(sqlite_db) as session:
+    with Session(sqlite_engine) as session:
         with pytest.raises(ValueError, match="unknown import kind"):
             import_file(session, "invoices", SAMPLES / "units.csv")
         (tmp_path / "u.json").write_text("{}")
@@ -221,30 +210,28 @@ def test_unknown_kind_and_file_type(sqlite_db, tmp_path):
             import_file(session, "units", tmp_path / "u.json")
 
 
-def test_existing_unit_codes_are_reused_and_renames_refused(sqlite_db, tmp_path):
-    load_samples(sqlite_db, upto="staff")
+def test_existing_unit_codes_are_reused_and_renames_refused(sqlite_engine, tmp_path):
+    load_samples(sqlite_engine, upto="staff")
     path = tmp_path / "u.csv"
     path.write_text(
         "branch_code,branch_name,department_code,department_name\n"
         "N01,North Quay,SRV,Service Desk\n"
         "W01,West End,LEN,Lending\n"
     )
-    report = run_import(sqlite_db, "units", path)
+    report = run_import(sqlite_engine, "units", path)
     assert report.written == {"branch": 1, "department": 0, "branch_department": 2}
     path.write_text(
         "branch_code,branch_name,department_code,department_name\nN01,Northern,SRV,Service Desk\n"
     )
-    before = table_counts(sqlite_db)
+    before = table_counts(sqlite_engine)
     with pytest.raises(ValidationFailed, match="row 2, column branch_name: branch N01 is already named"):
-        run_import(sqlite_db, "units", path)
-    assert table_counts(sqlite_db) == before
+        run_import(sqlite_engine, "units", path)
+    assert table_counts(sqlite_engine) == before
 
 
-def test_responses_outside_wave_period_warn(sqlite_db, tmp_path):
-    from tests.integration.import_fixtures import edited_copy, set_cell
-
-    load_samples(sqlite_db, upto="responses")
+def test_responses_outside_wave_period_warn(sqlite_engine, tmp_path):
+    load_samples(sqlite_engine, upto="responses")
     path = edited_copy("responses.csv", tmp_path, set_cell(0, "submitted_at", "2025-12-31 10:00"))
-    report = run_import(sqlite_db, "responses", path)
+    report = run_import(sqlite_engine, "responses", path)
     assert report.warnings == ["1 response(s) submitted outside the wave period (rows 2)"]
     assert "warning: 1 response(s)" in report.summary()

@@ -7,7 +7,6 @@ count unchanged, and audiences stay apart."""
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -15,20 +14,19 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from dashboard.auth.scope import Scope
-from dashboard.ingest.errors import ValidationFailed
+from dashboard.db.rollup_refresh import ROLLUP_TABLES
 from dashboard.queries import gaps as gap_queries
 from dashboard.services import churn as churn_service
 from dashboard.services.metrics_cli import compute_metric
 from tests.integration.import_fixtures import (
-    BACKENDS,
     SAMPLES,
+    assert_refused,
     edited_copy,
     load_samples,
     read_sample,
     run_import,
     set_cell,
     table_counts,
-    throwaway_engine,
 )
 
 NEW_KINDS = ("management_survey", "standards", "audits", "promises", "churn_events", "benchmarks")
@@ -43,12 +41,11 @@ def load_everything(engine) -> None:
         run_import(engine, kind, SAMPLES / f"{kind}.csv")
 
 
-@pytest.fixture(scope="module")
-def loaded(tmp_path_factory):
-    """SQLite holding every sample; tests that write roll back or refuse."""
-    with throwaway_engine("sqlite", tmp_path_factory.mktemp("kinds")) as eng:
-        load_everything(eng)
-        yield eng
+@pytest.fixture
+def loaded(session_databases):
+    """A private copy of a SQLite database holding every sample (built once)."""
+    with session_databases.copy("sqlite", "every-sample", load_everything) as engine:
+        yield engine
 
 
 def _rows(engine, sql: str) -> list[tuple]:
@@ -56,67 +53,51 @@ def _rows(engine, sql: str) -> list[tuple]:
         return [tuple(r) for r in conn.execute(text(sql)).all()]
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
-def test_samples_land_and_gap1_matches_pandas(backend, tmp_path):
-    with throwaway_engine(backend, tmp_path) as engine:
-        load_samples(engine)
-        run_import(engine, "template", MANAGEMENT_TEMPLATE)
-        for kind in NEW_KINDS:  # a dry run writes nothing and predicts the real import's counts
-            before = table_counts(engine)
-            dry = run_import(engine, kind, SAMPLES / f"{kind}.csv", dry_run=True)
-            assert table_counts(engine) == before
-            real = run_import(engine, kind, SAMPLES / f"{kind}.csv")
-            assert dry.written == real.written, kind
-        counts = table_counts(engine)
-        assert counts["management_response"] == 4
-        assert counts["service_standard"] == 6
-        assert counts["audit_score"] == 6
-        assert counts["commitment"] == 2
-        assert counts["churn_event"] == 2
-        assert counts["external_benchmark"] == 3
+def test_samples_land_and_gap1_matches_pandas(fresh_engine):
+    engine = fresh_engine  # both backends
+    load_samples(engine)
+    run_import(engine, "template", MANAGEMENT_TEMPLATE)
+    for kind in NEW_KINDS:  # a dry run writes nothing and predicts the real import's counts
+        before = table_counts(engine)
+        dry = run_import(engine, kind, SAMPLES / f"{kind}.csv", dry_run=True)
+        assert table_counts(engine) == before
+        real = run_import(engine, kind, SAMPLES / f"{kind}.csv")
+        assert dry.written == real.written, kind
+    counts = table_counts(engine)
+    assert counts["management_response"] == 4
+    assert counts["service_standard"] == 6
+    assert counts["audit_score"] == 6
+    assert counts["commitment"] == 2
+    assert counts["churn_event"] == 2
+    assert counts["external_benchmark"] == 3
 
-        # gap 1 inputs: per item n and mean of management's beliefs, from the file by pandas
-        raw = read_sample("management_survey.csv")
-        items = [c for c in raw.columns if c.endswith("_E") and not c.startswith("IMP_")]
-        long = raw.melt(id_vars=["respondent_ref"], value_vars=items, var_name="col", value_name="v")
-        long = long[long["v"] != ""].assign(
-            code=lambda d: d["col"].str[:-2], v=lambda d: d["v"].astype(float)
-        )
-        expected = long.groupby("code")["v"].agg(["count", "mean"])
-        with Session(engine) as session:
-            got = gap_queries.management_expectations(session, Scope.everything()).set_index("code")
-            importance = gap_queries.management_importance(session, Scope.everything()).set_index("element")
-        assert got["n"].to_dict() == expected["count"].to_dict()
-        pd.testing.assert_series_equal(
-            (got["total"] / got["n"]).rename("mean"), expected["mean"], check_names=False, rtol=1e-12
-        )
-        assert got.loc["T4", "n"] == 3  # the empty cell is "not answered", not a zero
-        points = raw[[f"IMP_{e}" for e in "RATES"]].astype(float)
-        for e in "RATES":
-            assert importance.loc[e, "total"] / importance.loc[e, "n"] == pytest.approx(
-                points[f"IMP_{e}"].mean()
-            )
+    # gap 1 inputs: per item n and mean of management's beliefs, from the file by pandas
+    raw = read_sample("management_survey.csv")
+    items = [c for c in raw.columns if c.endswith("_E") and not c.startswith("IMP_")]
+    long = raw.melt(id_vars=["respondent_ref"], value_vars=items, var_name="col", value_name="v")
+    long = long[long["v"] != ""].assign(code=lambda d: d["col"].str[:-2], v=lambda d: d["v"].astype(float))
+    expected = long.groupby("code")["v"].agg(["count", "mean"])
+    with Session(engine) as session:
+        got = gap_queries.management_expectations(session, Scope.everything()).set_index("code")
+        importance = gap_queries.management_importance(session, Scope.everything()).set_index("element")
+    assert got["n"].to_dict() == expected["count"].to_dict()
+    pd.testing.assert_series_equal(
+        (got["total"] / got["n"]).rename("mean"), expected["mean"], check_names=False, rtol=1e-12
+    )
+    assert got.loc["T4", "n"] == 3  # the empty cell is "not answered", not a zero
+    points = raw[[f"IMP_{e}" for e in "RATES"]].astype(float)
+    for e in "RATES":
+        assert importance.loc[e, "total"] / importance.loc[e, "n"] == pytest.approx(points[f"IMP_{e}"].mean())
 
-        # churn events moved churned_on: C101 left, 007 left and came back
-        churned = dict(_rows(engine, "SELECT external_ref, churned_on FROM customer"))
-        assert str(churned["C101"]) == "2026-04-15"
-        assert churned["007"] is None
-        audit = _rows(engine, "SELECT action, target FROM audit_log WHERE action = 'import.churn_events'")
-        assert len(audit) == 1 and audit[0][1].endswith("churn_events.csv")
+    # churn events moved churned_on: C101 left, 007 left and came back
+    churned = dict(_rows(engine, "SELECT external_ref, churned_on FROM customer"))
+    assert str(churned["C101"]) == "2026-04-15"
+    assert churned["007"] is None
+    audit = _rows(engine, "SELECT action, target FROM audit_log WHERE action = 'import.churn_events'")
+    assert len(audit) == 1 and audit[0][1].endswith("churn_events.csv")
 
 
-CUSTOMER_TABLES = (
-    "response",
-    "answer",
-    "importance_allocation",
-    "rollup_item",
-    "rollup_item_segment",
-    "rollup_importance",
-    "rollup_driver",
-    "rollup_loyalty",
-    "rollup_indicator_pair",
-    "customer_department",
-)
+CUSTOMER_TABLES = ("response", "answer", "importance_allocation", "customer_department", *ROLLUP_TABLES)
 
 
 def _customer_side(engine) -> dict[str, list[tuple]]:
@@ -127,18 +108,18 @@ def _customer_side(engine) -> dict[str, list[tuple]]:
         }
 
 
-def test_management_answers_leave_customer_metrics_unchanged(tmp_path):
-    with throwaway_engine("sqlite", tmp_path) as engine:
-        load_samples(engine)
-        run_import(engine, "template", MANAGEMENT_TEMPLATE)
-        before = _customer_side(engine)
-        with Session(engine) as session:  # the numbers `csat metrics` prints
-            shown = [compute_metric(session, m) for m in ("headline", "csi", "servqual")]
-        run_import(engine, "management_survey", SAMPLES / "management_survey.csv")
-        assert _customer_side(engine) == before
-        with Session(engine) as session:
-            assert [compute_metric(session, m) for m in ("headline", "csi", "servqual")] == shown
-        assert table_counts(engine)["management_answer"] > 0
+def test_management_answers_leave_customer_metrics_unchanged(sqlite_engine):
+    engine = sqlite_engine
+    load_samples(engine)
+    run_import(engine, "template", MANAGEMENT_TEMPLATE)
+    before = _customer_side(engine)
+    with Session(engine) as session:  # the numbers `csat metrics` prints
+        shown = [compute_metric(session, m) for m in ("headline", "csi", "servqual")]
+    run_import(engine, "management_survey", SAMPLES / "management_survey.csv")
+    assert _customer_side(engine) == before
+    with Session(engine) as session:
+        assert [compute_metric(session, m) for m in ("headline", "csi", "servqual")] == shown
+    assert table_counts(engine)["management_answer"] > 0
 
 
 def test_a_management_wave_is_refused_as_customer_responses(loaded, tmp_path):
@@ -155,7 +136,7 @@ def test_a_management_wave_is_refused_as_customer_responses(loaded, tmp_path):
             ["response_id", "wave", "customer_ref", "branch_code", "department_code", "submitted_at", "T1_E"]
         ],
     )
-    message = _refused(
+    message = assert_refused(
         loaded, "responses", responses, ["row 2, column wave", "management survey", "management_survey"]
     )
     assert message.count("management survey") == 1
@@ -163,24 +144,12 @@ def test_a_management_wave_is_refused_as_customer_responses(loaded, tmp_path):
     customer = edited_copy(
         "management_survey.csv", tmp_path, lambda df: df.assign(template_code="SERVQUAL22")
     )
-    _refused(
+    assert_refused(
         loaded,
         "management_survey",
         customer,
         ["row 2, column template_code", "customer survey", "csat import responses"],
     )
-
-
-def _refused(engine, kind: str, path: Path, fragments: list[str]) -> str:
-    before = table_counts(engine)
-    with pytest.raises(ValidationFailed) as err:
-        run_import(engine, kind, path)
-    message = str(err.value)
-    for fragment in fragments:
-        assert fragment in message, message
-    assert "nothing was imported" in message
-    assert table_counts(engine) == before
-    return message
 
 
 def _without(column: str):
@@ -301,34 +270,34 @@ BAD_FILES = {
 )
 def test_bad_files_are_refused_with_nothing_written(loaded, tmp_path, kind, case):
     change, fragments = BAD_FILES[kind][case]
-    _refused(loaded, kind, edited_copy(f"{kind}.csv", tmp_path, change), fragments)
+    assert_refused(loaded, kind, edited_copy(f"{kind}.csv", tmp_path, change), fragments)
 
 
-def test_churn_event_changes_the_next_trainings_labels(tmp_path):
+def test_churn_event_changes_the_next_trainings_labels(sqlite_engine, tmp_path):
     """C104 has no departure; recording one in the quarter after wave
     2026-Q2 makes their 2026-Q2 snapshot a positive label (horizon
     churn_service.HORIZON_DAYS), which is what `csat churn train` fits."""
-    with throwaway_engine("sqlite", tmp_path) as engine:
-        load_samples(engine)
-        later = date(2030, 1, 1)
+    engine = sqlite_engine
+    load_samples(engine)
+    later = date(2030, 1, 1)
 
-        def label_of(ref: str) -> pd.Series:
-            with Session(engine) as session:
-                data = churn_service.snapshots(session, later)
-                cid = session.execute(
-                    text("SELECT id FROM customer WHERE external_ref = :r"), {"r": ref}
-                ).scalar_one()
-            return data.loc[data.index == cid, "churned"]
+    def label_of(ref: str) -> pd.Series:
+        with Session(engine) as session:
+            data = churn_service.snapshots(session, later)
+            cid = session.execute(
+                text("SELECT id FROM customer WHERE external_ref = :r"), {"r": ref}
+            ).scalar_one()
+        return data.loc[data.index == cid, "churned"]
 
-        before = label_of("C104")
-        assert len(before) >= 1 and before.sum() == 0
-        events = tmp_path / "events.csv"
-        events.write_text("customer_ref,left_on,reason,returned_on\nC104,2026-08-01,fees,\n")
-        run_import(engine, "churn_events", events)
-        after = label_of("C104")
-        assert after.sum() == 1
-        # coming back clears churned_on again: the customer is active and unlabelled from then on
-        events.write_text("customer_ref,left_on,reason,returned_on\nC104,2026-08-01,,2026-10-01\n")
-        run_import(engine, "churn_events", events)
-        assert _rows(engine, "SELECT churned_on FROM customer WHERE external_ref = 'C104'") == [(None,)]
-        assert _rows(engine, "SELECT reason, returned_on FROM churn_event")[0][0] == "fees"
+    before = label_of("C104")
+    assert len(before) >= 1 and before.sum() == 0
+    events = tmp_path / "events.csv"
+    events.write_text("customer_ref,left_on,reason,returned_on\nC104,2026-08-01,fees,\n")
+    run_import(engine, "churn_events", events)
+    after = label_of("C104")
+    assert after.sum() == 1
+    # coming back clears churned_on again: the customer is active and unlabelled from then on
+    events.write_text("customer_ref,left_on,reason,returned_on\nC104,2026-08-01,,2026-10-01\n")
+    run_import(engine, "churn_events", events)
+    assert _rows(engine, "SELECT churned_on FROM customer WHERE external_ref = 'C104'") == [(None,)]
+    assert _rows(engine, "SELECT reason, returned_on FROM churn_event")[0][0] == "fees"

@@ -5,58 +5,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
 import pytest
-from pandas.testing import assert_frame_equal
 from sqlalchemy import text
 
-from tests.integration.import_fixtures import (
-    BACKENDS,
-    ITEM_KEYS,
-    MEASURES,
-    file_answers,
-    load_samples,
-    pandas_importance_rollup,
-    pandas_item_rollup,
-    read_sample,
-    rollup_from_db,
-    run_import,
-    sample_path,
-    throwaway_engine,
-)
-
-
-@pytest.fixture(params=BACKENDS)
-def engine(request, tmp_path):
-    with throwaway_engine(request.param, tmp_path) as eng:
-        yield eng
+from tests.integration.import_fixtures import load_samples, read_sample, run_import, sample_path
+from tests.support.databases import throwaway_engine
+from tests.support.rollup_check import assert_rollups_match_file
 
 
 def _assert_rollups_equal_file(engine, path: Path) -> None:
     with engine.connect() as conn:
-        answers = file_answers(conn, path)
-        waves = set(answers["wave_id"])
-        for table, keys in (
-            ("rollup_item_segment", ITEM_KEYS),
-            ("rollup_item", [k for k in ITEM_KEYS if k != "segment"]),
-        ):
-            got = rollup_from_db(conn, table, keys, MEASURES)
-            got = got[got["wave_id"].isin(waves)].reset_index(drop=True)
-            assert_frame_equal(got, pandas_item_rollup(answers, keys), check_exact=False, rtol=1e-9)
-        if "IMP_R" in pd.read_csv(path, nrows=0).columns:
-            got = rollup_from_db(
-                conn,
-                "rollup_importance",
-                [*ITEM_KEYS[:5], "element"],
-                ["n", "sum_points", "sumsq_points"],
-            )
-            got = got[got["wave_id"].isin(waves)].reset_index(drop=True)
-            assert_frame_equal(got, pandas_importance_rollup(conn, path), check_exact=False, rtol=1e-9)
+        assert_rollups_match_file(conn, path)
 
 
-def test_sample_rollups_equal_pandas_aggregate_of_file(engine):
-    load_samples(engine)
-    _assert_rollups_equal_file(engine, sample_path("responses"))
+def test_sample_rollups_equal_pandas_aggregate_of_file(fresh_engine):
+    load_samples(fresh_engine)
+    _assert_rollups_equal_file(fresh_engine, sample_path("responses"))
 
 
 def test_second_import_into_same_partitions_rebuilds_them(tmp_path):
@@ -104,13 +68,13 @@ def _load_mini(engine, tmp_path):
     return run_import(engine, "responses", tmp_path / "r.csv")
 
 
-def test_reverse_coded_items_are_reversed_in_rollups(engine, tmp_path):
-    report = _load_mini(engine, tmp_path)
+def test_reverse_coded_items_are_reversed_in_rollups(fresh_engine, tmp_path):
+    report = _load_mini(fresh_engine, tmp_path)
     assert report.written == {"response": 5, "answer": 19, "importance_allocation": 0}
-    _assert_rollups_equal_file(engine, tmp_path / "r.csv")
+    _assert_rollups_equal_file(fresh_engine, tmp_path / "r.csv")
 
     # and by hand, from the database: reversed = lo + hi - x
-    with engine.connect() as conn:
+    with fresh_engine.connect() as conn:
         sums = {
             code: tuple(row)
             for code, *row in conn.execute(
@@ -128,7 +92,7 @@ def test_reverse_coded_items_are_reversed_in_rollups(engine, tmp_path):
     assert sums["Q1"][1] == 15.0  # not reversed
 
 
-def test_element_ci_falls_back_to_answers_without_complete_cases(engine, tmp_path):
+def test_element_ci_falls_back_to_answers_without_complete_cases(fresh_engine, tmp_path):
     """MINI asks two of the five elements, so no respondent is a complete case
     in the driver rollup: the element CI stays the item-answer one."""
     import numpy as np
@@ -141,8 +105,8 @@ def test_element_ci_falls_back_to_answers_without_complete_cases(engine, tmp_pat
     from dashboard.queries.filters import Filters
     from dashboard.services.drilldown import element_profile
 
-    _load_mini(engine, tmp_path)
-    with Session(engine) as session:
+    _load_mini(fresh_engine, tmp_path)
+    with Session(fresh_engine) as session:
         wave = session.scalar(select(Wave.id).where(Wave.code == "M1"))
         profile = element_profile(session, Scope.everything(), Filters(wave_ids=(wave,)), min_n=1)
     s = profile.set_index("element").loc["S"]

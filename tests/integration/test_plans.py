@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 from dashboard.auth.roles import AuthUser
 from dashboard.auth.users import to_auth_user
 from dashboard.db.models import AppUser, AuditEntry, ImprovementPlan
-from dashboard.ingest.demo import generate_demo
 from dashboard.queries.plans import plan_comments, plan_for_viewer, plan_history, visible_plans
 from dashboard.services.plans import (
     PlanForbidden,
@@ -27,13 +26,13 @@ from dashboard.services.plans import (
     set_action_done,
     update_plan,
 )
-from tests.conftest import BACKENDS, _new_database
+from tests.support.databases import BACKENDS
+from tests.support.demo_app import shared_demo
 
 
 @pytest.fixture
-def db(fresh_engine):
-    generate_demo(fresh_engine, responses=300, seed=3)
-    return fresh_engine
+def db(demo_copy):
+    return demo_copy(responses=300, seed=3)
 
 
 def _user(session, username) -> AuthUser:
@@ -295,19 +294,11 @@ def test_script_in_a_title_is_stored_verbatim(db):
         assert s.get(ImprovementPlan, plan_id).title == title
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
-def effect_db(request, tmp_path_factory):
+@pytest.fixture(params=BACKENDS)
+def effect_db(request, session_databases):
     """A larger demo so unit-level effects have the power to show, on each
-    backend (the rollups and the effect query run in SQL on both)."""
-    from dashboard.db.engine import make_engine
-    from dashboard.db.migrate import upgrade
-
-    url, cleanup = _new_database(request.param, tmp_path_factory.mktemp("effects"))
-    engine = make_engine(url)
-    upgrade(engine)
-    generate_demo(engine, responses=20_000, seed=7)
-    yield engine
-    cleanup(engine)
+    backend (the rollups and the effect query run in SQL on both); only read."""
+    return shared_demo(session_databases, request.param, responses=20_000, seed=7)
 
 
 def test_planted_plans_effects(effect_db):

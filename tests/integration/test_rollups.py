@@ -8,11 +8,15 @@ from sqlalchemy import text
 
 from dashboard.db.rollup_refresh import refresh_rollups
 from tests.support.rollup_check import (
-    KEYS,
-    assert_frames_equal,
+    IMPORTANCE_KEYS,
+    IMPORTANCE_MEASURES,
+    ITEM_KEYS,
     assert_rollups_match_answers,
-    expected_rollup,
+    assert_same_rollup,
+    importance_rollup,
+    item_rollup,
     raw_answers,
+    raw_importance,
     rollup_table,
 )
 
@@ -24,31 +28,10 @@ def test_rollups_equal_raw_aggregate(demo_engine):
 
 def test_importance_rollup_equals_raw(demo_engine):
     with demo_engine.connect() as conn:
-        raw = pd.read_sql(
-            text(
-                "SELECT r.wave_id, r.branch_id, r.department_id, r.channel, r.segment, i.element, i.points "
-                "FROM importance_allocation i JOIN response r ON r.id = i.response_id"
-            ),
-            conn,
-        )
-        keys = ["wave_id", "branch_id", "department_id", "channel", "segment", "element"]
-        expected = (
-            raw.assign(p2=raw.points.astype(float) ** 2)
-            .groupby(keys)
-            .agg(n=("points", "count"), sum_points=("points", "sum"), sumsq_points=("p2", "sum"))
-            .reset_index()
-            .sort_values(keys)
-            .reset_index(drop=True)
-        )
-        actual = (
-            pd.read_sql(
-                text(f"SELECT {', '.join(keys)}, n, sum_points, sumsq_points FROM rollup_importance"), conn
-            )
-            .sort_values(keys)
-            .reset_index(drop=True)
-        )
-        assert len(expected) > 0
-        pd.testing.assert_frame_equal(actual, expected, check_dtype=False)
+        expected = importance_rollup(raw_importance(conn))
+        actual = rollup_table(conn, "rollup_importance", IMPORTANCE_KEYS, IMPORTANCE_MEASURES)
+    assert len(expected) > 0
+    assert_same_rollup(actual, expected)
 
 
 def test_partial_refresh_after_an_edit_matches_full_aggregate(demo_engine):
@@ -69,7 +52,9 @@ def test_partial_refresh_after_an_edit_matches_full_aggregate(demo_engine):
             )
             refresh_rollups(conn, wave_ids=[wave_id], branch_ids=[branch_id])
             raw = raw_answers(conn)
-            assert_frames_equal(rollup_table(conn, "rollup_item_segment", KEYS), expected_rollup(raw, KEYS))
+            assert_same_rollup(
+                rollup_table(conn, "rollup_item_segment", ITEM_KEYS), item_rollup(raw, ITEM_KEYS)
+            )
         finally:
             trans.rollback()
 

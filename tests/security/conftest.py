@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 
 from dashboard.runtime import Runtime
-from tests.support.demo_app import demo_runtime_at
+from tests.support.demo_app import demo_runtime
 
 
 @pytest.fixture(scope="session")
-def security_runtime(tmp_path_factory) -> Runtime:
-    return demo_runtime_at(tmp_path_factory.mktemp("security") / "demo.db", responses=2_000, seed=5)
+def security_runtime(session_databases) -> Runtime:
+    return demo_runtime(session_databases, responses=2_000, seed=5)
 
 
 @pytest.fixture(scope="session")

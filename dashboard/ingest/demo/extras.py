@@ -17,6 +17,12 @@ from dashboard.ingest.demo.simulate import Simulation, plan_effect
 from dashboard.ingest.demo.world import World
 
 MANAGEMENT_SURVEY_DATES = (date(2024, 3, 15), date(2026, 3, 15))
+PUBLISHED_ON = date(2022, 1, 1)  # standards and commitments hold from the first wave on
+# published promises: code, text, RATER element, measured by, threshold in hours
+COMMITMENTS = (
+    ("ANSWER-24H", "We answer every request within 24 hours.", "S", "first_response_hours", 24.0),
+    ("RESOLVE-5D", "We resolve complaints within five working days.", "R", "resolution_hours", 120.0),
+)
 
 
 def write_extras(conn: Connection, rng, world: World, sim: Simulation, ids, inst) -> None:
@@ -28,30 +34,21 @@ def write_extras(conn: Connection, rng, world: World, sim: Simulation, ids, inst
             ServiceStandard(
                 element=element,
                 target_index=target,
-                valid_from=date(2022, 1, 1),
+                valid_from=PUBLISHED_ON,
                 sla_hours=48.0 if element == "S" else None,
                 description=f"Company-wide target for {element}",
             )
         )
     session.add_all(
-        [
-            Commitment(
-                code="ANSWER-24H",
-                text="We answer every request within 24 hours.",
-                element="S",
-                metric="first_response_hours",
-                threshold_hours=24.0,
-                published_on=date(2022, 1, 1),
-            ),
-            Commitment(
-                code="RESOLVE-5D",
-                text="We resolve complaints within five working days.",
-                element="R",
-                metric="resolution_hours",
-                threshold_hours=120.0,
-                published_on=date(2022, 1, 1),
-            ),
-        ]
+        Commitment(
+            code=code,
+            text=text,
+            element=element,
+            metric=metric,
+            threshold_hours=hours,
+            published_on=PUBLISHED_ON,
+        )
+        for code, text, element, metric, hours in COMMITMENTS
     )
     _plans(session, world, ids)
     session.flush()
