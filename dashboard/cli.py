@@ -77,7 +77,9 @@ def demo(responses: int, seed: int, if_empty: bool) -> None:
 @click.option("--sheet", default=None, help="Excel sheet name (default: the first sheet).")
 def import_(kind: str, path: Path, dry_run: bool, sheet: str | None) -> None:
     """Import a file. KIND: template, units, staff, waves, customers, responses,
-    service_requests. A file with any error imports nothing."""
+    service_requests, management_survey, standards, audits, promises,
+    churn_events, benchmarks (docs/DATA-FORMATS.md). A file with any error
+    imports nothing."""
     from dashboard.ingest.importers import KINDS, import_file
 
     if kind not in KINDS:

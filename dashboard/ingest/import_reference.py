@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from dashboard.db.base import Base
 from dashboard.db.bulk import insert_numbered
 from dashboard.db.models import Branch, BranchDepartment, Customer, Department, Staff, SurveyTemplate, Wave
-from dashboard.ingest.report import ImportReport
+from dashboard.ingest.report import ImportReport, save_rows
 from dashboard.ingest.tabular import Checker, read_checked
 
 TIERS = ("standard", "gold", "vip")
@@ -102,14 +102,6 @@ def import_units(
     return report
 
 
-def _save(session: Session, report: ImportReport, objects: list[Base]) -> ImportReport:
-    """Add the new rows of a valid file, unless this is a dry run."""
-    if not report.dry_run:
-        session.add_all(objects)
-        session.flush()
-    return report
-
-
 def _check_region(
     check: Checker, r: int, code: str, region: str, known: Branch | None, seen: dict[str, tuple[str, str]]
 ) -> None:
@@ -169,7 +161,7 @@ def import_staff(
                 left_on=left,
             )
         )
-    return _save(session, check.report("staff", table, dry_run, {"staff": len(staff)}), staff)
+    return save_rows(session, check.report("staff", table, dry_run, {"staff": len(staff)}), staff)
 
 
 def import_waves(
@@ -198,7 +190,7 @@ def import_waves(
                 period_end=end,
             )
         )
-    return _save(session, check.report("waves", table, dry_run, {"wave": len(waves)}), waves)
+    return save_rows(session, check.report("waves", table, dry_run, {"wave": len(waves)}), waves)
 
 
 def import_customers(

@@ -11,17 +11,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dashboard.db.bulk import bulk_insert, insert_numbered
-from dashboard.db.models import Customer, Question, Response, Wave
+from dashboard.db.models import Customer, Question, Response, SurveyTemplate, Wave
 from dashboard.db.rollup_refresh import refresh_rollups
-from dashboard.domain import CHANNELS, ELEMENTS
+from dashboard.domain import CHANNELS
 from dashboard.ingest.references import Units, lookup
 from dashboard.ingest.report import ImportReport
-from dashboard.ingest.tabular import Checker, Table, read_checked
+from dashboard.ingest.tabular import IMPORTANCE_COLUMNS, Checker, Table, read_checked
 
 FIXED_REQUIRED = ["response_id", "wave", "branch_code", "department_code", "submitted_at"]
 FIXED_OPTIONAL = ["customer_ref", "channel", "segment", "comment"]
-IMPORTANCE_COLUMNS = {f"IMP_{e}": e for e in ELEMENTS}
-IMP_ALL = "+".join(IMPORTANCE_COLUMNS)  # how a row's importance total is named in problems
 
 
 @dataclass(frozen=True)
@@ -71,6 +69,29 @@ def _required_part(q: Question) -> str:
     return "P" if q.asks_perception else "E"
 
 
+OTHER_AUDIENCES = {
+    "management": "import management's answers with `csat import management_survey`",
+    "staff": "staff answers are not customer feedback",
+}
+
+
+def _refuse_other_audiences(session: Session, table: Table, waves: dict[str, Wave], check: Checker) -> None:
+    """Only customers' answers are responses: a wave of a management or
+    staff template would otherwise enter every customer metric."""
+    audiences = dict(session.execute(select(SurveyTemplate.id, SurveyTemplate.audience)).all())
+    for i, row in enumerate(table.rows):
+        wave = waves.get(row["wave"])
+        audience = audiences.get(wave.template_id) if wave else None
+        if audience in OTHER_AUDIENCES:
+            check.add(
+                table.row_number(i),
+                "wave",
+                f"wave {wave.code} is a {audience} survey, not customer responses; "
+                f"{OTHER_AUDIENCES[audience]}",
+            )
+            return  # one message says it; the file is refused whole
+
+
 def import_responses(
     session: Session, path: str | Path, *, dry_run: bool = False, sheet: str | None = None
 ) -> ImportReport:
@@ -99,6 +120,7 @@ def import_responses(
     templates = {waves[c].template_id for c in codes_in_file if c in waves}
     if len(templates) > 1:
         check.add(1, "wave", "all waves in one file must use the same template; split the file")
+    _refuse_other_audiences(session, table, waves, check)
     check.raise_if_any()
     if not table.rows:
         return ImportReport("responses", table.source, 0, dry_run)
@@ -165,13 +187,8 @@ def import_responses(
         merged: dict[int, list] = {}
         for qid, part, value in values:
             merged.setdefault(qid, [None, None])[0 if part == "E" else 1] = value
-        points = {e: row.get(c, "") for c, e in IMPORTANCE_COLUMNS.items() if row.get(c, "")}
-        if points:
-            parsed = {e: check.integer(r, f"IMP_{e}", v, 0, 100) for e, v in points.items()}
-            if len(parsed) < len(ELEMENTS):
-                check.add(r, IMP_ALL, "importance points need all five elements (or none)")
-            elif None not in parsed.values() and sum(parsed.values()) != 100:
-                check.add(r, IMP_ALL, f"importance points sum to {sum(parsed.values())}, not 100")
+        parsed = check.importance_points(r, {e: row.get(c, "") for c, e in IMPORTANCE_COLUMNS.items()})
+        if parsed is not None:
             importance.append((len(responses), parsed))
         responses.append(
             (

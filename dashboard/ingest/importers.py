@@ -15,6 +15,9 @@ from sqlalchemy.orm import Session
 
 from dashboard.db.models import SurveyTemplate
 from dashboard.ingest.errors import Problem, ValidationFailed
+from dashboard.ingest.import_delivery import import_audits, import_promises, import_standards
+from dashboard.ingest.import_management import import_management_survey
+from dashboard.ingest.import_outcomes import import_benchmarks, import_churn_events
 from dashboard.ingest.import_reference import import_customers, import_staff, import_units, import_waves
 from dashboard.ingest.import_requests import import_service_requests
 from dashboard.ingest.import_responses import import_responses
@@ -56,6 +59,12 @@ KINDS: dict[str, Callable[..., ImportReport]] = {
     "customers": import_customers,
     "responses": import_responses,
     "service_requests": import_service_requests,
+    "management_survey": import_management_survey,
+    "standards": import_standards,
+    "audits": import_audits,
+    "promises": import_promises,
+    "churn_events": import_churn_events,
+    "benchmarks": import_benchmarks,
 }
 
 

@@ -61,3 +61,22 @@ class Units:
                 f"branch {row['branch_code']} has no department {row['department_code']}",
             )
         return b, d
+
+    def resolve_optional(
+        self, check: Checker, row_number: int, row: dict[str, str], *, branch_required: bool = False
+    ) -> tuple[int | None, int | None]:
+        """Branch and department ids where either may be empty (a company-wide
+        or department-wide record); codes given must exist, and a department
+        given with a branch must be one the branch has."""
+        bc, dc = row.get("branch_code", ""), row.get("department_code", "")
+        if branch_required and not bc:
+            check.add(row_number, "branch_code", "is required")
+        b = self.branches.get(bc) if bc else None
+        d = self.departments.get(dc) if dc else None
+        if bc and b is None:
+            check.add(row_number, "branch_code", f"unknown branch {bc!r}")
+        if dc and d is None:
+            check.add(row_number, "department_code", f"unknown department {dc!r}")
+        if b is not None and d is not None and (b, d) not in self.pairs:
+            check.add(row_number, "department_code", f"branch {bc} has no department {dc}")
+        return b, d

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
+
+from dashboard.db.base import Base
 
 
 @dataclass
@@ -42,3 +47,12 @@ class ImportReport:
 def row_list(numbers: list[int], shown: int = 10) -> str:
     """Row numbers for a warning: the first `shown`, then an ellipsis."""
     return ", ".join(map(str, numbers[:shown])) + (" ..." if len(numbers) > shown else "")
+
+
+def save_rows(session: Session, report: ImportReport, objects: Sequence[Base]) -> ImportReport:
+    """Add the new rows of a valid file in the caller's transaction, unless
+    the report is a dry run's."""
+    if not report.dry_run:
+        session.add_all(objects)
+        session.flush()
+    return report

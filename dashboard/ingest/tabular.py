@@ -21,9 +21,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from dashboard.domain import ELEMENTS
 from dashboard.ingest.errors import Problem, ValidationFailed
 from dashboard.ingest.report import ImportReport
 
+IMPORTANCE_COLUMNS = {f"IMP_{e}": e for e in ELEMENTS}  # stated importance points per RATER element
 TRUE = {"1", "true", "yes", "y", "t"}
 FALSE = {"0", "false", "no", "n", "f"}
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
@@ -279,6 +281,21 @@ class Checker:
         """Stop with every problem found so far (before anything is written)."""
         if self.problems:
             raise ValidationFailed(self.source, self.problems)
+
+    def importance_points(self, row: int, cells: dict[str, str]) -> dict[str, int] | None:
+        """Stated importance from the IMP_R ... IMP_S columns (`cells` maps
+        element to cell): all five whole numbers 0-100 summing to 100, or all
+        empty (None). Problems are named on the columns' sum."""
+        given = {e: v for e, v in cells.items() if v}
+        if not given:
+            return None
+        where = "+".join(f"IMP_{e}" for e in cells)
+        parsed = {e: self.integer(row, f"IMP_{e}", v, 0, 100) for e, v in given.items()}
+        if len(parsed) < len(cells):
+            self.add(row, where, "importance points need all five elements (or none)")
+        elif None not in parsed.values() and sum(parsed.values()) != 100:
+            self.add(row, where, f"importance points sum to {sum(parsed.values())}, not 100")
+        return parsed
 
     def report(self, kind: str, table: Table, dry_run: bool, written: dict[str, int]) -> ImportReport:
         """Stop with every problem found; else the report of the valid file,

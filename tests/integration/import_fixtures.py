@@ -8,9 +8,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.orm import Session
 
+from dashboard.ingest.errors import ValidationFailed
 from dashboard.ingest.importers import import_file
 from dashboard.ingest.report import ImportReport
 from dashboard.ingest.template_loader import BUILTIN_DIR
@@ -74,3 +76,16 @@ def set_cell(index: int, column: str, value: str) -> Callable[[pd.DataFrame], pd
         return df
 
     return change
+
+
+def assert_refused(engine: Engine, kind: str, path: Path, fragments: list[str]) -> str:
+    """Importing `path` fails naming every fragment, and no table changes."""
+    before = table_counts(engine)
+    with pytest.raises(ValidationFailed) as err:
+        run_import(engine, kind, path)
+    message = str(err.value)
+    for fragment in fragments:
+        assert fragment in message, message
+    assert "nothing was imported" in message
+    assert table_counts(engine) == before
+    return message

@@ -20,6 +20,7 @@ from tests.integration.import_fixtures import (
     set_cell,
     table_counts,
 )
+from tests.integration.test_import_outcome_kinds import NEW_KINDS
 from tests.support.databases import throwaway_engine
 
 
@@ -36,7 +37,11 @@ def _expected_answers() -> int:
 
 
 def test_kinds_cover_every_format():
-    assert set(KINDS) == set(ORDER)
+    """Every kind has a sample: the survey kinds here, the gap, churn and
+    benchmark kinds in test_import_outcome_kinds."""
+    assert set(KINDS) == set(ORDER) | set(NEW_KINDS)
+    for kind in NEW_KINDS:
+        assert (SAMPLES / f"{kind}.csv").is_file()
 
 
 def test_samples_import_with_matching_counts(fresh_engine):

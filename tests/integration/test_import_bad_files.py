@@ -9,14 +9,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from dashboard.ingest.errors import ValidationFailed
 from tests.integration.import_fixtures import (
+    assert_refused,
     edited_copy,
     load_samples,
-    run_import,
     sample_path,
     set_cell,
-    table_counts,
 )
 from tests.support.databases import throwaway_engine
 
@@ -32,18 +30,6 @@ def loaded(session_databases):
 
 def _fresh_ids(df: pd.DataFrame) -> pd.DataFrame:
     return df.assign(response_id=df["response_id"].str.replace("RESP", "NEW"))
-
-
-def _refused(engine, kind: str, path: Path, fragments: list[str]) -> str:
-    before = table_counts(engine)
-    with pytest.raises(ValidationFailed) as err:
-        run_import(engine, kind, path)
-    message = str(err.value)
-    for fragment in fragments:
-        assert fragment in message, message
-    assert "nothing was imported" in message
-    assert table_counts(engine) == before
-    return message
 
 
 BAD_RESPONSES: dict[str, tuple[Change, list[str]]] = {
@@ -104,11 +90,11 @@ BAD_RESPONSES: dict[str, tuple[Change, list[str]]] = {
 def test_bad_response_file_is_refused_atomically(loaded, tmp_path, case):
     change, fragments = BAD_RESPONSES[case]
     bad = edited_copy("responses.csv", tmp_path, lambda df: change(_fresh_ids(df)))
-    _refused(loaded, "responses", bad, fragments)
+    assert_refused(loaded, "responses", bad, fragments)
 
 
 def test_response_id_already_in_database(loaded):
-    msg = _refused(
+    msg = assert_refused(
         loaded,
         "responses",
         sample_path("responses"),
@@ -124,7 +110,7 @@ def test_every_problem_of_a_file_is_listed(loaded, tmp_path):
             df.loc[index, column] = value
         return df
 
-    msg = _refused(
+    msg = assert_refused(
         loaded,
         "responses",
         edited_copy("responses.csv", tmp_path, many),
@@ -143,7 +129,7 @@ def test_every_problem_of_a_file_is_listed(loaded, tmp_path):
 )
 def test_refusal_leaves_database_unchanged_on_both_backends(fresh_engine, tmp_path, case, change, fragment):
     load_samples(fresh_engine, upto="responses")
-    _refused(fresh_engine, "responses", edited_copy("responses.csv", tmp_path, change), [fragment])
+    assert_refused(fresh_engine, "responses", edited_copy("responses.csv", tmp_path, change), [fragment])
 
 
 # --- reference data and service requests -------------------------------------
@@ -162,7 +148,7 @@ def test_bad_units(loaded, tmp_path):
         "N02,,LEN,Loans\n"
         "N03,New,NEW,New dept\nN03,New,NEW,New dept\n",
     )
-    _refused(
+    assert_refused(
         loaded,
         "units",
         path,
@@ -183,7 +169,7 @@ def test_bad_staff(loaded, tmp_path):
         "E010,New,S01,LEN,maybe,2020-02-30,\n"
         "E011,Gone,N01,,yes,2021-01-01,2020-01-01\n",
     )
-    _refused(
+    assert_refused(
         loaded,
         "staff",
         path,
@@ -205,7 +191,7 @@ def test_bad_waves(loaded, tmp_path):
         "S-2026-Q1,Again,SERVQUAL22,2026-01-01,2026-03-31\n"
         "X1,X,NOPE,2026-07-01,2026-06-30\n",
     )
-    _refused(
+    assert_refused(
         loaded,
         "waves",
         path,
@@ -225,7 +211,7 @@ def test_bad_customers(loaded, tmp_path):
         "007,Dup,sme,gold,N01,,2020-01-01,\n"
         "C200,New,retail,platinum,Z99,E999,2020-13-01,-5\n",
     )
-    msg = _refused(
+    msg = assert_refused(
         loaded,
         "customers",
         path,
@@ -264,19 +250,21 @@ def test_bad_service_requests(tmp_path, index, column, value, fragment):
     with throwaway_engine("sqlite", tmp_path) as eng:
         load_samples(eng, upto="service_requests")
         bad = edited_copy("service_requests.csv", tmp_path, set_cell(index, column, value))
-        _refused(eng, "service_requests", bad, [fragment])
+        assert_refused(eng, "service_requests", bad, [fragment])
 
 
 def test_unordered_timestamps_refused_on_both_backends(fresh_engine, tmp_path):
     load_samples(fresh_engine, upto="service_requests")
     bad = edited_copy("service_requests.csv", tmp_path, set_cell(2, "resolved_at", "2026-02-19 10:00"))
-    _refused(fresh_engine, "service_requests", bad, ["row 4, column resolved_at: is before submitted_at"])
+    assert_refused(
+        fresh_engine, "service_requests", bad, ["row 4, column resolved_at: is before submitted_at"]
+    )
 
 
 def test_unreadable_files(loaded, tmp_path):
     latin = tmp_path / "l.csv"
     latin.write_bytes("customer_ref,name\nC1,Caf\xe9\n".encode("latin-1"))
-    _refused(loaded, "customers", latin, ["file: is not UTF-8"])
+    assert_refused(loaded, "customers", latin, ["file: is not UTF-8"])
     ragged = _csv(tmp_path, "r.csv", "code,name,template_code,period_start,period_end\nA,B,C,D,E,F\n")
-    _refused(loaded, "waves", ragged, ["row 2: has 6 cells but the header has 5 columns"])
-    _refused(loaded, "waves", _csv(tmp_path, "e.csv", ""), ["row 1: the file has no header row"])
+    assert_refused(loaded, "waves", ragged, ["row 2: has 6 cells but the header has 5 columns"])
+    assert_refused(loaded, "waves", _csv(tmp_path, "e.csv", ""), ["row 1: the file has no header row"])

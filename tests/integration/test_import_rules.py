@@ -10,27 +10,15 @@ import pandas as pd
 import pytest
 from sqlalchemy import text
 
-from dashboard.ingest.errors import ValidationFailed
 from tests.integration.import_fixtures import (
     SAMPLES,
+    assert_refused,
     edited_copy,
     load_samples,
     run_import,
     set_cell,
-    table_counts,
 )
 from tests.support.databases import throwaway_engine
-
-
-def _refused(engine, kind: str, path: Path, fragments: list[str]) -> str:
-    before = table_counts(engine)
-    with pytest.raises(ValidationFailed) as err:
-        run_import(engine, kind, path)
-    message = str(err.value)
-    for fragment in fragments:
-        assert fragment in message, message
-    assert table_counts(engine) == before
-    return message
 
 
 def _csv(tmp_path: Path, name: str, body: str) -> Path:
@@ -40,16 +28,16 @@ def _csv(tmp_path: Path, name: str, body: str) -> Path:
 
 
 # --- responses ----------------------------------------------------------------
-def test_bare_and_suffixed_column_for_the_same_answer_is_refused(sqlite_engine, tmp_path):
+def test_bare_and_suffixed_column_for_the_same_answer_isassert_refused(sqlite_engine, tmp_path):
     load_samples(sqlite_engine, upto="responses")
     path = edited_copy("responses.csv", tmp_path, lambda df: df.assign(R1=df["R1_P"]))
-    _refused(sqlite_engine, "responses", path, ["row 1, column R1: columns R1_P and R1 both hold R1_P"])
+    assert_refused(sqlite_engine, "responses", path, ["row 1, column R1: columns R1_P and R1 both hold R1_P"])
 
 
 def test_rows_without_a_wave_are_reported_not_crashed_on(sqlite_engine, tmp_path):
     load_samples(sqlite_engine, upto="responses")
     path = edited_copy("responses.csv", tmp_path, lambda df: df.assign(wave=""))
-    msg = _refused(sqlite_engine, "responses", path, ["row 2, column wave: is required"])
+    msg = assert_refused(sqlite_engine, "responses", path, ["row 2, column wave: is required"])
     assert "row 21, column wave: is required" in msg
 
 
@@ -57,7 +45,7 @@ def test_rows_without_a_wave_are_reported_not_crashed_on(sqlite_engine, tmp_path
 def test_numbers_must_be_plain_decimals(sqlite_engine, tmp_path, value):
     load_samples(sqlite_engine, upto="responses")
     path = edited_copy("responses.csv", tmp_path, set_cell(3, "NPS", value))
-    _refused(sqlite_engine, "responses", path, [f"row 5, column NPS: {value!r} is not a number"])
+    assert_refused(sqlite_engine, "responses", path, [f"row 5, column NPS: {value!r} is not a number"])
 
 
 def test_too_long_segment_is_a_problem_not_a_database_error(fresh_engine, tmp_path):
@@ -65,7 +53,7 @@ def test_too_long_segment_is_a_problem_not_a_database_error(fresh_engine, tmp_pa
     catches it first on both backends."""
     load_samples(fresh_engine, upto="responses")
     path = edited_copy("responses.csv", tmp_path, set_cell(19, "segment", "x" * 41))
-    _refused(fresh_engine, "responses", path, ["row 21, column segment: is longer than 40 characters"])
+    assert_refused(fresh_engine, "responses", path, ["row 21, column segment: is longer than 40 characters"])
 
 
 E_ONLY_TEMPLATE = """\
@@ -84,13 +72,13 @@ def test_required_expectation_only_question(sqlite_engine, tmp_path):
     head = "response_id,wave,customer_ref,branch_code,department_code,submitted_at"
     ok = _csv(tmp_path, "ok.csv", f"{head},X1_E\n1,X,C101,N01,ACC,2026-03-01,5\n")
     assert run_import(sqlite_engine, "responses", ok).written["answer"] == 1
-    _refused(
+    assert_refused(
         sqlite_engine,
         "responses",
         _csv(tmp_path, "nocol.csv", f"{head}\n2,X,C101,N01,ACC,2026-03-01\n"),
         ["row 1, column X1_E: required question X1 has no column"],
     )
-    _refused(
+    assert_refused(
         sqlite_engine,
         "responses",
         _csv(tmp_path, "empty.csv", f"{head},X1_E\n3,X,C101,N01,ACC,2026-03-01,\n"),
@@ -99,10 +87,10 @@ def test_required_expectation_only_question(sqlite_engine, tmp_path):
 
 
 # --- service requests -----------------------------------------------------------
-def test_escalation_details_contradicting_no_are_refused(sqlite_engine, tmp_path):
+def test_escalation_details_contradicting_no_areassert_refused(sqlite_engine, tmp_path):
     load_samples(sqlite_engine, upto="service_requests")
     path = edited_copy("service_requests.csv", tmp_path, set_cell(1, "escalated", "no"))
-    _refused(
+    assert_refused(
         sqlite_engine,
         "service_requests",
         path,
@@ -140,7 +128,7 @@ def test_region_rules(sqlite_engine, tmp_path):
     with sqlite_engine.connect() as conn:
         regions = dict(conn.execute(text("SELECT code, region FROM branch")).all())
     assert regions == {"B1": "East", "B2": None}
-    msg = _refused(
+    msg = assert_refused(
         sqlite_engine,
         "units",
         _csv(
@@ -166,7 +154,7 @@ def test_staff_text_lengths_and_required_branch(sqlite_engine, tmp_path):
         "s.csv",
         f"employee_ref,name,branch_code,job_title\nE100,A,N01,{'t' * 61}\nE101,B,,clerk\n",
     )
-    _refused(
+    assert_refused(
         sqlite_engine,
         "staff",
         path,
@@ -218,13 +206,13 @@ def _import_many_refs(engine, tmp_path: Path) -> None:
 @pytest.mark.parametrize("kind", ["template", "units", "responses"])
 def test_missing_file_is_a_validation_problem(sqlite_engine, tmp_path, kind):
     path = tmp_path / ("gone.yaml" if kind == "template" else "gone.csv")
-    _refused(sqlite_engine, kind, path, ["file: cannot be read", "gone"])
+    assert_refused(sqlite_engine, kind, path, ["file: cannot be read", "gone"])
 
 
 def test_template_not_utf8(sqlite_engine, tmp_path):
     path = tmp_path / "t.yaml"
     path.write_bytes("code: X\nname: Caf\xe9\n".encode("latin-1"))
-    _refused(sqlite_engine, "template", path, ["file: is not UTF-8 text"])
+    assert_refused(sqlite_engine, "template", path, ["file: is not UTF-8 text"])
 
 
 # --- ids -------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from dashboard.db.base import Base
 from dashboard.db.models.churn import ChurnModel, ChurnScore
 from dashboard.db.models.org import Branch, BranchDepartment, Customer, Department, Staff
+from dashboard.db.models.outcomes import ChurnEvent, ExternalBenchmark
 from dashboard.db.models.plans import ImprovementPlan, PlanAction, PlanChange, PlanComment
 from dashboard.db.models.rollups import (
     DRIVER_PRODUCTS,
@@ -44,7 +45,9 @@ __all__ = [
     "AuditScore",
     "Base",
     "Branch",
+    "ChurnEvent",
     "ChurnModel",
+    "ExternalBenchmark",
     "ChurnScore",
     "BranchDepartment",
     "Commitment",
