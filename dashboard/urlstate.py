@@ -55,6 +55,11 @@ def integer(text: str) -> int | None:
     return int(text) if int(text) < 2**31 else None
 
 
+def codes(text: str) -> str | None:
+    """A comma-separated list of codes ("S2,S3")."""
+    return text if all(CODE.fullmatch(c) for c in text.split(",")) else None
+
+
 def text(max_len: int) -> Parser:
     """Free text (a search, a name), at most `max_len` characters."""
     return lambda value: value if len(value) <= max_len else None
@@ -211,6 +216,18 @@ RANKINGS = PageState(
         Param("element", choice(("overall", *ELEMENTS)), "overall"),
         Param("wave", code),  # a wave code or "all"; none: the latest wave
         Param("sort", choice(("rank", "code", "mean", "n")), "rank"),
+    ),
+)
+# /plans/<id> keeps its record in the path; a new plan's form starts from a
+# link's unit, element and items (the drill-down's "start a plan")
+PLAN = PageState(
+    "plan",
+    "/plans/new",
+    (
+        Param("branch", code),
+        Param("department", code),
+        Param("element", choice(ELEMENTS)),
+        Param("items", codes),
     ),
 )
 PLANS = PageState("plans", "/plans", (Param("status", choice(("open", *PLAN_STATUSES, "all")), "open"),))

@@ -8,6 +8,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard.components.dropdown_label import dropdown_label
+from dashboard.urlstate import PLAN
 
 
 def due_with_flag(due_on, overdue: bool) -> list:
@@ -24,7 +25,7 @@ def actions_section(plan, editable: bool) -> dbc.Card:
     ]
     body = [
         dbc.Checklist(
-            id="plan-actions", options=options, value=[a.id for a in plan.actions if a.done], switch=True
+            id=PLAN.id("actions"), options=options, value=[a.id for a in plan.actions if a.done], switch=True
         )
         if options
         else html.P("No actions yet.", className="text-muted"),
@@ -33,16 +34,16 @@ def actions_section(plan, editable: bool) -> dbc.Card:
         body.append(
             dbc.InputGroup(
                 [
-                    dbc.Label("New action", html_for="plan-action-text", className="visually-hidden"),
-                    dbc.Input(id="plan-action-text", placeholder="New action", maxlength=500),
-                    dbc.Label("Action due date", html_for="plan-action-due", className="visually-hidden"),
-                    dbc.Input(id="plan-action-due", type="date"),
-                    dbc.Button("Add action", id="plan-action-add", color="secondary"),
+                    dbc.Label("New action", html_for=PLAN.id("action-text"), className="visually-hidden"),
+                    dbc.Input(id=PLAN.id("action-text"), placeholder="New action", maxlength=500),
+                    dbc.Label("Action due date", html_for=PLAN.id("action-due"), className="visually-hidden"),
+                    dbc.Input(id=PLAN.id("action-due"), type="date"),
+                    dbc.Button("Add action", id=PLAN.id("action-add"), color="secondary"),
                 ],
                 className="mt-2",
             )
         )
-    body.append(html.Div(id="plan-actions-feedback"))
+    body.append(html.Div(id=PLAN.id("actions-feedback")))
     return dbc.Card([dbc.CardHeader("Actions"), dbc.CardBody(body)], className="mb-3")
 
 
@@ -68,13 +69,13 @@ def comments_section(comments) -> dbc.Card:
             dbc.CardHeader("Comments"),
             dbc.CardBody(
                 [
-                    html.Div(comments_list(comments), id="plan-comments"),
-                    dbc.Label("Add a comment", html_for="plan-comment-text", className="visually-hidden"),
-                    dbc.Textarea(id="plan-comment-text", placeholder="Add a comment", maxlength=4000),
+                    html.Div(comments_list(comments), id=PLAN.id("comments")),
+                    dbc.Label("Add a comment", html_for=PLAN.id("comment-text"), className="visually-hidden"),
+                    dbc.Textarea(id=PLAN.id("comment-text"), placeholder="Add a comment", maxlength=4000),
                     dbc.Button(
-                        "Comment", id="plan-comment-add", color="secondary", size="sm", className="mt-2"
+                        "Comment", id=PLAN.id("comment-add"), color="secondary", size="sm", className="mt-2"
                     ),
-                    html.Div(id="plan-comment-feedback"),
+                    html.Div(id=PLAN.id("comment-feedback")),
                 ]
             ),
         ],
@@ -104,7 +105,7 @@ def history_section(changes) -> dbc.Card:
         ],
         size="sm",
         responsive=True,
-        id="plan-history",
+        id=PLAN.id("history"),
     )
     note = (
         None
@@ -124,8 +125,8 @@ def form_section(fields, values: dict, choices: dict[str, list]) -> html.Div:
     return html.Div(
         [
             dbc.Row([_field(f, values.get(f.name), choices.get(f.name, [])) for f in fields]),
-            dbc.Button("Save plan", id="plan-save", color="primary"),
-            dcc.Loading(html.Div(id="plan-feedback", className="mt-2")),
+            dbc.Button("Save plan", id=PLAN.id("save"), color="primary"),
+            dcc.Loading(html.Div(id=PLAN.id("feedback"), className="mt-2")),
         ]
     )
 

@@ -6,8 +6,6 @@ URL; the layout renders from it with the viewer's scope."""
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 import dash
 import dash_bootstrap_components as dbc
 from dash import ALL, Input, State, ctx, dcc, html
@@ -21,6 +19,7 @@ from dashboard.services import drilldown as drill
 from dashboard.services.scope_text import fixed_unit
 from dashboard.services.view_state import load_global_filters, query_filters
 from dashboard.urlstate import DRILL as PAGE
+from dashboard.urlstate import PLAN
 from dashboard.web_context import current_runtime, current_scope
 
 dash.register_page(
@@ -219,10 +218,7 @@ def _unit_code(label: str, by: str, value: str) -> str:
 def _plan_link(by: str, code: str, element: str, item: str | None, fixed: dict[str, str]) -> str:
     """A viewer restricted to one branch (or department) plans inside it, so
     the link carries that unit as well as the weak group."""
-    params = {**fixed, by: code, "element": element}
-    if item:
-        params["items"] = item
-    return "/plans/new?" + urlencode(params)
+    return PLAN.href({**fixed, by: code, "element": element, "items": item})
 
 
 def _comments_level(session, scope, unit_filters, element, item, by, unit, state, runtime, fixed) -> list:

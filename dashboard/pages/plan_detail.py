@@ -16,6 +16,7 @@ from dash import Input, Output, State, callback, dcc, html
 
 from dashboard.components.cards import fmt
 from dashboard.components.figures import GRAPH_CONFIG
+from dashboard.components.page_url import location
 from dashboard.components.plan_figures import plan_effect_figure
 from dashboard.components.plan_sections import (
     actions_section,
@@ -31,6 +32,7 @@ from dashboard.services import plan_form, plan_page
 from dashboard.services import plans as plan_service
 from dashboard.services.plan_effects import plan_effect
 from dashboard.services.plans import PlanForbidden, PlanInvalid, PlanNotFound, StalePlan
+from dashboard.urlstate import PLAN as PAGE
 from dashboard.web_context import current_runtime, current_user
 
 dash.register_page(
@@ -40,19 +42,22 @@ dash.register_page(
 NOT_AVAILABLE = "This plan does not exist or is not available to you."
 
 
-def layout(
-    plan_id: str = "new", branch: str = "", department: str = "", element: str = "", items: str = "", **_q
-):
+def layout(plan_id: str = "new", **query):
     user = current_user()
+    link = PAGE.parse(query)
     with current_runtime().read_session() as session:
         try:
             if plan_id == "new":
-                page = plan_page.new_plan(session, user, branch, department, element, items)
+                page = plan_page.new_plan(
+                    session, user, link["branch"], link["department"], link["element"], link["items"] or ""
+                )
             else:
                 page = plan_page.open_plan(session, user, plan_id)
         except PlanNotFound:
-            return dbc.Alert(NOT_AVAILABLE, color="warning", id="plan-missing")
-        return _page(session, page)
+            return dbc.Alert(NOT_AVAILABLE, color="warning", id=PAGE.id("missing"))
+        # the body is rendered again in place after a write (add_action), so
+        # the Location that navigates after a create stays outside it
+        return html.Div([location(PAGE), html.Div(_page(session, page), id=PAGE.id("body"))])
 
 
 def _outside_notice(page: plan_page.PlanPage) -> dbc.Alert | None:
@@ -63,7 +68,7 @@ def _outside_notice(page: plan_page.PlanPage) -> dbc.Alert | None:
         f"The linked {noun} is outside your scope: " + instead[bool(page.values[noun])].format(noun=noun)
         for noun in page.outside
     ]
-    return dbc.Alert(" ".join(sentences), color="warning", id="plan-link-outside") if sentences else None
+    return dbc.Alert(" ".join(sentences), color="warning", id=PAGE.id("link-outside")) if sentences else None
 
 
 def _page(session, page: plan_page.PlanPage) -> html.Div:
@@ -72,7 +77,9 @@ def _page(session, page: plan_page.PlanPage) -> html.Div:
         [
             dcc.Link("← All plans", href="/plans", className="small"),
             html.H2(
-                plan.title if plan else "New improvement plan", className="h4 mt-1", id="plan-title-heading"
+                plan.title if plan else "New improvement plan",
+                className="h4 mt-1",
+                id=PAGE.id("title-heading"),
             ),
             html.Div(
                 [
@@ -87,9 +94,8 @@ def _page(session, page: plan_page.PlanPage) -> html.Div:
         className="mb-3",
     )
     stores = [
-        dcc.Store(id="plan-id", data=plan.id if plan else None),
-        dcc.Store(id="plan-version", data=plan.version if plan else None),
-        dcc.Location(id="plan-location", refresh=True),
+        dcc.Store(id=PAGE.id("id"), data=plan.id if plan else None),
+        dcc.Store(id=PAGE.id("version"), data=plan.version if plan else None),
     ]
     sections = [_effect_section(session, plan)] if plan else []
     if plan:
@@ -97,7 +103,9 @@ def _page(session, page: plan_page.PlanPage) -> html.Div:
     form = (
         form_section(plan_form.FIELDS, page.values, page.choices)
         if page.editable
-        else html.P("You can view this plan but not change it.", className="text-muted", id="plan-readonly")
+        else html.P(
+            "You can view this plan but not change it.", className="text-muted", id=PAGE.id("readonly")
+        )
     )
     sections.append(
         dbc.Card(
@@ -119,7 +127,7 @@ def _effect_section(session, plan) -> dbc.Card:
                 html.Strong(r.verdict.capitalize()),
                 f" (plan unit: n = {int(r.cells.treated_post.n)} after the start).",
             ],
-            id="plan-effect-summary",
+            id=PAGE.id("effect-summary"),
         )
     else:
         summary = html.P(
@@ -133,7 +141,7 @@ def _effect_section(session, plan) -> dbc.Card:
                 f"{int(r.cells.control_pre.n)}/{int(r.cells.control_post.n)}.",
                 f" {fmt(effect.per_10k, 2)} points per 10,000 of cost." if effect.per_10k is not None else "",
             ],
-            id="plan-effect-summary",
+            id=PAGE.id("effect-summary"),
         )
     milestones = [(a.due_on, a.text) for a in plan.actions if a.due_on]
     figure = plan_effect_figure(effect.series, plan.element, plan.start_on, plan.due_on, milestones)
@@ -145,7 +153,7 @@ def _effect_section(session, plan) -> dbc.Card:
             dbc.CardBody(
                 [
                     summary,
-                    dcc.Graph(id="plan-effect-figure", figure=figure, config=GRAPH_CONFIG),
+                    dcc.Graph(id=PAGE.id("effect-figure"), figure=figure, config=GRAPH_CONFIG),
                     html.P(windows, className="small text-muted"),
                 ]
             ),
@@ -163,25 +171,25 @@ def item_options(element):
         return plan_page.item_choices(session, element)
 
 
-def _reply(feedback, href=dash.no_update, version=dash.no_update, errors=None) -> dict:
+def _reply(feedback, path=dash.no_update, version=dash.no_update, errors=None) -> dict:
     """The save callback's outputs: every field marked valid or not. Inputs
     keep their values (not outputs), so a refusal never loses what was typed."""
     errors = errors or {}
     marks = {f.name: invalid_mark(f, f.name in errors) for f in plan_form.FIELDS}
-    return {"feedback": feedback, "href": href, "version": version, "marks": marks}
+    return {"feedback": feedback, "path": path, "version": version, "marks": marks}
 
 
 @callback(
     output={
-        "feedback": Output("plan-feedback", "children"),
-        "href": Output("plan-location", "href"),
-        "version": Output("plan-version", "data"),
+        "feedback": Output(PAGE.id("feedback"), "children"),
+        "path": Output(PAGE.url_id, "href"),
+        "version": Output(PAGE.id("version"), "data"),
         "marks": {f.name: Output(f.input_id, invalid_prop(f)) for f in plan_form.FIELDS},
     },
     inputs={
-        "_clicks": Input("plan-save", "n_clicks"),
-        "plan_id": State("plan-id", "data"),
-        "version": State("plan-version", "data"),
+        "_clicks": Input(PAGE.id("save"), "n_clicks"),
+        "plan_id": State(PAGE.id("id"), "data"),
+        "version": State(PAGE.id("version"), "data"),
         "values": {f.name: State(f.input_id, "value") for f in plan_form.FIELDS},
     },
     prevent_initial_call=True,
@@ -195,33 +203,33 @@ def save(_clicks, plan_id, version, values: dict):
         with current_runtime().write_session() as session:
             if plan_id is None:
                 new_id = plan_service.create_plan(session, user, values)
-                return _reply(dash.no_update, href=f"/plans/{new_id}")
+                return _reply(dash.no_update, path=f"/plans/{new_id}")
             new_version = plan_service.update_plan(session, user, plan_id, version, values)
     except PlanInvalid as invalid:
         errors = invalid.errors.items()
         listed = [html.Li(f"{plan_form.label(name)}: {message}") for name, message in errors]
         alert = dbc.Alert(
-            [html.Strong("Not saved. Please correct:"), html.Ul(listed)], color="danger", id="plan-errors"
+            [html.Strong("Not saved. Please correct:"), html.Ul(listed)], color="danger", id=PAGE.id("errors")
         )
         return _reply(alert, errors=invalid.errors)
     except StalePlan as stale:
-        return _reply(dbc.Alert(str(stale), color="warning", id="plan-stale"))
+        return _reply(dbc.Alert(str(stale), color="warning", id=PAGE.id("stale")))
     except (PlanNotFound, PlanForbidden):
-        return _reply(dbc.Alert(NOT_AVAILABLE, color="danger", id="plan-refused"))
-    saved = dbc.Alert(f"Saved (version {new_version}).", color="success", id="plan-saved", duration=6000)
+        return _reply(dbc.Alert(NOT_AVAILABLE, color="danger", id=PAGE.id("refused")))
+    saved = dbc.Alert(f"Saved (version {new_version}).", color="success", id=PAGE.id("saved"), duration=6000)
     return _reply(saved, version=new_version)
 
 
 @callback(
     output=(
-        Output("plan-comments", "children"),
-        Output("plan-comment-text", "value"),
-        Output("plan-comment-feedback", "children"),
+        Output(PAGE.id("comments"), "children"),
+        Output(PAGE.id("comment-text"), "value"),
+        Output(PAGE.id("comment-feedback"), "children"),
     ),
     inputs={
-        "_clicks": Input("plan-comment-add", "n_clicks"),
-        "plan_id": State("plan-id", "data"),
-        "text": State("plan-comment-text", "value"),
+        "_clicks": Input(PAGE.id("comment-add"), "n_clicks"),
+        "plan_id": State(PAGE.id("id"), "data"),
+        "text": State(PAGE.id("comment-text"), "value"),
     },
     prevent_initial_call=True,
 )
@@ -239,8 +247,8 @@ def comment(_clicks, plan_id, text):
 
 
 @callback(
-    output=Output("plan-actions-feedback", "children"),
-    inputs={"done_ids": Input("plan-actions", "value"), "plan_id": State("plan-id", "data")},
+    output=Output(PAGE.id("actions-feedback"), "children"),
+    inputs={"done_ids": Input(PAGE.id("actions"), "value"), "plan_id": State(PAGE.id("id"), "data")},
     prevent_initial_call=True,
 )
 def actions_done(done_ids, plan_id):
@@ -249,21 +257,23 @@ def actions_done(done_ids, plan_id):
             plan_service.set_actions_done(session, current_user(), plan_id, done_ids)
     except (PlanNotFound, PlanForbidden, PlanInvalid):
         return dbc.Alert(
-            "Not saved: you may not change this plan's actions.", color="danger", id="plan-actions-refused"
+            "Not saved: you may not change this plan's actions.",
+            color="danger",
+            id=PAGE.id("actions-refused"),
         )
     return html.Small("Saved.", className="text-success")
 
 
 @callback(
     output=(
-        Output("plan-location", "href", allow_duplicate=True),
-        Output("plan-actions-feedback", "children", allow_duplicate=True),
+        Output(PAGE.id("body"), "children"),
+        Output(PAGE.id("actions-feedback"), "children", allow_duplicate=True),
     ),
     inputs={
-        "_clicks": Input("plan-action-add", "n_clicks"),
-        "plan_id": State("plan-id", "data"),
-        "text": State("plan-action-text", "value"),
-        "due": State("plan-action-due", "value"),
+        "_clicks": Input(PAGE.id("action-add"), "n_clicks"),
+        "plan_id": State(PAGE.id("id"), "data"),
+        "text": State(PAGE.id("action-text"), "value"),
+        "due": State(PAGE.id("action-due"), "value"),
     },
     prevent_initial_call=True,
 )
@@ -275,4 +285,5 @@ def add_action(_clicks, plan_id, text, due):
         return dash.no_update, dbc.Alert("; ".join(invalid.errors.values()), color="danger")
     except (PlanNotFound, PlanForbidden):
         return dash.no_update, dbc.Alert(NOT_AVAILABLE, color="danger")
-    return f"/plans/{plan_number}", None
+    with current_runtime().read_session() as session:  # the plan as stored: actions, history, version
+        return _page(session, plan_page.open_plan(session, current_user(), plan_number)), None

@@ -1,5 +1,5 @@
 """The improvement-plan form, declared once. Each field's name is the key of
-the form's values, of its validation messages and of its input ("plan-<name>");
+the form's values, of its validation messages and of its input (PLAN.id(name): "plan-<name>");
 the declaration also gives its label, its control, how what was typed is
 parsed and range-checked, the model column it is stored in (history rows name
 that column) and how a stored value shows in the form.
@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from dashboard.domain import ELEMENTS, PLAN_STAGES, PLAN_STATUSES
+from dashboard.urlstate import PLAN
 
 
 class FieldInvalid(ValueError):
@@ -171,7 +172,7 @@ class FormField:
 
     @property
     def input_id(self) -> str:
-        return f"plan-{self.name}"
+        return PLAN.id(self.name)
 
     @property
     def form_label(self) -> str:

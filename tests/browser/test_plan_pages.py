@@ -229,3 +229,39 @@ def test_a_link_to_a_unit_outside_the_scope_falls_back_and_says_so(dash_duo, dem
     assert "B02 Harbour" in dash_duo.find_element("#plan-branch").text
     assert "Service" in dash_duo.find_element("#plan-department").text
     assert dash_duo.get_logs() == [], dash_duo.get_logs()
+
+
+def test_an_added_action_shows_in_place_with_its_history(dash_duo, demo_app, demo_runtime, login_as):
+    """Adding an action renders the plan again as stored (actions, history,
+    version) without leaving or reloading the page; the next save is not
+    refused as stale."""
+    from sqlalchemy.orm import Session
+
+    from dashboard.auth.users import to_auth_user
+    from dashboard.db.models import AppUser
+    from dashboard.services.plans import create_plan
+
+    with Session(demo_runtime.engine) as s, s.begin():
+        executive = to_auth_user(s.scalar(select(AppUser).where(AppUser.username == "executive")))
+        form = dict(
+            title="Branch signage refresh", branch="B03", department="ACC", element="T",
+            items=["T2"], start="2026-01-01", due="2026-09-30",
+        )  # fmt: skip
+        plan_id = create_plan(s, executive, form)
+    dash_duo.start_server(demo_app)
+    login_as(dash_duo, "executive", path=f"/plans/{plan_id}")
+    dash_duo.wait_for_element("#plan-action-text", timeout=20)
+    dash_duo.driver.execute_script("window.__same_page = true")  # gone after a reload
+    _type(dash_duo, "#plan-action-text", "Order new door signs")
+    dom_click(dash_duo, "#plan-action-add")
+    dash_duo.wait_for_contains_text("#plan-actions", "Order new door signs", timeout=20)
+    assert dash_duo.driver.execute_script("return window.__same_page === true")
+    assert dash_duo.driver.current_url.endswith(f"/plans/{plan_id}")
+    _type(dash_duo, "#plan-title", "Branch signage refresh (phase 1)")
+    dom_click(dash_duo, "#plan-save")
+    dash_duo.wait_for_element("#plan-saved", timeout=20)
+    with demo_runtime.read_session() as s:
+        plan = s.get(ImprovementPlan, plan_id)
+        assert plan.title == "Branch signage refresh (phase 1)"
+        assert [a.text for a in plan.actions] == ["Order new door signs"]
+    assert dash_duo.get_logs() == [], dash_duo.get_logs()
