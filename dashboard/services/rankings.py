@@ -102,12 +102,24 @@ def _p(p: float) -> str:
     return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
 
 
-def _difference(row, labels: dict) -> str:
-    # unit_a has the higher mean, so diff_points (b - a) is negative
-    return (
-        f"{labels[row.unit_b]} is below {labels[row.unit_a]} by {abs(row.diff_points):.1f} points, "
-        f"{_p(row.p_holm)}"
-    )
+def _differences(rows: pd.DataFrame, labels: dict) -> list[str]:
+    """The listed differences, one clause per lower unit: "B is below A by
+    7.1 points, p < 0.001", or with several: "B is below A by 7.1 points
+    (p < 0.001) and C by 5.0 points (p = 0.012)". unit_a has the higher
+    mean, so diff_points (b - a) is negative."""
+    clauses = []
+    for lower in dict.fromkeys(rows["unit_b"]):
+        mine = rows[rows["unit_b"] == lower]
+        amounts = [
+            (labels[r.unit_a], f"by {abs(r.diff_points):.1f} points", _p(r.p_holm)) for r in mine.itertuples()
+        ]
+        if len(amounts) == 1:
+            above, by, p = amounts[0]
+            clauses.append(f"{labels[lower]} is below {above} {by}, {p}")
+        else:
+            items = [f"{above} {by} ({p})" for above, by, p in amounts]
+            clauses.append(f"{labels[lower]} is below " + ", ".join(items[:-1]) + f" and {items[-1]}")
+    return clauses
 
 
 def verdict_sentence(comparison: PairwiseComparison, labels: dict, plural: str) -> str:
@@ -119,10 +131,10 @@ def verdict_sentence(comparison: PairwiseComparison, labels: dict, plural: str) 
     sig = comparison.significant
     if sig.empty:
         return f"No two of the {k} {plural} can be told apart."
-    parts = [_difference(r, labels) for r in sig.head(LISTED_DIFFERENCES).itertuples()]
+    parts = _differences(sig.head(LISTED_DIFFERENCES), labels)
     more = len(sig) - LISTED_DIFFERENCES
     if more > 0:
-        parts.append(f"{more} more pair{'s' if more > 1 else ''} differ (see the groups)")
+        parts.append(f"{more} more pair{'s differ' if more > 1 else ' differs'} (see the groups)")
     if len(sig) < len(comparison.pairs):
         parts.append(f"the other pairs of {plural} cannot be told apart")
     return "; ".join(parts) + "."
@@ -182,14 +194,25 @@ def group_lines(comparison: PairwiseComparison, labels: dict) -> tuple[str, ...]
 def ranking_report(view: RankingView) -> dict:
     """The view as `csat metrics ranking` prints it: units by name and code
     (no database ids), the verdicts, the method and the scale."""
-    comparison = view.comparison
+    comparison, attrs = view.comparison, view.table.attrs
     units = view.table.drop(columns=["unit"], errors="ignore")
+    order = {u: i for i, u in enumerate(comparison.units)} if comparison else {}
+    scale = SCALE
+    if "scale_min" in attrs:
+        scale += (
+            f"; n counts respondents; total and total_sq are their scores on the "
+            f"{attrs['scale_min']:g}-{attrs['scale_max']:g} scale"
+        )
     return {
-        "scale": SCALE,
+        "scale": scale,
         "method": view.method,
-        "shrinkage": view.shrinkage_note or view.table.attrs.get("shrinkage"),
+        "shrinkage": view.shrinkage_note or attrs.get("shrinkage"),
         "verdict": view.verdict,
-        "groups": [sorted(g) for g in comparison.groups] if comparison else [],
+        "groups": [
+            {"letter": letter, "units": sorted(g, key=order.get)} for letter, g in comparison.named_groups()
+        ]
+        if comparison
+        else [],
         "pairs": comparison.pairs if comparison else [],
         "units": units,
     }
