@@ -15,7 +15,6 @@ from dashboard.components.figures import GRAPH_CONFIG, ranking_figure
 from dashboard.components.page_url import controls_to_url, location
 from dashboard.components.verdicts import verdict_block
 from dashboard.domain import ELEMENTS
-from dashboard.queries.filters import Filters
 from dashboard.services import reference_data
 from dashboard.services.rankings import ranking_view
 from dashboard.urlstate import RANKINGS as PAGE
@@ -49,8 +48,7 @@ def layout(**query) -> html.Div:
         wave = state["wave"] if state["wave"] in (*codes, "all") else (codes[-1] if codes else "all")
         wave_ids = tuple(waves.loc[waves["code"] == wave, "wave_id"]) if wave != "all" else None
         element = None if state["element"] == "overall" else state["element"]
-        filters = Filters(wave_ids=wave_ids)
-        view = ranking_view(session, scope, filters, state["unit"], element, runtime.settings.min_n)
+        view = ranking_view(session, scope, wave_ids, state["unit"], element, runtime.settings.min_n)
     wave_options = {"all": "All waves", **dict(zip(waves["code"], waves["name"], strict=True))}
     labels = (
         ("Compare", UNITS),

@@ -49,13 +49,21 @@ def unit_label(name, code) -> str:
 def ranking_view(
     session: Session,
     scope: Scope,
-    filters: Filters,
+    wave_ids: tuple[int, ...] | None,
     unit: str,
     element: str | None,
     min_n: int,
 ) -> RankingView:
-    """Units ranked on an element (None: overall satisfaction) with the
-    verdicts on which of them differ."""
+    """The rankings page: units ranked on an element (None: overall
+    satisfaction) over the waves (None: all of them), with the verdicts."""
+    return unit_verdicts(session, scope, Filters(wave_ids=wave_ids), unit, element, min_n)
+
+
+def unit_verdicts(
+    session: Session, scope: Scope, filters: Filters, unit: str, element: str | None, min_n: int
+) -> RankingView:
+    """Units ranked on an element (None: overall satisfaction) under any
+    filters, with the verdicts on which of them differ."""
     return with_verdicts(unit_ranking(session, scope, filters, unit, element, min_n), unit, min_n)
 
 

@@ -19,7 +19,7 @@ from dashboard.queries.rollups import item_moments
 from dashboard.services import drilldown as drill
 from dashboard.services.overview import estimate_rows
 from dashboard.services.plan_effects import is_overdue
-from dashboard.services.rankings import RankingView, focus_sentence, ranking_view
+from dashboard.services.rankings import RankingView, focus_sentence, unit_verdicts
 from dashboard.services.scope_text import narrowing
 
 
@@ -124,7 +124,7 @@ def peer_comparison(
         kind, focus, title = "branch", unit.branch_code, "Against the other branches"
     else:
         kind, focus, title = "department", unit.department_code, "Against the other departments"
-    view = ranking_view(session, scope, filters, kind, None, min_n)
+    view = unit_verdicts(session, scope, filters, kind, None, min_n)
     return PeerComparison(title + ", overall satisfaction", focus_sentence(view, focus), view)
 
 

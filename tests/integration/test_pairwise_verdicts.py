@@ -22,7 +22,7 @@ from dashboard.cli import main
 from dashboard.db.models import Branch, Department
 from dashboard.queries import reference
 from dashboard.queries.filters import Filters
-from dashboard.services.rankings import ranking_view
+from dashboard.services.rankings import unit_verdicts
 from dashboard.services.unit_view import resolve_unit, unit_summary
 from tests.integration import test_five_point_scale as five_point
 from tests.integration.test_five_point_scale import MIN_N, _respondent_means
@@ -52,7 +52,7 @@ def test_department_verdicts_on_reliability_match_the_oracle(hand_made):
     groups = {code: g["p"].to_numpy() for code, g in scores.groupby("department_code")}
     expected = _oracle(groups)
     with Session(engine) as session:
-        view = ranking_view(session, EVERYONE, Filters(), "department", "R", MIN_N)
+        view = unit_verdicts(session, EVERYONE, Filters(), "department", "R", MIN_N)
         names = _names(session, Department)
     got = {frozenset((r.unit_a, r.unit_b)): r for r in view.comparison.pairs.itertuples()}
     assert set(got) == set(expected)
@@ -87,7 +87,7 @@ def test_department_verdicts_on_reliability_match_the_oracle(hand_made):
 def test_tied_ranks_follow_the_verdicts(hand_made):
     engine, _ = hand_made
     with Session(engine) as session:
-        view = ranking_view(session, EVERYONE, Filters(), "department", "R", MIN_N)
+        view = unit_verdicts(session, EVERYONE, Filters(), "department", "R", MIN_N)
     table = view.table.set_index("code")
     for code in table.index:
         better = sum(
