@@ -157,7 +157,7 @@ def _ranking_card(ranking, verdicts, wave_code: str | None) -> dbc.Card:
                 html.Tr(
                     [
                         html.Td(label if ranked else "—"),
-                        html.Td(dcc.Link(f"{r.name} ({r.code})", href=UNIT.href({}, branch=r.code))),
+                        html.Td(dcc.Link(r.label, href=UNIT.href({}, branch=r.code))),
                         html.Td(r.group if ranked else "—"),
                         html.Td(fmt(r.mean) if ranked else "—"),
                         html.Td(fmt_range(r.ci_low, r.ci_high) if ranked else "—"),

@@ -148,7 +148,7 @@ def _table(table, unit: str) -> dbc.Table:
                     html.Td(f"{int(r.rank_low)}-{int(r.rank_high)}" if ranked else r.status),
                     html.Td(
                         dcc.Link(
-                            f"{r.name} ({r.code})",
+                            r.label,
                             href=UNIT.href({}, **{unit: r.code}),
                             id=f"rankings-open-{r.code}",
                         )

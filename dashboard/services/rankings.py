@@ -31,7 +31,7 @@ SCALE = "0-100 index points"
 
 @dataclass
 class RankingView:
-    table: pd.DataFrame  # unit_ranking's columns plus rank_shown, rank_label and group (letters)
+    table: pd.DataFrame  # unit_ranking's columns plus rank_shown, rank_label, group (letters), label
     comparison: PairwiseComparison | None  # None: nothing ranked
     unit: str  # "branch" or "department"
     verdict: str  # which differences are real, in one sentence
@@ -86,7 +86,8 @@ def with_verdicts(ranked: pd.DataFrame, unit: str, min_n: int) -> RankingView:
     table.loc[unranked, "group"] = ""
     table = table.sort_values(["rank_shown", "rank", "code"], na_position="last").reset_index(drop=True)
     table["rank_label"] = rank_labels(table["rank_shown"])
-    labels = dict(zip(table["code"], map(unit_label, table["name"], table["code"]), strict=True))
+    table["label"] = list(map(unit_label, table["name"], table["code"]))
+    labels = dict(zip(table["code"], table["label"], strict=True))
     note = None
     if shrinkage_refused(ranked):
         note = (

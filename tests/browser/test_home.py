@@ -92,7 +92,9 @@ def test_rankings_show_ties_when_units_do_not_differ(dash_duo, demo_app, demo_ru
     ranks = [td.text for td in dash_duo.find_elements("#rankings-table tbody tr td:first-child")]
     assert ranks[: len(ranked)] == ["=1"] * len(ranked)
     labels = [t.text for t in dash_duo.find_elements("#rankings-figure .yaxislayer-above .ytick text")]
-    assert sorted(labels) == sorted(f"=1 {code}" for code in ranked["code"])
+    assert sorted(labels) == sorted(
+        f"=1 {name} ({code})" for name, code in zip(ranked["name"], ranked["code"], strict=True)
+    )
 
     dash_duo.wait_for_page(dash_duo.server_url + "/rankings?unit=branch&element=overall&wave=all")
     dash_duo.wait_for_contains_text("#rankings-table thead", "Branch", timeout=20)
