@@ -27,6 +27,7 @@ from dashboard.services.metrics import unit_ranking
 NOUNS = {"branch": ("branch", "branches"), "department": ("department", "departments")}
 LISTED_DIFFERENCES = 3  # the sentence names the largest ones; the groups show the rest
 SCALE = "0-100 index points"
+SUPPRESSED_COLUMNS = ("total", "total_sq", "mean", "ci_low", "ci_high", "shrunk", "shrunk_sd", "weight")
 
 
 @dataclass
@@ -204,7 +205,9 @@ def ranking_report(view: RankingView) -> dict:
     """The view as `csat metrics ranking` prints it: units by name and code
     (no database ids), the verdicts, the method and the scale."""
     comparison, attrs = view.comparison, view.table.attrs
-    units = view.table.drop(columns=["unit"], errors="ignore")
+    units = view.table.drop(columns=["unit", "label"], errors="ignore")
+    hidden = [c for c in SUPPRESSED_COLUMNS if c in units]
+    units.loc[units["status"] != RANKED, hidden] = float("nan")  # under min n: n only, no number of it
     order = {u: i for i, u in enumerate(comparison.units)} if comparison else {}
     scale = SCALE
     if "scale_min" in attrs:

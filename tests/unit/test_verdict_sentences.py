@@ -70,6 +70,8 @@ def test_no_difference_and_nothing_to_compare():
         "Riverside (B04) has fewer than the minimum respondents here: not compared with other branches."
     )
     assert list(alone.table["rank_label"]) == ["1", ""]
+    small = ranking_report(alone)["units"].set_index("code").loc["B04"]  # printed by csat metrics ranking
+    assert small["n"] == 2 and small[["mean", "ci_low", "ci_high", "shrunk", "total"]].isna().all()
 
 
 def test_many_differences_list_the_largest_per_lower_unit_and_count_the_rest():
