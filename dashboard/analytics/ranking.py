@@ -13,6 +13,13 @@ prior on it, tau^2 taken as known), so posterior sd^2 = B se^2 + (1 - B)^2 V_mu
 with B = tau^2 / (tau^2 + se^2) and V_mu = 1 / sum 1 / (se^2 + tau^2). When
 tau^2 = 0 the data show no difference between units: all of them share rank 1
 and every rank interval is [1, k], instead of ranks read from input order.
+
+With fewer than MIN_UNITS_FOR_SHRINKAGE ranked units tau^2 is not estimated
+at all: the method-of-moments statistic Q has k - 1 degrees of freedom, and
+with two to four units it is 0 or wildly off most of the time, so the
+shrinkage it implies would be arbitrary. Units are then not shrunk (weight 1,
+shrunk = mean, sd = se), rank intervals come from independent normal draws
+around each mean, and attrs["shrinkage"] says why (tau2 is None).
 """
 
 from __future__ import annotations
@@ -25,6 +32,11 @@ from dashboard.analytics.moments import TOO_FEW, Moments, mean_var_se
 from dashboard.analytics.significance import welch_test
 
 RANKED = "ranked"
+MIN_UNITS_FOR_SHRINKAGE = 5
+SHRINKAGE_REFUSED = (
+    f"not estimated: fewer than {MIN_UNITS_FOR_SHRINKAGE} ranked units, too few to estimate the "
+    "between-unit variance; indices are not shrunk"
+)
 
 
 def dersimonian_laird_tau2(means: np.ndarray, ses: np.ndarray) -> float:
@@ -78,11 +90,12 @@ def rank_units(
         return out
     m, s = mean[idx], se_eff[idx]
     k = idx.size
-    tau2 = dersimonian_laird_tau2(m, s) if k > 1 else 0.0
+    refused = 1 < k < MIN_UNITS_FOR_SHRINKAGE
+    tau2 = dersimonian_laird_tau2(m, s) if k >= MIN_UNITS_FOR_SHRINKAGE else 0.0
     w = 1.0 / (s**2 + tau2)
     grand = float(np.sum(w * m) / np.sum(w))
-    grand_var = float(1.0 / np.sum(w))
-    weight = tau2 / (tau2 + s**2)
+    grand_var = 0.0 if refused else float(1.0 / np.sum(w))  # no shared mean is estimated
+    weight = np.ones(k) if refused else tau2 / (tau2 + s**2)
     shrunk = grand + weight * (m - grand)
     post_sd = np.sqrt(weight * s**2 + (1 - weight) ** 2 * grand_var)
     out.loc[idx, "weight"] = weight
@@ -90,7 +103,7 @@ def rank_units(
     out.loc[idx, "shrunk_sd"] = post_sd
     # equal posterior means share a rank (rounding absorbs floating-point noise)
     out.loc[idx, "rank"] = stats.rankdata(-np.round(shrunk, 10), method="min")
-    if tau2 > 0:
+    if tau2 > 0 or refused:
         # theta_i = shrunk_i + (1 - B_i)(mu - grand) + sqrt(B_i) se_i z_i, mu ~ N(grand, V_mu)
         rng = np.random.default_rng(seed)
         mu = np.sqrt(grand_var) * rng.standard_normal((draws, 1))
@@ -101,7 +114,11 @@ def rank_units(
         out.loc[idx, "rank_high"] = np.quantile(sim_ranks, 1 - alpha, axis=0, method="higher")
     else:
         out.loc[idx, "rank_low"], out.loc[idx, "rank_high"] = 1.0, float(k)
-    out.attrs.update(grand_mean=grand, tau2=tau2)
+    out.attrs.update(
+        grand_mean=grand,
+        tau2=None if refused else tau2,
+        shrinkage=SHRINKAGE_REFUSED if refused else "empirical Bayes (DerSimonian-Laird tau^2)",
+    )
     return out
 
 
@@ -123,6 +140,12 @@ def no_differences_detected(ranked: pd.DataFrame) -> bool:
     every unit is shrunk to the overall mean and all share rank 1."""
     n_ranked = int((ranked["status"] == RANKED).sum()) if "status" in ranked else 0
     return n_ranked > 1 and ranked.attrs.get("tau2") == 0
+
+
+def shrinkage_refused(ranked: pd.DataFrame) -> bool:
+    """Whether `rank_units` declined to estimate the between-unit variance
+    (two to four ranked units): the indices are shown unshrunk."""
+    return ranked.attrs.get("shrinkage") == SHRINKAGE_REFUSED
 
 
 def movers(

@@ -180,15 +180,17 @@ def element_bars(df: pd.DataFrame, title: str, target_col: str | None = None) ->
     return fig
 
 
-def ranking_figure(df: pd.DataFrame, title: str) -> go.Figure:
+def ranking_figure(df: pd.DataFrame, title: str, rank: str = "rank") -> go.Figure:
     """Forest plot: each ranked unit's raw index with its 95% CI, and the
-    shrunk (empirical-Bayes) estimate the rank is based on."""
-    ranked = df[df["status"] == "ranked"].sort_values("rank", ascending=False)
+    shrunk (empirical-Bayes) estimate the order is based on. Units are
+    labelled ("Name (CODE)", the `label` column) with the `rank` column (the pages pass the rank the pairwise
+    tests support), ordered by it and then by the shrunk estimate's rank."""
+    ranked = df[df["status"] == "ranked"].sort_values(list(dict.fromkeys([rank, "rank"])), ascending=False)
     if ranked.empty:
         return empty_figure("No unit has enough responses to be ranked")
     # "#2 B01", or "=1 ACC" for a rank shared with other units
-    ranks = [r if r.startswith("=") else f"#{r}" for r in rank_labels(ranked["rank"])]
-    labels = [f"{r} {c}" for r, c in zip(ranks, ranked["code"], strict=True)]
+    ranks = [r if r.startswith("=") else f"#{r}" for r in rank_labels(ranked[rank])]
+    labels = [f"{r} {c}" for r, c in zip(ranks, ranked["label"], strict=True)]
     fig = go.Figure()
     fig.add_trace(
         marker_trace(

@@ -9,6 +9,7 @@ from dash import dcc, html
 
 from dashboard.components.cards import data_table, drill_links, fmt, fmt_range, graph_card, kpi_card
 from dashboard.components.figures import element_bars, trend_figure
+from dashboard.components.verdicts import verdict_block
 from dashboard.domain import ELEMENTS
 from dashboard.services.churn import exposure_summary
 from dashboard.services.overview import home_summary
@@ -110,7 +111,7 @@ def layout(**_query) -> html.Div:
             ),
             _drill_links(summary.latest_code),
             _churn_card(churn_exposure),
-            _ranking_card(summary.ranking, summary.latest_code),
+            _ranking_card(summary.ranking, summary.branch_verdicts, summary.latest_code),
             html.P(
                 "Index = 100 x (mean - scale minimum) / (scale maximum - scale minimum); 95% Student-t "
                 "confidence intervals; groups under the minimum sample size are listed without numbers.",
@@ -143,10 +144,12 @@ def _change(row) -> str:
     return f"{change:+.1f}" + ("*" if row.change_significant else "")
 
 
-def _ranking_card(ranking, wave_code: str | None) -> dbc.Card:
+def _ranking_card(ranking, verdicts, wave_code: str | None) -> dbc.Card:
     if ranking is None or ranking.empty:
         body = html.P("No branch has responses in the latest wave.", className="text-muted")
     else:
+        notes = (verdicts.shrinkage_note,) if verdicts.shrinkage_note else ()
+        verdict = verdict_block(verdicts.verdict, verdicts.method, verdicts.groups, "home-pairwise", notes)
         rows = []
         for r, label in zip(ranking.itertuples(), ranking["rank_label"], strict=True):
             ranked = r.status == "ranked"
@@ -154,7 +157,8 @@ def _ranking_card(ranking, wave_code: str | None) -> dbc.Card:
                 html.Tr(
                     [
                         html.Td(label if ranked else "—"),
-                        html.Td(dcc.Link(r.code, href=UNIT.href({}, branch=r.code))),
+                        html.Td(dcc.Link(r.label, href=UNIT.href({}, branch=r.code))),
+                        html.Td(r.group if ranked else "—"),
                         html.Td(fmt(r.mean) if ranked else "—"),
                         html.Td(fmt_range(r.ci_low, r.ci_high) if ranked else "—"),
                         html.Td(f"{int(r.rank_low)}-{int(r.rank_high)}" if ranked else "—"),
@@ -163,8 +167,8 @@ def _ranking_card(ranking, wave_code: str | None) -> dbc.Card:
                     ]
                 )
             )
-        headers = ("Rank", "Branch", "Index", "95% CI", "Rank range", "Change vs prev. wave", "n")
-        body = data_table(headers, rows, "home-ranking")
+        headers = ("Rank", "Branch", "Group", "Index", "95% CI", "Rank range", "Change vs prev. wave", "n")
+        body = html.Div([verdict, data_table(headers, rows, "home-ranking")])
     return dbc.Card(
         [
             dbc.CardHeader(
@@ -180,8 +184,11 @@ def _ranking_card(ranking, wave_code: str | None) -> dbc.Card:
                 [
                     body,
                     html.P(
-                        "Rank: by the shrunk (empirical-Bayes) estimate, not the index shown: a branch with "
-                        "fewer responses is pulled further toward the mean; close indexes can swap places. "
+                        "Rank: 1 + the number of branches the pairwise tests find significantly better, so "
+                        'branches the data cannot order share a rank ("="); within a rank, the order follows '
+                        "the shrunk (empirical-Bayes) estimate, not the index shown: a branch with fewer "
+                        "responses is pulled further toward the mean. Group: branches sharing a letter "
+                        "cannot be told apart. Index and changes in 0-100 index points. "
                         "Change: points on the index since the previous wave; * significant "
                         "(Welch two-sample t-test, p < 0.05); — fewer than the minimum responses in a wave.",
                         className="small text-muted mb-0",

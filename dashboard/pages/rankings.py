@@ -13,6 +13,7 @@ from dashboard.components.cards import data_table, fmt, fmt_range
 from dashboard.components.dropdown_label import dropdown_label
 from dashboard.components.figures import GRAPH_CONFIG, ranking_figure
 from dashboard.components.page_url import controls_to_url, location
+from dashboard.components.verdicts import verdict_block
 from dashboard.domain import ELEMENTS
 from dashboard.services import reference_data
 from dashboard.services.rankings import ranking_view
@@ -96,23 +97,31 @@ def _body(view, state, min_n: int):
     tied = (
         html.P(
             "No real differences between units detected (between-unit variance estimated as zero): "
-            "all are shrunk to the overall mean and share rank 1.",
+            "every index is shrunk to the overall mean.",
             className="small",
             id="rankings-no-differences",
         )
         if view.no_differences
         else None
     )
+    notes = (view.shrinkage_note,) if view.shrinkage_note else ()
     return html.Div(
         [
+            verdict_block(view.verdict, view.method, view.groups, "rankings-pairwise", notes),
             tied,
-            dcc.Graph(id="rankings-figure", figure=ranking_figure(table, title), config=GRAPH_CONFIG),
+            dcc.Graph(
+                id="rankings-figure",
+                figure=ranking_figure(table, title, rank="rank_shown"),
+                config=GRAPH_CONFIG,
+            ),
             _table(_sorted(table, state["sort"]), unit),
             html.P(
-                "Ranked on the empirical-Bayes estimate (each index shrunk toward the overall mean by "
-                'its precision); "=" marks a rank shared by several units; the rank interval is the 95% '
-                "range of ranks in 4,000 posterior draws. "
-                f"Units with fewer than {min_n} responses are not ranked.",
+                "Rank: 1 + the number of units the pairwise tests find significantly better, so units "
+                'the data cannot order share a rank ("=" marks a shared rank); within a rank, units are '
+                "ordered by the empirical-Bayes estimate (each index shrunk toward the overall mean by "
+                "its precision). Group: units sharing a letter cannot be told apart. The rank interval "
+                "is the 95% range of ranks in 4,000 posterior draws. Index and differences in 0-100 "
+                f"index points. Units with fewer than {min_n} respondents are not ranked.",
                 className="small text-muted",
             ),
         ]
@@ -122,12 +131,13 @@ def _body(view, state, min_n: int):
 def _sorted(table, sort: str):
     ranked = table["status"] == "ranked"
     ascending = SORTS[sort][1]
-    order = table[ranked].sort_values([sort, "code"], ascending=[ascending, True])
+    keys = ["rank_shown", "rank"] if sort == "rank" else [sort]
+    order = table[ranked].sort_values([*keys, "code"], ascending=[ascending] * len(keys) + [True])
     return pd.concat([order, table[~ranked].sort_values("code")])
 
 
 def _table(table, unit: str) -> dbc.Table:
-    headers = ("Rank", "Rank interval", UNIT_NOUNS[unit], "Index", "95% CI", "Shrunk", "n")
+    headers = ("Rank", "Rank interval", UNIT_NOUNS[unit], "Group", "Index", "95% CI", "Shrunk", "n")
     rows = []
     for r, rank in zip(table.itertuples(), table["rank_label"], strict=True):
         ranked = r.status == "ranked"
@@ -137,8 +147,13 @@ def _table(table, unit: str) -> dbc.Table:
                     html.Td(rank if ranked else "—"),
                     html.Td(f"{int(r.rank_low)}-{int(r.rank_high)}" if ranked else r.status),
                     html.Td(
-                        dcc.Link(r.code, href=UNIT.href({}, **{unit: r.code}), id=f"rankings-open-{r.code}")
+                        dcc.Link(
+                            r.label,
+                            href=UNIT.href({}, **{unit: r.code}),
+                            id=f"rankings-open-{r.code}",
+                        )
                     ),
+                    html.Td(r.group if ranked else "—"),
                     html.Td(fmt(r.mean) if ranked else "—"),
                     html.Td(fmt_range(r.ci_low, r.ci_high) if ranked else "—"),
                     html.Td(fmt(r.shrunk) if ranked else "—"),

@@ -14,6 +14,7 @@ from dashboard.components.figures import element_bars, nothing_to_show, trend_fi
 from dashboard.components.filter_bar import breadcrumbs, filter_bar, filter_bar_to_url
 from dashboard.components.page_url import location
 from dashboard.components.plan_sections import due_with_flag
+from dashboard.components.verdicts import verdict_block
 from dashboard.domain import ELEMENT_TEXT_COLOURS, ELEMENTS
 from dashboard.services import reference_data
 from dashboard.services.drilldown import profile_bars
@@ -117,8 +118,22 @@ def _unit_body(summary, unit, state, selection: str) -> list:
             ],
             className="g-3 mb-3",
         ),
+        _peers_section(summary.peers),
         _plans_section(summary.plans),
     ]
+
+
+def _peers_section(peers) -> dbc.Card:
+    """Which differences between this unit and the others of its kind are real."""
+    view = peers.view
+    notes = (view.shrinkage_note,) if view.shrinkage_note else ()
+    return dbc.Card(
+        [
+            dbc.CardHeader(peers.title),
+            dbc.CardBody(verdict_block(peers.verdict, view.method, view.groups, "unit-peers", notes)),
+        ],
+        className="shadow-sm mb-3",
+    )
 
 
 def _weakest_items(items, unit, drill_query, why_empty: str) -> dbc.Card:

@@ -114,12 +114,14 @@ def unit_ranking(
         df = pd.DataFrame({"unit": df[key], "n": df["n_p"], "total": df["sum_p"], "total_sq": df["sumsq_p"]})
     if df.empty:
         return pd.DataFrame()
-    names = reference.units(session, scope).drop_duplicates(key).set_index(key)[f"{unit}_code"]
+    names = reference.units(session, scope).drop_duplicates(key).set_index(key)
     ranked = rank_units(df, min_n=min_n)
     for col in ("mean", "ci_low", "ci_high", "shrunk"):
         ranked[col] = to_index(ranked[col], lo, hi)
     ranked["shrunk_sd"] = to_index_points(ranked["shrunk_sd"], lo, hi)
-    ranked.insert(1, "code", ranked["unit"].map(names))
+    ranked.insert(1, "code", ranked["unit"].map(names[f"{unit}_code"]))
+    ranked.insert(2, "name", ranked["unit"].map(names[f"{unit}_name"]))
+    ranked.attrs.update(scale_min=lo, scale_max=hi)  # n, total, total_sq stay on this raw scale
     return ranked.sort_values(["rank", "code"], na_position="last").reset_index(drop=True)
 
 

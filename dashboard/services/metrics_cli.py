@@ -19,6 +19,7 @@ from dashboard.queries import reference
 from dashboard.queries.filters import Filters
 from dashboard.services import metrics as svc
 from dashboard.services.gaps import gaps_report
+from dashboard.services.rankings import ranking_report, unit_verdicts
 
 
 def _ids(session: Session, model, codes, what: str) -> tuple[int, ...] | None:
@@ -85,7 +86,7 @@ def compute_metric(
     elif metric == "servqual":
         result = svc.servqual(session, scope, filters)
     elif metric == "ranking":
-        result = svc.unit_ranking(session, scope, filters, unit, element, min_n)
+        result = ranking_report(unit_verdicts(session, scope, filters, unit, element, min_n))
     elif metric == "drivers":
         table = svc.drivers(session, scope, filters)
         result = {"r_squared": table.attrs.get("r_squared"), "n": table.attrs.get("n"), "drivers": table}

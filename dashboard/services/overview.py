@@ -20,7 +20,7 @@ from dashboard.queries.gaps import company_standards
 from dashboard.queries.rollups import item_moments
 from dashboard.services.drilldown import element_profile, profile_bars
 from dashboard.services.metrics import biggest_movers, unit_ranking
-from dashboard.services.rankings import with_rank_labels
+from dashboard.services.rankings import RankingView, with_verdicts
 
 
 @dataclass
@@ -37,6 +37,7 @@ class HomeSummary:
     latest_code: str | None = None
     top_box: object | None = None  # Estimate: share of top-2-box overall satisfaction, latest wave
     ranking: pd.DataFrame | None = None  # branches on overall satisfaction, latest wave
+    branch_verdicts: RankingView | None = None  # which of those branches differ (pairwise tests)
 
 
 def _targets(session: Session) -> dict[str, float]:
@@ -95,10 +96,11 @@ def home_summary(session: Session, scope: Scope, min_n: int = 10) -> HomeSummary
     elements = profile_bars(profile)
     elements["target"] = elements["element"].map(_targets(session))
     top_box = share_estimate(int(last["top2"]), int(last["n_p"]), min_n=min_n)
-    ranking = with_rank_labels(
-        unit_ranking(session, scope, Filters(wave_ids=(latest_wave,)), "branch", None, min_n)
+    branch_verdicts = with_verdicts(
+        unit_ranking(session, scope, Filters(wave_ids=(latest_wave,)), "branch", None, min_n), "branch", min_n
     )
-    if len(trend) > 1 and ranking is not None and not ranking.empty:
+    ranking = branch_verdicts.table
+    if len(trend) > 1 and not ranking.empty:
         ranking = _with_movers(
             session, scope, ranking, int(trend.iloc[-2]["wave_id"]), latest_wave, last, min_n
         )
@@ -116,6 +118,7 @@ def home_summary(session: Session, scope: Scope, min_n: int = 10) -> HomeSummary
         str(code),
         top_box,
         ranking,
+        branch_verdicts,
     )
 
 

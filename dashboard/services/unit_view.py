@@ -19,6 +19,7 @@ from dashboard.queries.rollups import item_moments
 from dashboard.services import drilldown as drill
 from dashboard.services.overview import estimate_rows
 from dashboard.services.plan_effects import is_overdue
+from dashboard.services.rankings import RankingView, focus_sentence, unit_verdicts
 from dashboard.services.scope_text import narrowing
 
 
@@ -74,12 +75,22 @@ def resolve_unit(session: Session, scope: Scope, branch: str | None, department:
     )
 
 
+@dataclass(frozen=True)
+class PeerComparison:
+    """The unit against the other units of its kind on overall satisfaction."""
+
+    title: str  # which units it is compared with
+    verdict: str  # the pairwise verdicts that concern this unit
+    view: RankingView  # all units of its kind, with the method and groups
+
+
 @dataclass
 class UnitSummary:
     trend: pd.DataFrame  # label, value, low, high, n per wave in range (overall satisfaction CSI)
     profile: pd.DataFrame  # drilldown.element_profile for the unit
     weakest_items: pd.DataFrame  # the five items with the lowest CSI (scored ones only)
     plans: pd.DataFrame  # plans of this unit (visible_plans columns)
+    peers: PeerComparison | None = None
 
 
 def unit_summary(
@@ -94,7 +105,27 @@ def unit_summary(
     items = items[items["element"].notna()]
     scored = drill._with_shares(items, min_n)
     weakest = scored[~scored["suppressed"]].nsmallest(5, "csi").reset_index(drop=True)
-    return UnitSummary(trend, profile, weakest, unit_plans(session, scope, unit))
+    peers = peer_comparison(session, scope, filters, unit, min_n)
+    return UnitSummary(trend, profile, weakest, unit_plans(session, scope, unit), peers)
+
+
+def peer_comparison(
+    session: Session, scope: Scope, filters: Filters, unit: Unit, min_n: int
+) -> PeerComparison:
+    """A branch against the other branches, a department against the other
+    departments, a branch x department unit against the other departments of
+    its branch; all in the viewer's scope and the page's selection, with the
+    same tests (and the same family of pairs) as the rankings page."""
+    if unit.branch_code and unit.department_code:
+        kind, focus = "department", unit.department_code
+        filters = replace(filters, branch_ids=(unit.branch_id,))
+        title = f"Against the other departments of this branch ({unit.branch_code})"
+    elif unit.branch_code:
+        kind, focus, title = "branch", unit.branch_code, "Against the other branches"
+    else:
+        kind, focus, title = "department", unit.department_code, "Against the other departments"
+    view = unit_verdicts(session, scope, filters, kind, None, min_n)
+    return PeerComparison(title + ", overall satisfaction", focus_sentence(view, focus), view)
 
 
 def unit_plans(session: Session, scope: Scope, unit: Unit) -> pd.DataFrame:

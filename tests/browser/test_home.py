@@ -27,30 +27,35 @@ def test_overview_shows_service_numbers(dash_duo, demo_app, demo_runtime, artifa
     bars = dash_duo.find_elements("#home-elements .barlayer .point")
     assert len(bars) == 5
     dash_duo.driver.save_screenshot(os.path.join(artifacts_dir, "overview.png"))
+    verdict = dash_duo.find_element("#home-pairwise-verdict").text
+    assert verdict == expected.branch_verdicts.verdict
     assert dash_duo.get_logs() == [], dash_duo.get_logs()
 
 
 def test_rankings_page_matches_service_and_url_restores_view(
     dash_duo, demo_app, demo_runtime, artifacts_dir, login_as
 ):
-    from dashboard.queries.filters import Filters
-    from dashboard.services.metrics import unit_ranking
+    from dashboard.services.rankings import ranking_view
 
     with demo_runtime.read_session() as session:
-        expected = unit_ranking(
-            session, Scope.everything(), Filters(), "branch", "S", demo_runtime.settings.min_n
-        )
+        view = ranking_view(session, Scope.everything(), None, "branch", "S", demo_runtime.settings.min_n)
+    expected = view.table
     dash_duo.start_server(demo_app)
     login_as(dash_duo, "executive")
     dash_duo.wait_for_page(dash_duo.server_url + "/rankings?unit=branch&element=S&wave=all")
     dash_duo.wait_for_element("#rankings-table", timeout=20)
     first = dash_duo.find_elements("#rankings-table tbody tr")[0].text
     top = expected.iloc[0]
-    assert first.startswith(f"1 {int(top.rank_low)}-{int(top.rank_high)} {top.code} {fmt(top['mean'])}"), (
-        first
-    )
+    assert first.startswith(
+        f"{top.rank_label} {int(top.rank_low)}-{int(top.rank_high)} {top['name']} ({top.code}) {top.group} "
+        f"{fmt(top['mean'])}"
+    ), first
+    # which differences are real, in words: the planted weak Responsiveness of B02
+    assert dash_duo.find_element("#rankings-pairwise-verdict").text == view.verdict
+    assert view.verdict.startswith("Harbour (B02) is below"), view.verdict
+    assert "Holm" in dash_duo.find_element("#rankings-pairwise-method").text
     last_ranked = expected[expected["status"] == "ranked"].iloc[-1]
-    assert last_ranked["code"] == "B02"  # the planted weak Responsiveness
+    assert last_ranked["code"] == "B02"
     dash_duo.select_dcc_dropdown("#rankings-unit", value="Departments")
     dash_duo.wait_for_contains_text("#rankings-table", "LEN", timeout=15)
     assert "unit=department" in dash_duo.driver.current_url and "element=S" in dash_duo.driver.current_url
@@ -87,7 +92,9 @@ def test_rankings_show_ties_when_units_do_not_differ(dash_duo, demo_app, demo_ru
     ranks = [td.text for td in dash_duo.find_elements("#rankings-table tbody tr td:first-child")]
     assert ranks[: len(ranked)] == ["=1"] * len(ranked)
     labels = [t.text for t in dash_duo.find_elements("#rankings-figure .yaxislayer-above .ytick text")]
-    assert sorted(labels) == sorted(f"=1 {code}" for code in ranked["code"])
+    assert sorted(labels) == sorted(
+        f"=1 {name} ({code})" for name, code in zip(ranked["name"], ranked["code"], strict=True)
+    )
 
     dash_duo.wait_for_page(dash_duo.server_url + "/rankings?unit=branch&element=overall&wave=all")
     dash_duo.wait_for_contains_text("#rankings-table thead", "Branch", timeout=20)

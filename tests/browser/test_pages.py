@@ -151,6 +151,7 @@ def test_unit_page_numbers_plans_and_copied_url(dash_duo, demo_app, demo_runtime
     assert f"n = {int(last['n']):,}" in dash_duo.find_element("#unit-csi-detail").text
     shown = [td.text for td in dash_duo.find_elements("#unit-items-table .unit-item-csi")]
     assert shown == [fmt(v) for v in summary.weakest_items["csi"]]
+    assert dash_duo.find_element("#unit-peers-verdict").text == summary.peers.verdict
     plans = dash_duo.find_element("#unit-plans-table").text
     assert "Harbour responsiveness programme" in plans
     plan_id = int(

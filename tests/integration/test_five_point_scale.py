@@ -327,7 +327,7 @@ def test_metrics_cli_json(five, monkeypatch):
     by_element = {r["element"]: r["csi"] for r in metric("csi", "--by", "element")}
     scored = _scored(responses)
     assert by_element == pytest.approx({e: _index(g["p"].mean()) for e, g in scored.groupby("element")})
-    ranking = {r["code"]: r["mean"] for r in metric("ranking", "--element", "S")}
+    ranking = {r["code"]: r["mean"] for r in metric("ranking", "--element", "S")["units"]}
     people = _respondent_means(responses, "S").groupby("branch_code")["p"].mean()
     assert ranking == pytest.approx({b: _index(m) for b, m in people.items()})
     index = metric("index", "--wave", "F-2026-Q1")

@@ -12,6 +12,7 @@ def _table(ranks: list[float]) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "code": [f"D{i}" for i in range(k)],
+            "label": [f"Dept {i} (D{i})" for i in range(k)],
             "status": "ranked",
             "rank": ranks,
             "mean": [68.0 + i for i in range(k)],
@@ -25,9 +26,10 @@ def _table(ranks: list[float]) -> pd.DataFrame:
 
 def test_tied_units_are_labelled_as_ties_not_all_first():
     labels = list(ranking_figure(_table([1.0, 1.0, 1.0]), "tied").data[1].y)
-    assert sorted(labels) == ["=1 D0", "=1 D1", "=1 D2"]
+    assert sorted(labels) == ["=1 Dept 0 (D0)", "=1 Dept 1 (D1)", "=1 Dept 2 (D2)"]
 
 
 def test_distinct_ranks_keep_their_numbers():
     labels = list(ranking_figure(_table([2.0, 1.0, 2.0, 4.0]), "mixed").data[1].y)
-    assert labels == ["#4 D3", "=2 D0", "=2 D2", "#1 D1"]  # worst at the bottom of the list, top of chart
+    # worst at the bottom of the list, top of chart
+    assert labels == ["#4 Dept 3 (D3)", "=2 Dept 0 (D0)", "=2 Dept 2 (D2)", "#1 Dept 1 (D1)"]

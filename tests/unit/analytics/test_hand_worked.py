@@ -22,7 +22,7 @@ from dashboard.analytics.indices import stated_importance_weights, to_index_poin
 from dashboard.analytics.ipa import KEEP_UP, LOW_PRIORITY, quadrants
 from dashboard.analytics.moments import Moments
 from dashboard.analytics.pls import pls_path_model
-from dashboard.analytics.ranking import no_differences_detected, rank_labels, rank_units
+from dashboard.analytics.ranking import SHRINKAGE_REFUSED, no_differences_detected, rank_labels, rank_units
 from dashboard.analytics.significance import (
     NPS_DIFFERENCE,
     TWO_PROPORTION,
@@ -123,15 +123,28 @@ def test_top_level_ratio_matches_statsmodels_and_the_six_times_effect():
 
 
 def test_shrinkage_hand_worked():
-    # units {0, 2} and {2, 4}: means 1 and 3, var 2 each, se = sqrt(2 / 2) = 1
-    # DerSimonian-Laird: tau^2 = 1 (see test_dersimonian_laird_hand_worked); weight B = 1 / (1 + 1)
-    # grand = 2; shrunk = 2 + 0.5 (m - 2) -> 1.5 and 2.5
-    # posterior var = B se^2 + (1 - B)^2 / sum(1 / (se^2 + tau^2)) = 0.5 + 0.25 * 1 = 0.75
+    # five units {m - 1, m + 1}, m = 0..4: var 2, se = sqrt(2 / 2) = 1 each; grand = 2
+    # DerSimonian-Laird: Q = 4 + 1 + 0 + 1 + 4 = 10, c = 5 - 5 / 5 = 4, tau^2 = (10 - 4) / 4 = 1.5
+    # weight B = 1.5 / (1.5 + 1) = 0.6; shrunk = 2 + 0.6 (m - 2) -> 0.8, 1.4, 2, 2.6, 3.2
+    # posterior var = B se^2 + (1 - B)^2 / sum(1 / (se^2 + tau^2)) = 0.6 + 0.16 * 0.5 = 0.68
+    units = [_unit(f"U{m}", [m - 1, m + 1]) for m in range(5)]
+    ranked = rank_units(pd.DataFrame(units), min_n=2)
+    r = ranked.set_index("unit")
+    assert ranked.attrs["tau2"] == pytest.approx(1.5)
+    assert r["shrunk"].tolist() == pytest.approx([0.8, 1.4, 2.0, 2.6, 3.2])
+    assert r["weight"].tolist() == pytest.approx([0.6] * 5)
+    assert r["shrunk_sd"].tolist() == pytest.approx([math.sqrt(0.68)] * 5)
+    assert r["rank"].tolist() == [5, 4, 3, 2, 1]
+
+
+def test_two_units_are_not_shrunk():
+    # {0, 2} and {2, 4}: means 1 and 3, se 1; two units cannot estimate tau^2 (fewer than 5)
     ranked = rank_units(pd.DataFrame([_unit("A", [0, 2]), _unit("B", [2, 4])]), min_n=2)
     r = ranked.set_index("unit")
-    assert r["shrunk"].tolist() == pytest.approx([1.5, 2.5])
-    assert r["weight"].tolist() == pytest.approx([0.5, 0.5])
-    assert r["shrunk_sd"].tolist() == pytest.approx([math.sqrt(0.75)] * 2)
+    assert ranked.attrs["tau2"] is None and ranked.attrs["shrinkage"] == SHRINKAGE_REFUSED
+    assert r["shrunk"].tolist() == pytest.approx([1.0, 3.0])
+    assert r["weight"].tolist() == [1.0, 1.0]
+    assert r["shrunk_sd"].tolist() == pytest.approx([1.0, 1.0])
     assert r["rank"].tolist() == [2, 1]
 
 
@@ -144,9 +157,9 @@ def test_identical_units_tie_instead_of_ranking_by_input_order():
 
 
 def test_ties_are_shown_as_ties_and_zero_between_unit_variance_is_flagged():
-    units = pd.DataFrame([_unit(f"U{i}", [4, 5, 6] * 10) for i in range(3)] + [_unit("TINY", [7, 7])])
+    units = pd.DataFrame([_unit(f"U{i}", [4, 5, 6] * 10) for i in range(5)] + [_unit("TINY", [7, 7])])
     ranked = rank_units(units)
-    assert rank_labels(ranked["rank"]) == ["=1", "=1", "=1", ""]
+    assert rank_labels(ranked["rank"]) == ["=1"] * 5 + [""]
     assert no_differences_detected(ranked)
     assert rank_labels([1.0, 2.0, 2.0, 4.0, float("nan")]) == ["1", "=2", "=2", "4", ""]
     spread = rank_units(pd.DataFrame([_unit("A", [0, 2]), _unit("B", [2, 4])]), min_n=2)
@@ -157,11 +170,11 @@ def test_ties_are_shown_as_ties_and_zero_between_unit_variance_is_flagged():
 
 def test_three_perfect_answers_under_default_min_n_are_not_ranked():
     rng = np.random.default_rng(4)
-    units = [_unit(f"U{i}", np.clip(rng.normal(5, 1, 60).round(), 1, 7)) for i in range(4)]
+    units = [_unit(f"U{i}", np.clip(rng.normal(5, 1, 60).round(), 1, 7)) for i in range(5)]
     ranked = rank_units(pd.DataFrame([*units, _unit("TINY", [7, 7, 7])])).set_index("unit")
     assert ranked.loc["TINY", "status"] == "too few responses"
     assert math.isnan(ranked.loc["TINY", "rank"]) and ranked.loc["TINY", "mean"] == 7
-    assert sorted(ranked["rank"].dropna()) == [1, 2, 3, 4]
+    assert sorted(ranked["rank"].dropna()) == [1, 2, 3, 4, 5]
 
 
 # --- IPA --------------------------------------------------------------------------------------
