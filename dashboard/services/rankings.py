@@ -80,7 +80,8 @@ def with_verdicts(ranked: pd.DataFrame, unit: str, min_n: int) -> RankingView:
     shown = comparison.supported_ranks()
     letters = comparison.letters()
     table = ranked.assign(
-        rank_shown=ranked["code"].map(shown).astype(float), group=ranked["code"].map(letters)
+        rank_shown=ranked["code"].map(shown).astype(float),
+        group=ranked["code"].map(letters).astype(object),  # all units unranked: no letters, not floats
     )
     unranked = table["status"] != RANKED
     table.loc[unranked, "rank_shown"] = float("nan")
