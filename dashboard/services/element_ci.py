@@ -13,10 +13,16 @@ import numpy as np
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from dashboard.analytics.indices import with_respondent_ci
+from dashboard.analytics.indices import pooled_respondent_interval, with_respondent_ci
 from dashboard.auth.scope import Scope
+from dashboard.db.models import DRIVER_VARIABLES
 from dashboard.queries.filters import Filters
-from dashboard.queries.rollups import DRIVER_DIMENSIONS, respondent_moments_by_element
+from dashboard.queries.rollups import (
+    DRIVER_DIMENSIONS,
+    driver_matrices,
+    driver_moments_by,
+    respondent_moments_by_element,
+)
 
 _RESP = {"n": "resp_n", "total": "resp_total", "total_sq": "resp_total_sq"}
 
@@ -57,3 +63,57 @@ def element_respondent_ci(
     out = with_respondent_ci(merged, lo, hi, **columns)
     out.index = df.index
     return out.drop(columns=list(_RESP.values()))
+
+
+def pooled_respondent_ci(
+    session: Session,
+    scope: Scope,
+    filters: Filters,
+    out: pd.DataFrame,
+    items: pd.DataFrame,
+    keys: Sequence[str],
+) -> pd.DataFrame:
+    """`out`: CSI rows per group of `keys` and scale that pool the items of
+    several RATER elements (a `csi_table` with scale_min, scale_max);
+    `items`: the item moments behind them (one row per question, with
+    element and question_id). Each row's CI becomes cluster-robust with
+    respondents as clusters (`pooled_respondent_interval`), the elements
+    weighted by their number of items in the group. A row keeps its
+    item-answer CI (`ci_basis` "answers") where an element's items are split
+    over several scales in the group or the group has no complete-case
+    respondents."""
+    keys = list(keys)
+    out = out.assign(ci_basis="answers")
+    if out.empty:
+        return out
+    counts = items.groupby([*keys, "element", "scale_min", "scale_max"], dropna=False)[
+        "question_id"
+    ].nunique()
+    counts = counts.reset_index(name="items")
+    split = counts.duplicated([*keys, "element"], keep=False)
+    resp = driver_moments_by(session, scope, filters, keys)
+    resp_rows = {tuple(r[k] for k in keys): r for _, r in resp.iterrows()}
+    position = {v: i for i, v in enumerate(DRIVER_VARIABLES)}
+    for idx, row in out.iterrows():
+        if row["suppressed"] or pd.isna(row["csi"]):
+            continue
+        key = tuple(row[k] for k in keys)
+        mine = counts[(counts[keys].apply(tuple, axis=1) == key) if keys else np.ones(len(counts), bool)]
+        mine = mine[(mine["scale_min"] == row["scale_min"]) & (mine["scale_max"] == row["scale_max"])]
+        if mine.empty or split[mine.index].any() or key not in resp_rows:
+            continue
+        n, sums, products = driver_matrices(resp_rows[key])
+        at = [position[e] for e in mine["element"]]
+        weights = mine["items"].to_numpy(float) / mine["items"].sum()
+        low, high, se = pooled_respondent_interval(
+            float(row["csi"]),
+            n,
+            sums[at],
+            products[np.ix_(at, at)],
+            weights,
+            row["scale_min"],
+            row["scale_max"],
+        )
+        if np.isfinite(se):
+            out.loc[idx, ["csi_low", "csi_high", "se", "ci_basis"]] = [low, high, se, "respondents"]
+    return out

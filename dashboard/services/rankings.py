@@ -36,5 +36,5 @@ def ranking_view(
 ) -> RankingView:
     """Units ranked on an element (None: overall satisfaction) over the waves
     (None: all of them)."""
-    table = unit_ranking(session, scope, Filters(wave_ids=wave_ids), unit, element, min_n)
+    table = unit_ranking(session, scope, Filters(wave_ids=wave_ids), unit, element, min_n=min_n)
     return RankingView(with_rank_labels(table), no_differences_detected(table))
