@@ -55,6 +55,7 @@ def _with_shares(df: pd.DataFrame, min_n: int, respondents: pd.Series | None = N
         out["e_mean"] = np.where(hide | (out["n_e"] == 0), np.nan, out["sum_e"] / out["n_e"])
         out["top_box"] = np.where(hide, np.nan, 100 * out["top2"] / out["n_p"])
     gaps = item_gaps(out)
+    hide = hide | (out["n_gap"].to_numpy(float) < max(min_n, 1))  # a gap counts its paired answers
     out["gap"] = np.where(hide, np.nan, gaps["gap"])
     out["gap_se"] = np.where(hide, np.nan, gaps["gap_se"])
     out["gap_half"] = np.where(hide, np.nan, gaps["gap_half"])

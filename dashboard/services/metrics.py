@@ -115,7 +115,12 @@ def servqual(session: Session, scope: Scope, filters: Filters, *, min_n: int) ->
         unweighted = weighted = TOO_FEW
     else:
         unweighted = float(np.mean(list(gap_map.values())))
-        weighted = weighted_servqual(gap_map, weights) if set(gap_map) <= set(weights) else TOO_FEW
+        asked = bool(len(imp)) and float(imp["n"].sum()) > 0  # stated importance measured at all
+        weighted = (
+            weighted_servqual(gap_map, weights)
+            if set(gap_map) <= set(weights)
+            else (TOO_FEW if asked else NOT_MEASURED)
+        )
     lo, hi = (float(items[c].min()) if len(items) else None for c in ("scale_min", "scale_max"))
     return {
         "items": items[["element", "code", "n_gap", "gap", "gap_se", "gap_half", "gap_status"]],

@@ -176,7 +176,11 @@ def test_loyalty_by_level_equals_raw_and_shows_the_top_box_effect(demo_engine):
     wide = raw.pivot_table(index="response_id", columns="construct", values="perception").dropna()
     expected = wide.groupby("overall")["recommend"].agg(n="size", promoters=lambda v: (v >= 9).sum())
     assert got["n"].to_dict() == {int(k): int(v) for k, v in expected["n"].items()}
-    assert got["loyal"].to_dict() == {int(k): int(v) for k, v in expected["promoters"].items()}
+    shown = got[got["n"] >= 10]
+    assert shown["loyal"].to_dict() == {int(k): int(expected.loc[k, "promoters"]) for k in shown.index}
+    small = got[got["n"] < 10]  # a level under the minimum keeps only its n
+    assert small[["loyal", "rate", "mean_recommend"]].isna().all().all()
+    assert (small["status"] == "too few responses").all()
     # the highly satisfied are far more loyal than the merely satisfied (DOMAIN 4)
     assert got.loc[10, "rate"] > 2 * got.loc[8, "rate"]
 
