@@ -15,6 +15,7 @@ size no output carries a number from a smaller group."""
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -26,17 +27,21 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dashboard.auth.scope import Scope
+from dashboard.auth.users import NewUser, create_user
 from dashboard.cli import main
 from dashboard.config import Settings
-from dashboard.db.models import Branch
+from dashboard.db.models import AppUser, Branch
 from dashboard.queries import reference
 from dashboard.queries.filters import Filters
+from dashboard.runtime import Runtime
 from dashboard.services.drilldown import element_profile, item_table, weak_spots
 from dashboard.services.overview import home_summary
 from dashboard.services.rankings import ranking_view
 from dashboard.services.unit_view import resolve_unit, unit_summary
+from dashboard.webapp import create_app
 from tests.integration.import_fixtures import run_import
 from tests.support.databases import BACKENDS, throwaway_engine
+from tests.support.web_client import post_callback, signed_in_test_client
 
 EVERYONE = Scope.everything()
 ELEMENTS = {"R": ["R1", "R2"], "A": ["A1", "A2"], "T": ["T1", "T2"], "E": ["E1", "E2"], "S": ["S1", "S2"]}
@@ -47,6 +52,7 @@ WAVES = ["W-2026-Q2", "W-2026-Q3"]
 PER_UNIT_AND_WAVE = 8  # B1 and B2: 8 respondents per department and wave (32 per branch)
 SMALL = {("W-2026-Q2", "D1"): 2, ("W-2026-Q2", "D2"): 1, ("W-2026-Q3", "D1"): 1, ("W-2026-Q3", "D2"): 2}
 MIN_N = 10
+PASSWORD = "policy-pages-password-1"
 
 
 def _template() -> str:
@@ -391,3 +397,92 @@ def test_a_high_minimum_leaves_no_number_from_a_smaller_group(policy, monkeypatc
         assert not _leaks(_records(frame), min_n), (name, _leaks(_records(frame), min_n))
     assert unit_page.weakest_items.empty and unit_page.profile["csi"].isna().all()
     assert unit_page.trend["csi"].isna().all()  # 3 respondents a wave
+
+
+# --- the pages themselves, rendered by the app's page router under CSAT_MIN_N=7 --------------------
+DECIMAL = re.compile(r"\d+\.\d")
+
+
+def _texts(node) -> list[str]:
+    """Every string shown in a rendered layout (component children)."""
+    if isinstance(node, str):
+        return [node]
+    if isinstance(node, list):
+        return [t for child in node for t in _texts(child)]
+    if isinstance(node, dict):
+        props = node.get("props", node)
+        return _texts(props.get("children")) if isinstance(props, dict) else []
+    return []
+
+
+def _components(node, kind: str) -> list[dict]:
+    found = []
+    if isinstance(node, list):
+        for child in node:
+            found += _components(child, kind)
+    elif isinstance(node, dict):
+        if node.get("type") == kind:
+            found.append(node)
+        for value in (node.get("props") or {}).values():
+            found += _components(value, kind)
+    return found
+
+
+def _render(client, path: str, search: str = "") -> dict:
+    """The page router's callback, posted as the browser posts it."""
+    deps = client.get("/_dash-dependencies").get_json()
+    dep = next(d for d in deps if "_pages_content.children" in d["output"])
+    values = {"pathname": path, "search": search, "href": f"http://localhost{path}{search}"}
+    inputs = [
+        {"id": i["id"], "property": i["property"], "value": values.get(i["property"])} for i in dep["inputs"]
+    ]
+    parts = dep["output"].strip(".").split("...")
+    outputs = [dict(zip(("id", "property"), p.rsplit(".", 1), strict=True)) for p in parts]
+    body = {
+        "output": dep["output"],
+        "outputs": outputs if dep["output"].startswith("..") else outputs[0],
+        "inputs": inputs,
+        "state": [{"id": s["id"], "property": s["property"], "value": None} for s in dep["state"]],
+        "changedPropIds": ["_pages_location.pathname"],
+    }
+    response = post_callback(client, body)
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    layout = response.get_json()["response"]["_pages_content"]["children"]
+    assert "404 - Page not found" not in _texts(layout), path
+    return layout
+
+
+@pytest.fixture
+def policy_pages(policy, monkeypatch):
+    """A signed-in client of the app started from the environment, CSAT_MIN_N=7."""
+    engine, _responses = policy
+    monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    monkeypatch.setenv("CSAT_MIN_N", "7")
+    monkeypatch.setenv("CSAT_ENV", "test")
+    runtime = Runtime.start(Settings.from_env())
+    with runtime.write_session() as session:
+        if not session.scalar(select(AppUser.id).where(AppUser.username == "policy.exec")):
+            create_user(session, NewUser("policy.exec", PASSWORD, "executive"))
+    yield signed_in_test_client(create_app(runtime=runtime), "policy.exec", PASSWORD)
+    runtime.engine.dispose()
+
+
+def test_pages_show_no_number_from_a_group_under_the_minimum(policy_pages):
+    client = policy_pages
+    for path, search in (("/rankings", "?wave=all"), ("/rankings", "?wave=all&element=R"), ("/", "")):
+        layout = _render(client, path, search)
+        rows = [" ".join(_texts(tr)) for tr in _components(layout, "Tr")]
+        kiosk = [r for r in rows if "B3" in r]
+        assert kiosk, (path, rows[:5])  # the small branch is listed, with its n ...
+        assert not [r for r in kiosk if DECIMAL.search(r)], (path, kiosk)  # ... and no number
+        assert [r for r in rows if "B1" in r and DECIMAL.search(r)]  # the check can find numbers
+    spots = _render(client, "/elements", "?element=R&by=branch")
+    rows = [" ".join(_texts(tr)) for tr in _components(spots, "Tr")]
+    assert [r for r in rows if "B3" in r] and not [r for r in rows if "B3" in r and DECIMAL.search(r)]
+    unit = _render(client, "/unit", "?branch=B3")  # every group on this page is under 7 people
+    assert "Kiosk" in " ".join(_texts(unit))
+    assert not [t for t in _texts(unit) if DECIMAL.search(t)]
+    for graph in _components(unit, "Graph"):
+        for trace in (graph["props"].get("figure") or {}).get("data", []):
+            ys = [v for v in trace.get("y") or [] if isinstance(v, int | float)]
+            assert not ys, trace
