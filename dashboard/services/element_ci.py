@@ -65,6 +65,14 @@ def element_respondent_ci(
     return out.drop(columns=list(_RESP.values()))
 
 
+def _row_keys(df: pd.DataFrame, cols: Sequence[str]) -> list[tuple]:
+    """Group keys as tuples, missing values (e.g. no construct) as one marker."""
+    if not cols:
+        return [()] * len(df)
+    frame = df[list(cols)].astype(object)
+    return list(frame.where(frame.notna(), "<none>").itertuples(index=False, name=None))
+
+
 def pooled_respondent_ci(
     session: Session,
     scope: Scope,
@@ -72,47 +80,50 @@ def pooled_respondent_ci(
     out: pd.DataFrame,
     items: pd.DataFrame,
     keys: Sequence[str],
+    extra: Sequence[str] = (),
 ) -> pd.DataFrame:
-    """`out`: CSI rows per group of `keys` and scale that pool the items of
-    several RATER elements (a `csi_table` with scale_min, scale_max);
-    `items`: the item moments behind them (one row per question, with
-    element and question_id). Each row's CI becomes cluster-robust with
-    respondents as clusters (`pooled_respondent_interval`), the elements
-    weighted by their number of items in the group. A row keeps its
-    item-answer CI (`ci_basis` "answers") where an element's items are split
-    over several scales in the group or the group has no complete-case
+    """`out`: CSI rows per group of `keys` (driver-rollup dimensions), of
+    `extra` (question attributes such as construct) and scale, that pool
+    several items (a `csi_table` with scale_min, scale_max); `items`: the
+    item moments behind them (one row per question, with element and
+    question_id). A row pooling RATER items only takes a cluster-robust CI
+    with respondents as clusters (`pooled_respondent_interval`), the
+    elements weighted by their number of items in the group. A row keeps
+    its item-answer CI (`ci_basis` "answers") where it pools a question
+    without an element, where an element's items are split over several
+    scales in the group, or where the group has no complete-case
     respondents."""
-    keys = list(keys)
+    keys, extra = list(keys), list(extra)
     out = out.assign(ci_basis="answers")
     if out.empty:
         return out
-    counts = items.groupby([*keys, "element", "scale_min", "scale_max"], dropna=False)[
-        "question_id"
-    ].nunique()
-    counts = counts.reset_index(name="items")
-    split = counts.duplicated([*keys, "element"], keep=False)
+    by = [*keys, *extra]
+    counts = items.groupby([*by, "element", "scale_min", "scale_max"], dropna=False)["question_id"]
+    counts = counts.nunique().reset_index(name="items")
+    split = counts.duplicated([*by, "element"], keep=False).to_numpy()
+    counts["key"] = _row_keys(counts, [*by, "scale_min", "scale_max"])
     resp = driver_moments_by(session, scope, filters, keys)
-    resp_rows = {tuple(r[k] for k in keys): r for _, r in resp.iterrows()}
-    position = {v: i for i, v in enumerate(DRIVER_VARIABLES)}
-    for idx, row in out.iterrows():
-        if row["suppressed"] or pd.isna(row["csi"]):
+    resp_rows = dict(zip(_row_keys(resp, keys), (r for _, r in resp.iterrows()), strict=True))
+    position = {v: i for i, v in enumerate(DRIVER_VARIABLES) if v != "O"}  # O: overall, not an element
+    row_keys = _row_keys(out, [*by, "scale_min", "scale_max"])
+    driver_keys = _row_keys(out, keys)
+    for i, idx in enumerate(out.index):
+        if out.at[idx, "suppressed"] or pd.isna(out.at[idx, "csi"]):
             continue
-        key = tuple(row[k] for k in keys)
-        mine = counts[(counts[keys].apply(tuple, axis=1) == key) if keys else np.ones(len(counts), bool)]
-        mine = mine[(mine["scale_min"] == row["scale_min"]) & (mine["scale_max"] == row["scale_max"])]
-        if mine.empty or split[mine.index].any() or key not in resp_rows:
+        at_row = (counts["key"] == row_keys[i]).to_numpy()
+        mine = counts[at_row]
+        elements = list(mine["element"])
+        single = mine["items"].sum() < 2  # one question: its t interval already counts respondents
+        if single or split[at_row].any() or not set(elements) <= set(position):
             continue
-        n, sums, products = driver_matrices(resp_rows[key])
-        at = [position[e] for e in mine["element"]]
+        if driver_keys[i] not in resp_rows:
+            continue
+        n, sums, products = driver_matrices(resp_rows[driver_keys[i]])
+        at = [position[e] for e in elements]
         weights = mine["items"].to_numpy(float) / mine["items"].sum()
+        lo, hi = float(out.at[idx, "scale_min"]), float(out.at[idx, "scale_max"])
         low, high, se = pooled_respondent_interval(
-            float(row["csi"]),
-            n,
-            sums[at],
-            products[np.ix_(at, at)],
-            weights,
-            row["scale_min"],
-            row["scale_max"],
+            float(out.at[idx, "csi"]), n, sums[at], products[np.ix_(at, at)], weights, lo, hi
         )
         if np.isfinite(se):
             out.loc[idx, ["csi_low", "csi_high", "se", "ci_basis"]] = [low, high, se, "respondents"]

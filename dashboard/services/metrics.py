@@ -75,12 +75,13 @@ def csi_by(
     )
     out["n"] = out["n_p"].astype(int)
     groups = [k for k in by if k not in QUESTION_KEYS]
-    if "element" in by and can_group(groups):
-        out = element_respondent_ci(session, scope, filters, out, groups)
-    elif pools_rater and can_group(groups):
-        out = pooled_respondent_ci(session, scope, filters, out, items, groups)
-    else:
+    question_keys = [k for k in by if k in QUESTION_KEYS]
+    if not can_group(groups):  # the driver rollup lacks a dimension: no respondent moments
         out["ci_basis"] = "answers"
+    elif question_keys == ["element"]:
+        out = element_respondent_ci(session, scope, filters, out, groups)
+    else:  # rows of several RATER items get respondent clusters
+        out = pooled_respondent_ci(session, scope, filters, out, items, groups, question_keys)
     # one question per row: its answers are its respondents
     out.loc[questions == 1, "ci_basis"] = "respondents"
     return out[[*keys, *CSI_COLUMNS]]

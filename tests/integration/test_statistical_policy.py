@@ -231,6 +231,24 @@ def test_csi_by_branch_pools_items_with_respondent_clusters(policy, monkeypatch)
         assert rows[branch]["se"] > 1.5 * naive
 
 
+def test_csi_by_wave_and_construct_clusters_the_pooled_items(policy, monkeypatch):
+    engine, responses = policy
+    out = _cli(engine, monkeypatch, MIN_N, "csi", "--by", "wave_id,construct")
+    answers = _long(responses)
+    with Session(engine) as session:
+        codes = reference.waves(session).set_index("wave_id")["code"]
+    rows = {(codes[r["wave_id"]], r["construct"]): r for r in out["rows"]}
+    for wave in WAVES:
+        _check_interval(rows[wave, None], answers[answers["wave"] == wave])  # the RATER items
+        overall = rows[wave, "overall"]  # one question: one answer per respondent, Student t
+        mine = responses.loc[responses["wave"] == wave, "OVERALL"]
+        assert overall["ci_basis"] == "respondents" and overall["respondents"] == len(mine)
+        low, high = stats.t.interval(0.95, len(mine) - 1, mine.mean(), stats.sem(mine))
+        assert (overall["csi_low"], overall["csi_high"]) == pytest.approx(
+            (100 * (low - 1) / 9, 100 * (high - 1) / 9)
+        )
+
+
 def test_servqual_suppresses_small_items_and_elements(policy, monkeypatch):
     engine, responses = policy
     small = _cli(engine, monkeypatch, MIN_N, "servqual", "--branch", "B3")
