@@ -98,9 +98,10 @@ def pooled_respondent_ci(
     if out.empty:
         return out
     by = [*keys, *extra]
-    counts = items.groupby([*by, "element", "scale_min", "scale_max"], dropna=False)["question_id"]
+    per_element = list(dict.fromkeys([*by, "element"]))  # `by` may hold element itself
+    counts = items.groupby([*per_element, "scale_min", "scale_max"], dropna=False)["question_id"]
     counts = counts.nunique().reset_index(name="items")
-    split = counts.duplicated([*by, "element"], keep=False).to_numpy()
+    split = counts.duplicated(per_element, keep=False).to_numpy()
     counts["key"] = _row_keys(counts, [*by, "scale_min", "scale_max"])
     resp = driver_moments_by(session, scope, filters, keys)
     resp_rows = dict(zip(_row_keys(resp, keys), (r for _, r in resp.iterrows()), strict=True))

@@ -249,6 +249,19 @@ def test_csi_by_wave_and_construct_clusters_the_pooled_items(policy, monkeypatch
         )
 
 
+def test_csi_by_branch_and_item_keeps_the_items_own_interval(policy, monkeypatch):
+    engine, responses = policy
+    out = _cli(engine, monkeypatch, MIN_N, "csi", "--by", "branch_id,element,code")
+    codes = _branch_codes(engine)
+    rows = {(codes[r["branch_id"]], r["code"]): r for r in out["rows"]}
+    assert rows["B3", "R1"]["csi"] is None and rows["B3", "R1"]["respondents"] == 6
+    mine = responses.loc[responses["branch_code"] == "B2", "T2_P"]  # one answer per respondent
+    low, high = stats.t.interval(0.95, len(mine) - 1, mine.mean(), stats.sem(mine))
+    row = rows["B2", "T2"]
+    assert row["ci_basis"] == "respondents" and row["respondents"] == len(mine)
+    assert (row["csi_low"], row["csi_high"]) == pytest.approx((_item_index(low), _item_index(high)))
+
+
 def test_servqual_suppresses_small_items_and_elements(policy, monkeypatch):
     engine, responses = policy
     small = _cli(engine, monkeypatch, MIN_N, "servqual", "--branch", "B3")
