@@ -121,11 +121,15 @@ METRICS = (
 @click.option("--channel", "channels", multiple=True, help="Feedback channel (repeatable); default survey.")
 @click.option(
     "--by",
-    default="element",
-    show_default=True,
-    help="csi: comma-separated grouping, e.g. element or branch_id,element or wave_id,construct.",
+    default=None,
+    help="csi only: comma-separated grouping, e.g. element (the default) or branch_id,element.",
 )
-@click.option("--unit", type=click.Choice(["branch", "department"]), default="branch", show_default=True)
+@click.option(
+    "--unit",
+    type=click.Choice(["branch", "department"]),
+    default=None,
+    help="ranking and movers only: rank branches (the default) or departments.",
+)
 @click.option(
     "--element",
     type=click.Choice(["R", "A", "T", "E", "S"]),
@@ -135,7 +139,8 @@ METRICS = (
 def metrics(metric, waves, branches, departments, segments, channels, by, unit, element) -> None:
     """Print a metric as JSON, computed by the same code as the dashboard.
     `change`: two --wave codes (or two --branch codes to compare units);
-    `movers`: two --wave codes."""
+    `movers`: two --wave codes. CSAT_MIN_N (respondents) applies to every
+    number; an option a metric cannot honour is an error."""
     from dashboard.services.metrics_cli import compute_metric
 
     rt = start_runtime()

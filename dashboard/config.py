@@ -47,7 +47,7 @@ class Settings:
     database_url: str = field(default_factory=lambda: f"sqlite:///{DEFAULT_SQLITE_PATH}")
     secret_key: str = DEV_SECRET
     environment: str = "development"  # development | test | production
-    min_n: int = 10  # below this many responses a group's metrics are suppressed
+    min_n: int = 10  # below this many respondents a group's metrics are suppressed (every output)
     min_n_comments: int = 20  # comments need a higher threshold for anonymity
     sql_echo: bool = False
     session_hours: int = 8  # a login lasts this long

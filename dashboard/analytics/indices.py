@@ -9,6 +9,7 @@ constant.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 
 import numpy as np
@@ -38,6 +39,11 @@ def to_index_sql(value: str, scale_min: str, scale_max: str) -> str:
     rollup refresh (which converts per answer, where each item's own scale
     is at hand)."""
     return f"(100.0 * ({value} - {scale_min}) / ({scale_max} - {scale_min}))"
+
+
+def index_scale(scale_min: float, scale_max: float) -> str:
+    """How an index number states its scale (every output says it)."""
+    return f"index points 0-100, from answers on {scale_min:g}-{scale_max:g}"
 
 
 def _span(scale_min, scale_max):
@@ -158,6 +164,41 @@ def with_respondent_ci(
         out[se] = np.where(use, r_se, out[se])
     out["ci_basis"] = np.where(have, "respondents", "answers")
     return out
+
+
+def suppress_by_respondents(out: pd.DataFrame, respondents, min_n: int) -> pd.DataFrame:
+    """The minimum counts respondents, never answers: an element's answers
+    are its items times its respondents, so 3 people x 5 items must not pass
+    a minimum of 10. Rows of `out` (a `csi_table`) whose `respondents`
+    (aligned to `out`) are below `min_n` lose csi, its interval and se;
+    `suppressed` and `respondents` columns are set."""
+    counts = np.asarray(respondents, dtype=float)
+    few = counts < max(min_n, 1)
+    out = out.copy()
+    out.loc[few, ["csi", "csi_low", "csi_high", "se"]] = np.nan
+    out["suppressed"] = out["suppressed"].to_numpy(bool) | few
+    out["respondents"] = counts.astype(int)
+    return out
+
+
+def pooled_respondent_interval(
+    csi: float, n: float, sums, products, weights, lo: float, hi: float, level: float = 0.95
+) -> tuple[float, float, float]:
+    """CI of a CSI pooled over the items of several elements, respondents as
+    the independent units: (low, high, se in index points) around `csi`.
+    With every item answered the all-answers mean is the mean over
+    respondents of sum_e w_e x_ie (x_ie: the respondent's element mean, w_e:
+    the element's share of the items), so its cluster-robust variance is
+    w' C w / n, C the covariance of the respondents' element means from
+    their moments (n, sums, cross-products). NaN below two respondents."""
+    if n < 2:
+        return math.nan, math.nan, math.nan
+    w = np.asarray(weights, dtype=float)
+    s = np.asarray(sums, dtype=float)
+    cov = (np.asarray(products, dtype=float) - np.outer(s, s) / n) / (n - 1)
+    se = math.sqrt(max(float(w @ cov @ w), 0.0) / n)
+    half = float(to_index_points(stats.t.ppf(0.5 + level / 2, n - 1) * se, lo, hi))
+    return csi - half, csi + half, float(to_index_points(se, lo, hi))
 
 
 def normalise_weights(weights: Mapping[str, float]) -> dict[str, float]:

@@ -38,7 +38,9 @@ def layout(**query) -> html.Div:
     runtime = current_runtime()
     with runtime.read_session() as session:
         current, waves = load_global_filters(session, PAGE.parse(query))
-        view = gaps_view(session, current_scope(), query_filters(current, waves))
+        view = gaps_view(
+            session, current_scope(), query_filters(current, waves), min_n=runtime.settings.min_n
+        )
     return html.Div(
         [
             location(PAGE),

@@ -31,6 +31,7 @@ from dashboard.queries.filters import Filters, where
 
 ROLLUP_DIMENSIONS = ("wave_id", "branch_id", "department_id", "channel", "segment", "question_id")
 QUESTION_DIMENSIONS = ("element", "construct", "code", "scale_min", "scale_max", "qtype")
+DRIVER_DIMENSIONS = ("wave_id", "branch_id", "department_id", "channel", "segment")
 
 
 def item_moments(
@@ -63,9 +64,6 @@ def item_moments(
     return frame
 
 
-DRIVER_DIMENSIONS = ("wave_id", "branch_id", "department_id", "channel", "segment")
-
-
 def _driver_sums(
     session: Session, scope: Scope, filters: Filters, variables: Sequence[str], by: Sequence[str]
 ) -> pd.DataFrame:
@@ -82,21 +80,48 @@ def _driver_sums(
     return pd.DataFrame(session.execute(stmt).all(), columns=columns)
 
 
+def driver_moments_by(session: Session, scope: Scope, filters: Filters, by: Sequence[str]) -> pd.DataFrame:
+    """Per group of `by` (driver-rollup dimensions): n (complete-case
+    respondents), the sums (DRIVER_SUMS) and the cross-products
+    (DRIVER_PRODUCTS) of the respondents' driver variables, as floats.
+    Groups without respondents are left out."""
+    unknown = [d for d in by if d not in DRIVER_DIMENSIONS]
+    if unknown:
+        raise ValueError(f"cannot group respondent moments by {unknown}")
+    t = RollupDriver.__table__
+    keys = [t.c[k] for k in by]
+    cols = [func.sum(t.c.n), *[func.sum(t.c[c]) for c in DRIVER_SUMS + DRIVER_PRODUCTS]]
+    stmt = select(*keys, *cols).where(*where(t, scope, filters))
+    if keys:
+        stmt = stmt.group_by(*keys).order_by(*keys)
+    measures = ["n", *DRIVER_SUMS, *DRIVER_PRODUCTS]
+    frame = pd.DataFrame(session.execute(stmt).all(), columns=[*by, *measures])
+    for m in measures:
+        frame[m] = pd.to_numeric(frame[m]).fillna(0).astype(float)
+    return frame[frame["n"] > 0].reset_index(drop=True)
+
+
+def driver_matrices(row) -> tuple[float, np.ndarray, np.ndarray]:
+    """(n, sums, symmetric cross-product matrix) of one `driver_moments_by`
+    row, in DRIVER_VARIABLES order."""
+    k = len(DRIVER_VARIABLES)
+    sums = np.array([float(row[c]) for c in DRIVER_SUMS])
+    products = np.zeros((k, k))
+    pairs = [(a, b) for a in range(k) for b in range(a, k)]
+    for name, (a, b) in zip(DRIVER_PRODUCTS, pairs, strict=True):
+        products[a, b] = products[b, a] = float(row[name])
+    return float(row["n"]), sums, products
+
+
 def driver_moments(session: Session, scope: Scope, filters: Filters) -> tuple[float, np.ndarray, np.ndarray]:
     """(n, sums, cross-products) of the driver variables (the respondents'
     five element means and overall satisfaction, in DRIVER_VARIABLES order)
     over the cells in scope; the symmetric products matrix is filled in."""
-    t = RollupDriver.__table__
-    cols = [func.sum(t.c.n), *[func.sum(t.c[c]) for c in DRIVER_SUMS + DRIVER_PRODUCTS]]
-    row = session.execute(select(*cols).where(*where(t, scope, filters))).one()
-    n = float(row[0] or 0)
-    k = len(DRIVER_VARIABLES)
-    sums = np.array([float(v or 0) for v in row[1 : 1 + k]])
-    products = np.zeros((k, k))
-    pairs = [(a, b) for a in range(k) for b in range(a, k)]
-    for value, (a, b) in zip(row[1 + k :], pairs, strict=True):
-        products[a, b] = products[b, a] = float(value or 0)
-    return n, sums, products
+    frame = driver_moments_by(session, scope, filters, ())
+    if frame.empty:
+        k = len(DRIVER_VARIABLES)
+        return 0.0, np.zeros(k), np.zeros((k, k))
+    return driver_matrices(frame.iloc[0])
 
 
 def respondent_element_moments(

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from dashboard.analytics.indices import csi_table
+from dashboard.analytics.indices import csi_table, suppress_by_respondents
 from dashboard.analytics.servqual import item_gaps
 from dashboard.auth.scope import Scope
 from dashboard.domain import CHANNELS, ELEMENTS, SEGMENTS
@@ -35,19 +35,6 @@ DIMENSION_LABELS = {
 }
 
 
-def _respondents_rule(out: pd.DataFrame, respondents: pd.Series | None, min_n: int) -> pd.DataFrame:
-    """min_n counts respondents, not answers: an element's answers are its
-    items times the respondents, so 3 people x 5 items must not pass a
-    minimum of 10. `respondents` is aligned to `out` (None: rows are items)."""
-    if respondents is None:
-        return out
-    few = respondents.to_numpy(float) < max(min_n, 1)
-    out.loc[few, ["csi", "csi_low", "csi_high", "se"]] = np.nan
-    out["suppressed"] = out["suppressed"].to_numpy() | few
-    out["respondents"] = respondents.to_numpy()
-    return out
-
-
 def _element_totals(df: pd.DataFrame, keys: list[str]) -> tuple[pd.DataFrame, pd.Series]:
     """Item moments (with a `code` column) summed to `keys`, and each group's
     respondents: every respondent answers each item once, so the most-answered
@@ -59,13 +46,16 @@ def _element_totals(df: pd.DataFrame, keys: list[str]) -> tuple[pd.DataFrame, pd
 
 
 def _with_shares(df: pd.DataFrame, min_n: int, respondents: pd.Series | None = None) -> pd.DataFrame:
-    out = _respondents_rule(csi_table(df, "scale_min", "scale_max", min_n=min_n), respondents, min_n)
+    out = csi_table(df, "scale_min", "scale_max", min_n=min_n)
+    if respondents is not None:  # element rows pool items: the minimum counts respondents
+        out = suppress_by_respondents(out, respondents.to_numpy(), min_n)
     hide = out["suppressed"].to_numpy()
     with np.errstate(invalid="ignore", divide="ignore"):
         out["p_mean"] = np.where(hide, np.nan, out["sum_p"] / out["n_p"])
         out["e_mean"] = np.where(hide | (out["n_e"] == 0), np.nan, out["sum_e"] / out["n_e"])
         out["top_box"] = np.where(hide, np.nan, 100 * out["top2"] / out["n_p"])
     gaps = item_gaps(out)
+    hide = hide | (out["n_gap"].to_numpy(float) < max(min_n, 1))  # a gap counts its paired answers
     out["gap"] = np.where(hide, np.nan, gaps["gap"])
     out["gap_se"] = np.where(hide, np.nan, gaps["gap_se"])
     out["gap_half"] = np.where(hide, np.nan, gaps["gap_half"])
@@ -122,13 +112,25 @@ def weak_spots(
     df = df[df["code"] == item] if item else df[df["element"] == element]
     if df.empty:
         return pd.DataFrame(
-            columns=["group", "label", "n_p", "csi", "csi_low", "csi_high", "diff", "suppressed"]
+            columns=[
+                "group",
+                "label",
+                "n_p",
+                "respondents",
+                "csi",
+                "csi_low",
+                "csi_high",
+                "diff",
+                "suppressed",
+            ]
         )
     keys = [column, "scale_min", "scale_max"]
     df, respondents = _element_totals(df.drop(columns=["element"]), keys)
     out = csi_table(df, "scale_min", "scale_max", min_n=min_n)
-    out = _respondents_rule(out, None if item else respondents, min_n)
-    if not item:  # the element per group: its CI counts respondents, not answers
+    if item:  # one answer per respondent
+        out["respondents"] = out["n_p"].astype(int)
+    else:  # the element per group: its minimum and its CI count respondents, not answers
+        out = suppress_by_respondents(out, respondents.to_numpy(), min_n)
         out = element_respondent_ci(session, scope, filters, out.assign(element=element), [column])
     out = out.rename(columns={column: "group"})
     whole = csi_table(
@@ -140,7 +142,7 @@ def weak_spots(
     out["diff"] = out["csi"] - whole
     out["label"] = _labels(session, scope, dimension, out["group"])
     out = out.sort_values(["suppressed", "csi"], na_position="last").reset_index(drop=True)
-    return out[["group", "label", "n_p", "csi", "csi_low", "csi_high", "diff", "suppressed"]]
+    return out[["group", "label", "n_p", "respondents", "csi", "csi_low", "csi_high", "diff", "suppressed"]]
 
 
 def _labels(session: Session, scope: Scope, dimension: str, groups: pd.Series) -> pd.Series:

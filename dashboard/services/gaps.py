@@ -28,8 +28,9 @@ def _request_period(session: Session, filters: Filters, today: date) -> tuple[da
     return chosen["period_start"].min(), chosen["period_end"].max()
 
 
-def gaps_report(session: Session, scope: Scope, filters: Filters) -> dict:
-    """The five gaps side by side (DOMAIN 3)."""
+def gaps_report(session: Session, scope: Scope, filters: Filters, *, min_n: int) -> dict:
+    """The five gaps side by side (DOMAIN 3); customer numbers below `min_n`
+    respondents are suppressed by the metric services."""
     today = date.today()
     mgmt_e = gap_queries.management_expectations(session, scope)
     mgmt_e = mgmt_e.assign(mean=mgmt_e.total / mgmt_e.n).groupby("element")["mean"].mean()
@@ -50,7 +51,7 @@ def gaps_report(session: Session, scope: Scope, filters: Filters) -> dict:
     for side in ("customer", "management"):
         gap1[f"{side}_importance_rank"] = gap1[f"{side}_importance"].rank(ascending=False, method="min")
     company = gap_queries.company_standards(session, today)
-    perf = csi_by(session, scope, filters, ("element",)).set_index("element")["csi"]
+    perf = csi_by(session, scope, filters, ("element",), min_n=min_n).set_index("element")["csi"]
     gap2_3 = company[["element", "target_index", "sla_hours"]].assign(
         delivered_csi=lambda d: d["element"].map(perf)
     )
@@ -74,5 +75,5 @@ def gaps_report(session: Session, scope: Scope, filters: Filters) -> dict:
             "service_requests": {**requests, "from": start, "to": end},
         },
         "gap4_communication": promises,
-        "gap5_customer": servqual(session, scope, filters),
+        "gap5_customer": servqual(session, scope, filters, min_n=min_n),
     }

@@ -25,8 +25,8 @@ class GapsView:
     sla: dict | None  # service requests: n, share within SLA
 
 
-def gaps_view(session: Session, scope: Scope, filters: Filters) -> GapsView:
-    report = gaps_report(session, scope, filters)
+def gaps_view(session: Session, scope: Scope, filters: Filters, *, min_n: int) -> GapsView:
+    report = gaps_report(session, scope, filters, min_n=min_n)
     gap1 = report["gap1_knowledge"].set_index("element")
     delivery = report["gap3_delivery"]["standards_vs_csi"].set_index("element")
     commitments = report["gap4_communication"]
@@ -61,7 +61,7 @@ def gaps_view(session: Session, scope: Scope, filters: Filters) -> GapsView:
     return GapsView(
         table.reset_index(),
         report["gap1_knowledge"],
-        drivers(session, scope, filters),
+        drivers(session, scope, filters, min_n=min_n),
         float(weighted) if isinstance(weighted, (int, float, np.floating)) else weighted,
         sla,
     )

@@ -4,8 +4,6 @@ columns say what they are, including n and confidence bounds."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 import pandas as pd
 from sqlalchemy.orm import Session
@@ -13,20 +11,21 @@ from sqlalchemy.orm import Session
 from dashboard.analytics.drivers import compare_importance, driver_table, lmg, moments_to_correlation
 from dashboard.analytics.indices import (
     csi_table,
+    index_scale,
     stated_importance_weights,
+    suppress_by_respondents,
     to_index,
     to_index_points,
     weighted_index,
 )
 from dashboard.analytics.ipa import quadrants
-from dashboard.analytics.moments import Moments
+from dashboard.analytics.moments import TOO_FEW
 from dashboard.analytics.pls import pls_from_moments
-from dashboard.analytics.ranking import movers, rank_units
+from dashboard.analytics.ranking import rank_units
 from dashboard.analytics.servqual import NOT_MEASURED, element_gaps, item_gaps, weighted_servqual
-from dashboard.analytics.significance import welch_test
 from dashboard.analytics.topbox import loyalty_by_level, nps_estimate, share_estimate
 from dashboard.auth.scope import Scope
-from dashboard.db.models import DRIVER_VARIABLES
+from dashboard.db.models import DRIVER_VARIABLES, ITEM_MEASURES
 from dashboard.domain import ELEMENTS
 from dashboard.queries import gaps as gap_queries
 from dashboard.queries import reference
@@ -38,51 +37,101 @@ from dashboard.queries.rollups import (
     loyalty_levels,
     respondent_element_moments,
 )
-from dashboard.services.element_ci import can_group, element_respondent_ci
+from dashboard.services.element_ci import can_group, element_respondent_ci, pooled_respondent_ci
 from dashboard.services.element_scales import element_scale, element_scales
 
 RATER = list(ELEMENTS)
 
 
+QUESTION_KEYS = ("element", "code", "question_id", "construct", "qtype")
+CSI_COLUMNS = ["n", "respondents", "csi", "csi_low", "csi_high", "se", "ci_basis", "suppressed"]
+
+
 def csi_by(
-    session: Session, scope: Scope, filters: Filters, by: tuple[str, ...] = ("element",), min_n: int = 10
+    session: Session, scope: Scope, filters: Filters, by: tuple[str, ...], *, min_n: int
 ) -> pd.DataFrame:
-    """CSI (0-100) with 95% CI and n per group; RATER items only when grouping
-    by element, otherwise every scored question on its own scale. Element
-    rows (grouped by element and driver-rollup dimensions only) take their
-    CI from the respondents' element means (`ci_basis` says which)."""
-    df = item_moments(session, scope, filters, by=(*by, "scale_min", "scale_max"))
-    if "element" in by:
-        df = df[df["element"].notna()]
-    out = csi_table(df, "scale_min", "scale_max", min_n=min_n)
-    keys = [k for k in by if k != "element"]
-    if "element" in by and can_group(keys):
-        out = element_respondent_ci(session, scope, filters, out, keys)
-    return out.drop(columns=["sum_e", "sumsq_e", "sum_gap", "sumsq_gap", "sumsq_p"])
-
-
-def servqual(session: Session, scope: Scope, filters: Filters) -> dict:
-    """Item and element gaps P - E, and the SERVQUAL score weighted by the
-    customers' stated importance; "not measured" without expectations."""
-    items = item_moments(session, scope, filters, by=("element", "code"))
-    items = item_gaps(items[items["element"].notna()])
-    elements = element_gaps(items)
-    imp = gap_queries.customer_importance(session, scope, filters)
-    weights = {r.element: r.total / r.n for r in imp.itertuples() if r.n > 0}
-    gap_map = {
-        r.element: (r.gap if r.status != NOT_MEASURED else float("nan")) for r in elements.itertuples()
-    }
-    weighted = (
-        weighted_servqual(gap_map, weights) if gap_map and set(gap_map) <= set(weights) else NOT_MEASURED
+    """CSI (0-100) with 95% CI per group of `by` and answer scale: n
+    (answers), respondents (the most-answered question's count: each person
+    answers a question once) and the CSI suppressed below `min_n`
+    respondents. Grouping by element, or by no question attribute at all,
+    pools the RATER items. Rows that pool several items take their CI with
+    respondents as the independent units (`ci_basis` "respondents"; see
+    `services.element_ci`); a single question's answers are its
+    respondents."""
+    by = tuple(by)
+    if not by:
+        raise ValueError("csi needs a grouping (--by)")
+    keys = [*by, "scale_min", "scale_max"]
+    items = item_moments(session, scope, filters, by=tuple(dict.fromkeys([*keys, "question_id", "element"])))
+    pools_rater = "element" in by or not set(by) & set(QUESTION_KEYS)
+    if pools_rater:
+        items = items[items["element"].notna()]
+    grouped = items.groupby(keys, dropna=False, sort=True)
+    moments = grouped[list(ITEM_MEASURES)].sum().reset_index()
+    respondents = grouped["n_p"].max().to_numpy()
+    questions = grouped["question_id"].nunique().to_numpy()
+    out = suppress_by_respondents(
+        csi_table(moments, "scale_min", "scale_max", min_n=min_n), respondents, min_n
     )
+    out["n"] = out["n_p"].astype(int)
+    groups = [k for k in by if k not in QUESTION_KEYS]
+    question_keys = [k for k in by if k in QUESTION_KEYS]
+    if not can_group(groups):  # the driver rollup lacks a dimension: no respondent moments
+        out["ci_basis"] = "answers"
+    elif question_keys == ["element"]:
+        out = element_respondent_ci(session, scope, filters, out, groups)
+    else:  # rows of several RATER items get respondent clusters
+        out = pooled_respondent_ci(session, scope, filters, out, items, groups, question_keys)
+    # one question per row: its answers are its respondents
+    out.loc[questions == 1, "ci_basis"] = "respondents"
+    return out[[*keys, *CSI_COLUMNS]]
+
+
+def servqual(session: Session, scope: Scope, filters: Filters, *, min_n: int) -> dict:
+    """Item and element gaps P - E (in the items' raw scale points), and the
+    SERVQUAL score weighted by the customers' stated importance; "not
+    measured" without expectations, "too few responses" below `min_n`
+    respondents (an item's paired answers; an element's most-answered item;
+    the weights' allocating respondents). One suppressed element suppresses
+    the overall scores, which would otherwise average the rest."""
+    items = item_moments(session, scope, filters, by=("element", "code", "scale_min", "scale_max"))
+    items = items[items["element"].notna()]
+    elements = element_gaps(items)
+    items = item_gaps(items)
+    few = items["n_gap"].to_numpy(float) < max(min_n, 1)
+    items.loc[few, ["gap", "gap_se", "gap_half"]] = np.nan
+    items.loc[few & (items["gap_status"] != NOT_MEASURED).to_numpy(), "gap_status"] = TOO_FEW
+    people = items.groupby("element")["n_gap"].max()
+    elements["respondents"] = elements["element"].map(people).fillna(0).astype(int)
+    small = (elements["respondents"] < max(min_n, 1)) & (elements["status"] != NOT_MEASURED)
+    elements.loc[small, "gap"] = np.nan
+    elements.loc[small, "status"] = TOO_FEW
+    imp = gap_queries.customer_importance(session, scope, filters)
+    weights = {r.element: r.total / r.n for r in imp.itertuples() if r.n >= max(min_n, 1)}
+    statuses = set(elements["status"])
+    gap_map = dict(zip(elements["element"], elements["gap"], strict=True))
+    if not gap_map or NOT_MEASURED in statuses:
+        unweighted = weighted = NOT_MEASURED
+    elif TOO_FEW in statuses:
+        unweighted = weighted = TOO_FEW
+    else:
+        unweighted = float(np.mean(list(gap_map.values())))
+        asked = bool(len(imp)) and float(imp["n"].sum()) > 0  # stated importance measured at all
+        weighted = (
+            weighted_servqual(gap_map, weights)
+            if set(gap_map) <= set(weights)
+            else (TOO_FEW if asked else NOT_MEASURED)
+        )
+    lo, hi = (float(items[c].min()) if len(items) else None for c in ("scale_min", "scale_max"))
     return {
-        "items": items[["element", "code", "n_gap", "gap", "gap_se", "gap_status"]],
+        "items": items[["element", "code", "n_gap", "gap", "gap_se", "gap_half", "gap_status"]],
         "elements": elements,
         "weights": stated_importance_weights(weights) if weights else {},
-        "unweighted": float(np.nanmean(list(gap_map.values())))
-        if gap_map and not all(np.isnan(list(gap_map.values())))
-        else NOT_MEASURED,
+        "unweighted": unweighted,
         "weighted": weighted,
+        "scale": f"gaps P - E in raw answer points of the items' scale ({lo:g}-{hi:g}), not index points"
+        if lo is not None
+        else "no items",
     }
 
 
@@ -90,13 +139,16 @@ def unit_ranking(
     session: Session,
     scope: Scope,
     filters: Filters,
-    unit: str = "branch",
-    element: str | None = None,
-    min_n: int = 10,
+    unit: str,
+    element: str | None,
+    *,
+    min_n: int,
 ) -> pd.DataFrame:
     """Rank branches or departments with shrinkage and rank intervals, on an
     element's CSI (respondents' element means, on the element's item scale)
-    or, when element is None, on overall satisfaction. n counts responses."""
+    or, when element is None, on overall satisfaction. n counts respondents;
+    a unit under `min_n` keeps its n and status, never its mean or interval.
+    scale_min/scale_max give the answer scale the index points come from."""
     key = f"{unit}_id"
     if element:
         scale = element_scale(session, scope, filters, element)
@@ -119,15 +171,20 @@ def unit_ranking(
     for col in ("mean", "ci_low", "ci_high", "shrunk"):
         ranked[col] = to_index(ranked[col], lo, hi)
     ranked["shrunk_sd"] = to_index_points(ranked["shrunk_sd"], lo, hi)
+    small = ranked["status"] == TOO_FEW
+    ranked.loc[small, ["mean", "ci_low", "ci_high", "total", "total_sq"]] = np.nan
+    ranked["scale_min"], ranked["scale_max"] = lo, hi
+    ranked.attrs.update(scale_min=lo, scale_max=hi)  # n, total, total_sq stay on this raw scale
     ranked.insert(1, "code", ranked["unit"].map(names[f"{unit}_code"]))
     ranked.insert(2, "name", ranked["unit"].map(names[f"{unit}_name"]))
-    ranked.attrs.update(scale_min=lo, scale_max=hi)  # n, total, total_sq stay on this raw scale
     return ranked.sort_values(["rank", "code"], na_position="last").reset_index(drop=True)
 
 
-def drivers(session: Session, scope: Scope, filters: Filters, min_n: int = 30) -> pd.DataFrame:
+def drivers(session: Session, scope: Scope, filters: Filters, *, min_n: int) -> pd.DataFrame:
     """Derived importance of the RATER elements for overall satisfaction,
-    against stated importance, with IPA quadrants (performance = element CSI)."""
+    against stated importance, with IPA quadrants (performance = element CSI).
+    Empty below `min_n` complete-case respondents (and below the p + 2 that
+    the regression needs)."""
     n, sums, products = driver_moments(session, scope, filters)
     if n < max(min_n, len(DRIVER_VARIABLES) + 2):
         return pd.DataFrame()
@@ -135,7 +192,7 @@ def drivers(session: Session, scope: Scope, filters: Filters, min_n: int = 30) -
     attrs = dict(table.attrs)  # merges below drop DataFrame.attrs
     imp = gap_queries.customer_importance(session, scope, filters)
     stated = {r.element: r.total / r.n for r in imp.itertuples() if r.n > 0}
-    perf = csi_by(session, scope, filters, ("element",)).set_index("element")["csi"]
+    perf = csi_by(session, scope, filters, ("element",), min_n=min_n).set_index("element")["csi"]
     table["element_name"] = table["driver"].map(ELEMENTS)
     table["performance"] = table["driver"].map(perf)
     if set(stated) >= set(RATER):
@@ -148,52 +205,45 @@ def drivers(session: Session, scope: Scope, filters: Filters, min_n: int = 30) -
     return table
 
 
-def headline(session: Session, scope: Scope, filters: Filters, min_n: int = 10) -> dict:
-    """Overall CSI, top-box share and NPS for the filtered responses."""
+def headline(session: Session, scope: Scope, filters: Filters, *, min_n: int) -> dict:
+    """Overall CSI, top-box share and NPS for the filtered responses (one
+    answer per respondent each), suppressed below `min_n` respondents; every
+    number says its scale."""
     df = item_moments(session, scope, filters, by=("construct", "scale_min", "scale_max"))
     out: dict = {}
     overall = df[df["construct"] == "overall"]
     if not overall.empty:
         r = csi_table(overall, "scale_min", "scale_max", min_n=min_n).iloc[0]
-        out["overall_csi"] = {"value": r.csi, "ci_low": r.csi_low, "ci_high": r.csi_high, "n": int(r.n_p)}
-        out["overall_top_box_pct"] = share_estimate(int(r.top1), int(r.n_p), min_n).__dict__
-        out["overall_top2_box_pct"] = share_estimate(int(r.top2), int(r.n_p), min_n).__dict__
+        out["overall_csi"] = {
+            "value": r.csi,
+            "ci_low": r.csi_low,
+            "ci_high": r.csi_high,
+            "n": int(r.n_p),
+            "status": TOO_FEW if r.suppressed else "estimated",
+            "scale": index_scale(r.scale_min, r.scale_max),
+        }
+        for key, count in (("overall_top_box_pct", r.top1), ("overall_top2_box_pct", r.top2)):
+            out[key] = {
+                **share_estimate(int(count), int(r.n_p), min_n).__dict__,
+                "scale": "percent of respondents",
+            }
     rec = df[df["construct"] == "recommend"]
     if not rec.empty:
         r = rec.iloc[0]
-        out["nps"] = nps_estimate(int(r.top2), int(r.low), int(r.n_p), min_n).__dict__
+        out["nps"] = {
+            **nps_estimate(int(r.top2), int(r.low), int(r.n_p), min_n).__dict__,
+            "scale": "NPS points, -100 to 100 (% promoters minus % detractors)",
+        }
     return out
 
 
-def wave_change(
-    session: Session,
-    scope: Scope,
-    filters: Filters,
-    first_wave: int,
-    second_wave: int,
-    construct: str = "overall",
-) -> dict:
-    """Welch test of a construct's mean between two waves (test named)."""
-    rows = item_moments(
-        session, scope, replace(filters, wave_ids=(first_wave, second_wave)), by=("wave_id", "construct")
-    )
-    rows = rows[rows["construct"] == construct].set_index("wave_id")
-    if first_wave not in rows.index or second_wave not in rows.index:
-        return {"error": "no responses in one of the waves"}
-    a, b = (
-        Moments(rows.loc[w, "n_p"], rows.loc[w, "sum_p"], rows.loc[w, "sumsq_p"])
-        for w in (first_wave, second_wave)
-    )
-    return welch_test(a, b).__dict__
-
-
-def weighted_csi(session: Session, scope: Scope, filters: Filters, min_n: int = 30) -> dict:
+def weighted_csi(session: Session, scope: Scope, filters: Filters, *, min_n: int) -> dict:
     """Overall CSI as the importance-weighted mean of the five element CSIs,
     with stated weights (100-point allocations) and derived weights (LMG
     shares); CIs use the covariance of the element means across respondents."""
     n, sums, products = driver_moments(session, scope, filters)
     if n < max(min_n, 8):
-        return {"n": int(n), "status": "too few responses"}
+        return {"n": int(n), "status": TOO_FEW}
     scales = element_scales(session, scope, filters)
     if not set(RATER) <= set(scales):
         return {"n": int(n), "status": "elements without one scale in this selection"}
@@ -210,6 +260,7 @@ def weighted_csi(session: Session, scope: Scope, filters: Filters, min_n: int = 
     derived = dict(zip(RATER, lmg(corr, k, list(range(k))), strict=True))
     out = {
         "n": int(n),
+        "scale": "index points 0-100, each element from its items' answer scale; weights: shares of 1",
         "element_csi": csi,
         "unweighted": weighted_index(csi, dict.fromkeys(RATER, 1.0), cov=cov_csi).__dict__,
         "derived_weights": stated_importance_weights(derived),
@@ -224,12 +275,17 @@ def weighted_csi(session: Session, scope: Scope, filters: Filters, min_n: int = 
     return out
 
 
-def loyalty(session: Session, scope: Scope, filters: Filters, min_n: int = 10) -> pd.DataFrame:
+def loyalty(session: Session, scope: Scope, filters: Filters, *, min_n: int) -> pd.DataFrame:
     """Share of promoters (would recommend, 9-10) at each overall-satisfaction
-    level, with Wilson CIs and the ratio to the level below (the top-box effect)."""
+    level, with Wilson CIs and the ratio to the level below (the top-box
+    effect). A level under `min_n` respondents keeps only its n and status."""
     levels = loyalty_levels(session, scope, filters)
     out = loyalty_by_level(levels.rename(columns={"promoters": "loyal"}), min_n=min_n)
     out["mean_recommend"] = out["sum_recommend"] / out["n"]
+    small = out["n"] < max(min_n, 1)
+    out["loyal"] = out["loyal"].astype(float)
+    out.loc[small, ["loyal", "mean_recommend"]] = np.nan
+    out["status"] = np.where(small, TOO_FEW, "estimated")
     return out.drop(columns=["sum_recommend"])
 
 
@@ -274,42 +330,3 @@ def acsi(session: Session, scope: Scope, filters: Filters, min_n: int = 30) -> d
         "method": "PLS path model (mode A, path weighting scheme); "
         "ACSI index from unstandardised outer weights",
     }
-
-
-def _unit_overall_moments(session: Session, scope: Scope, filters: Filters, unit: str) -> pd.DataFrame:
-    key = f"{unit}_id"
-    df = item_moments(session, scope, filters, by=(key, "construct"))
-    df = df[df["construct"] == "overall"]
-    return pd.DataFrame({"unit": df[key], "n": df["n_p"], "total": df["sum_p"], "total_sq": df["sumsq_p"]})
-
-
-def biggest_movers(
-    session: Session,
-    scope: Scope,
-    filters: Filters,
-    first_wave: int,
-    second_wave: int,
-    unit: str = "branch",
-    min_n: int = 10,
-) -> pd.DataFrame:
-    """Units whose overall satisfaction changed most between two waves, each
-    change with a Welch test; units under min n in either wave left out."""
-    prev = _unit_overall_moments(session, scope, replace(filters, wave_ids=(first_wave,)), unit)
-    curr = _unit_overall_moments(session, scope, replace(filters, wave_ids=(second_wave,)), unit)
-    out = movers(prev, curr, min_n=min_n)
-    names = (
-        reference.units(session, scope).drop_duplicates(f"{unit}_id").set_index(f"{unit}_id")[f"{unit}_code"]
-    )
-    out.insert(1, "code", out["unit"].map(names))
-    return out
-
-
-def unit_comparison(
-    session: Session, scope: Scope, filters: Filters, first: int, second: int, unit: str = "branch"
-) -> dict:
-    """Welch test of overall satisfaction between two units (test named)."""
-    df = _unit_overall_moments(session, scope, filters, unit).set_index("unit")
-    if first not in df.index or second not in df.index:
-        return {"error": "no responses for one of the units in this selection"}
-    a, b = (Moments(df.loc[u, "n"], df.loc[u, "total"], df.loc[u, "total_sq"]) for u in (first, second))
-    return welch_test(a, b).__dict__

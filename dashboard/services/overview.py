@@ -18,8 +18,9 @@ from dashboard.queries import reference
 from dashboard.queries.filters import Filters
 from dashboard.queries.gaps import company_standards
 from dashboard.queries.rollups import item_moments
+from dashboard.services.changes import biggest_movers
 from dashboard.services.drilldown import element_profile, profile_bars
-from dashboard.services.metrics import biggest_movers, unit_ranking
+from dashboard.services.metrics import unit_ranking
 from dashboard.services.rankings import RankingView, with_verdicts
 
 
@@ -62,7 +63,7 @@ def estimate_rows(df: pd.DataFrame, min_n: int) -> pd.DataFrame:
     )
 
 
-def home_summary(session: Session, scope: Scope, min_n: int = 10) -> HomeSummary:
+def home_summary(session: Session, scope: Scope, *, min_n: int) -> HomeSummary:
     """Overall CSI trend with the significance of the last change, NPS and
     the RATER profile of the latest wave, all on the survey channel."""
     waves = reference.waves(session)
@@ -97,13 +98,13 @@ def home_summary(session: Session, scope: Scope, min_n: int = 10) -> HomeSummary
     elements["target"] = elements["element"].map(_targets(session))
     top_box = share_estimate(int(last["top2"]), int(last["n_p"]), min_n=min_n)
     branch_verdicts = with_verdicts(
-        unit_ranking(session, scope, Filters(wave_ids=(latest_wave,)), "branch", None, min_n), "branch", min_n
+        unit_ranking(session, scope, Filters(wave_ids=(latest_wave,)), "branch", None, min_n=min_n),
+        "branch",
+        min_n,
     )
     ranking = branch_verdicts.table
     if len(trend) > 1 and not ranking.empty:
-        ranking = _with_movers(
-            session, scope, ranking, int(trend.iloc[-2]["wave_id"]), latest_wave, last, min_n
-        )
+        ranking = _with_movers(session, scope, ranking, int(trend.iloc[-2]["wave_id"]), latest_wave, min_n)
     code = waves.loc[waves["wave_id"] == latest_wave, "code"].iloc[0]
     return HomeSummary(
         trend,
@@ -122,13 +123,12 @@ def home_summary(session: Session, scope: Scope, min_n: int = 10) -> HomeSummary
     )
 
 
-def _with_movers(session, scope, ranking, previous_wave, latest_wave, last, min_n) -> pd.DataFrame:
+def _with_movers(session, scope, ranking, previous_wave, latest_wave, min_n) -> pd.DataFrame:
     """Each branch's change from the previous wave on the 0-100 index, with
     whether its Welch test calls it significant (NaN: under min n in a wave)."""
-    moved = biggest_movers(session, scope, Filters(), previous_wave, latest_wave, "branch", min_n)
+    moved = biggest_movers(session, scope, Filters(), previous_wave, latest_wave, "branch", min_n=min_n)
     if moved.empty:
         return ranking.assign(change=np.nan, change_significant=False)
-    moved = moved.assign(change=to_index_points(moved["change"], last.scale_min, last.scale_max))
     out = ranking.merge(
         moved[["unit", "change", "significant"]].rename(columns={"significant": "change_significant"}),
         on="unit",

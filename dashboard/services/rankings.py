@@ -65,7 +65,7 @@ def unit_verdicts(
 ) -> RankingView:
     """Units ranked on an element (None: overall satisfaction) under any
     filters, with the verdicts on which of them differ."""
-    return with_verdicts(unit_ranking(session, scope, filters, unit, element, min_n), unit, min_n)
+    return with_verdicts(unit_ranking(session, scope, filters, unit, element, min_n=min_n), unit, min_n)
 
 
 def with_verdicts(ranked: pd.DataFrame, unit: str, min_n: int) -> RankingView:

@@ -80,7 +80,7 @@ def test_rankings_show_ties_when_units_do_not_differ(dash_duo, demo_app, demo_ru
     with demo_runtime.read_session() as session:
         wave_ids = waves(session).set_index("code").loc[["2026-Q1"], "wave_id"]
         expected = unit_ranking(
-            session, Scope.everything(), Filters(wave_ids=tuple(wave_ids)), "department", "E", 10
+            session, Scope.everything(), Filters(wave_ids=tuple(wave_ids)), "department", "E", min_n=10
         )
     ranked = expected[expected["status"] == "ranked"]
     assert expected.attrs["tau2"] == 0 and len(ranked) > 1  # the case under test

@@ -211,8 +211,10 @@ def test_rankings_on_an_element_and_on_overall(five, unit):
     engine, responses = five
     column = f"{unit}_code"
     with Session(engine) as session:
-        on_r = unit_ranking(session, Scope.everything(), Filters(), unit, "R", MIN_N).set_index("code")
-        overall = unit_ranking(session, Scope.everything(), Filters(), unit, None, MIN_N).set_index("code")
+        on_r = unit_ranking(session, Scope.everything(), Filters(), unit, "R", min_n=MIN_N).set_index("code")
+        overall = unit_ranking(session, Scope.everything(), Filters(), unit, None, min_n=MIN_N).set_index(
+            "code"
+        )
     people = _respondent_means(responses, "R").groupby(column)["p"]
     assert dict(on_r["mean"]) == pytest.approx({k: _index(m) for k, m in people.mean().items()})
     spread = people.std() / np.sqrt(people.count())  # the raw CI's half-width is t * se, in index points
@@ -267,7 +269,7 @@ def test_gaps_page_delivered_index_and_gaps(five):
     engine, responses = five
     scored = _scored(responses)
     with Session(engine) as session:
-        view = gaps_view(session, Scope.everything(), Filters())
+        view = gaps_view(session, Scope.everything(), Filters(), min_n=MIN_N)
     table = view.table.set_index("element")
     by_element = scored.groupby("element")
     assert dict(table["delivered"]) == pytest.approx({e: _index(g["p"].mean()) for e, g in by_element})
@@ -324,7 +326,7 @@ def test_metrics_cli_json(five, monkeypatch):
 
     headline = metric("headline")
     assert headline["overall_csi"]["value"] == pytest.approx(_index(responses["OVERALL"].mean()))
-    by_element = {r["element"]: r["csi"] for r in metric("csi", "--by", "element")}
+    by_element = {r["element"]: r["csi"] for r in metric("csi", "--by", "element")["rows"]}
     scored = _scored(responses)
     assert by_element == pytest.approx({e: _index(g["p"].mean()) for e, g in scored.groupby("element")})
     ranking = {r["code"]: r["mean"] for r in metric("ranking", "--element", "S")["units"]}

@@ -15,6 +15,7 @@ from dashboard.auth.scope import Scope
 from dashboard.db.models import Branch, Wave
 from dashboard.ingest.demo import plan
 from dashboard.queries.filters import Filters
+from dashboard.services import changes
 from dashboard.services import metrics as svc
 from dashboard.services.metrics_cli import compute_metric
 
@@ -32,7 +33,7 @@ def _waves(session, before: str | None = None, since: str | None = None) -> tupl
 
 def test_element_csi_equals_raw_answer_computation(demo_engine):
     with Session(demo_engine) as s:
-        got = svc.csi_by(s, EVERYONE, Filters(), ("element",)).set_index("element")
+        got = svc.csi_by(s, EVERYONE, Filters(), ("element",), min_n=10).set_index("element")
         raw = pd.read_sql(
             text(
                 "SELECT q.element, a.perception FROM answer a JOIN response r ON r.id = a.response_id "
@@ -42,12 +43,12 @@ def test_element_csi_equals_raw_answer_computation(demo_engine):
         )
     expected = 100 * (raw.groupby("element")["perception"].mean() - 1) / 6
     assert got["csi"].to_dict() == pytest.approx(expected.to_dict())
-    assert got["n_p"].to_dict() == raw.groupby("element").size().to_dict()
+    assert got["n"].to_dict() == raw.groupby("element").size().to_dict()
 
 
 def test_overall_ranking_means_equal_raw_branch_means(demo_engine):
     with Session(demo_engine) as s:
-        ranked = svc.unit_ranking(s, EVERYONE, Filters(), "branch", None).set_index("code")
+        ranked = svc.unit_ranking(s, EVERYONE, Filters(), "branch", None, min_n=10).set_index("code")
         raw = pd.read_sql(
             text(
                 "SELECT b.code, a.perception FROM answer a JOIN response r ON r.id = a.response_id "
@@ -65,7 +66,7 @@ def test_overall_ranking_means_equal_raw_branch_means(demo_engine):
 def test_planted_weak_elements_rank_last(demo_engine, branch, element):
     with Session(demo_engine) as s:
         waves = _waves(s, before="2024-Q3") if branch == plan.EFFECTIVE_PLAN["branch"] else None
-        ranked = svc.unit_ranking(s, EVERYONE, Filters(wave_ids=waves), "branch", element)
+        ranked = svc.unit_ranking(s, EVERYONE, Filters(wave_ids=waves), "branch", element, min_n=10)
     ranked = ranked[ranked["status"] == "ranked"]
     assert ranked.iloc[-1]["code"] == branch, ranked[["code", "mean", "rank"]]
 
@@ -73,15 +74,15 @@ def test_planted_weak_elements_rank_last(demo_engine, branch, element):
 def test_small_branch_is_suppressed_not_ranked_in_a_single_wave(demo_engine):
     with Session(demo_engine) as s:
         latest = max(_waves(s))
-        ranked = svc.unit_ranking(s, EVERYONE, Filters(wave_ids=(latest,)), "branch", None)
+        ranked = svc.unit_ranking(s, EVERYONE, Filters(wave_ids=(latest,)), "branch", None, min_n=10)
     kiosk = ranked[ranked["code"] == "B12"]
     assert kiosk.empty or (kiosk["status"] == "too few responses").all()
 
 
 def test_management_overrates_tangibles_and_drivers_match_customers(demo_engine):
     with Session(demo_engine) as s:
-        report = json.loads(compute_metric(s, "gaps"))
-        drivers = svc.drivers(s, EVERYONE, Filters())
+        report = json.loads(compute_metric(s, "gaps", min_n=10))
+        drivers = svc.drivers(s, EVERYONE, Filters(), min_n=30)
     gap1 = pd.DataFrame(report["gap1_knowledge"]).set_index("element")
     assert gap1["management_importance_rank"].idxmin() == "T"
     assert gap1["customer_importance_rank"].idxmin() == "R"
@@ -94,8 +95,20 @@ def test_management_overrates_tangibles_and_drivers_match_customers(demo_engine)
 def test_effective_plan_shows_as_a_significant_change(demo_engine):
     with Session(demo_engine) as s:
         branch = s.scalar(select(Branch.id).where(Branch.code == plan.EFFECTIVE_PLAN["branch"]))
-        before = svc.csi_by(s, EVERYONE, Filters(wave_ids=_waves(s, before="2024-Q3"), branch_ids=(branch,)))
-        after = svc.csi_by(s, EVERYONE, Filters(wave_ids=_waves(s, since="2025-Q1"), branch_ids=(branch,)))
+        before = svc.csi_by(
+            s,
+            EVERYONE,
+            Filters(wave_ids=_waves(s, before="2024-Q3"), branch_ids=(branch,)),
+            ("element",),
+            min_n=10,
+        )
+        after = svc.csi_by(
+            s,
+            EVERYONE,
+            Filters(wave_ids=_waves(s, since="2025-Q1"), branch_ids=(branch,)),
+            ("element",),
+            min_n=10,
+        )
     delta = after.set_index("element")["csi"] - before.set_index("element")["csi"]
     assert delta["S"] > 8 and delta["S"] == delta.max()
 
@@ -107,7 +120,7 @@ def test_metrics_cli_prints_json(demo_engine, monkeypatch):
     runner = CliRunner()
     out = runner.invoke(main, ["metrics", "csi", "--by", "element", "--wave", "2026-Q3"])
     assert out.exit_code == 0, out.output
-    rows = json.loads(out.output)
+    rows = json.loads(out.output)["rows"]
     assert {r["element"] for r in rows} == set("RATES") and all("csi_low" in r for r in rows)
     out = runner.invoke(main, ["metrics", "change", "--wave", "2026-Q2", "--wave", "2026-Q3"])
     assert json.loads(out.output)["test"] == "Welch two-sample t-test"
@@ -117,7 +130,7 @@ def test_metrics_cli_prints_json(demo_engine, monkeypatch):
 
 def test_weighted_index_equals_raw_respondent_computation(demo_engine):
     with Session(demo_engine) as s:
-        got = svc.weighted_csi(s, EVERYONE, Filters())
+        got = svc.weighted_csi(s, EVERYONE, Filters(), min_n=30)
         raw = pd.read_sql(
             text(
                 "SELECT a.response_id, q.element, q.construct, a.perception FROM answer a "
@@ -151,7 +164,7 @@ def test_weighted_index_equals_raw_respondent_computation(demo_engine):
 
 def test_loyalty_by_level_equals_raw_and_shows_the_top_box_effect(demo_engine):
     with Session(demo_engine) as s:
-        got = svc.loyalty(s, EVERYONE, Filters()).set_index("level")
+        got = svc.loyalty(s, EVERYONE, Filters(), min_n=10).set_index("level")
         raw = pd.read_sql(
             text(
                 "SELECT a.response_id, q.construct, a.perception FROM answer a "
@@ -163,7 +176,11 @@ def test_loyalty_by_level_equals_raw_and_shows_the_top_box_effect(demo_engine):
     wide = raw.pivot_table(index="response_id", columns="construct", values="perception").dropna()
     expected = wide.groupby("overall")["recommend"].agg(n="size", promoters=lambda v: (v >= 9).sum())
     assert got["n"].to_dict() == {int(k): int(v) for k, v in expected["n"].items()}
-    assert got["loyal"].to_dict() == {int(k): int(v) for k, v in expected["promoters"].items()}
+    shown = got[got["n"] >= 10]
+    assert shown["loyal"].to_dict() == {int(k): int(expected.loc[k, "promoters"]) for k in shown.index}
+    small = got[got["n"] < 10]  # a level under the minimum keeps only its n
+    assert small[["loyal", "rate", "mean_recommend"]].isna().all().all()
+    assert (small["status"] == "too few responses").all()
     # the highly satisfied are far more loyal than the merely satisfied (DOMAIN 4)
     assert got.loc[10, "rate"] > 2 * got.loc[8, "rate"]
 
@@ -205,8 +222,8 @@ def test_movers_and_unit_comparison_match_raw_welch_tests(demo_engine):
             s.scalar(select(Wave.id).where(Wave.code == "2024-Q2")),
             s.scalar(select(Wave.id).where(Wave.code == "2025-Q2")),
         )
-        moved = svc.biggest_movers(s, EVERYONE, Filters(), w1, w2, "branch", min_n=10)
-        compared = json.loads(compute_metric(s, "change", branches=("B02", "B05")))
+        moved = changes.biggest_movers(s, EVERYONE, Filters(), w1, w2, "branch", min_n=10)
+        compared = json.loads(compute_metric(s, "change", branches=("B02", "B05"), min_n=10))
         raw = pd.read_sql(
             text(
                 "SELECT w.code AS wave, b.code AS branch, a.perception FROM answer a "
@@ -228,7 +245,7 @@ def test_movers_and_unit_comparison_match_raw_welch_tests(demo_engine):
 
 def test_headline_top_boxes_equal_raw_shares(demo_engine):
     with Session(demo_engine) as s:
-        got = svc.headline(s, EVERYONE, Filters())
+        got = svc.headline(s, EVERYONE, Filters(), min_n=10)
         raw = pd.read_sql(
             text(
                 "SELECT a.perception FROM answer a JOIN response r ON r.id = a.response_id "
@@ -251,13 +268,14 @@ def test_element_csi_ci_uses_the_viewers_respondents(demo_engine):
     with Session(demo_engine) as s:
         branch = s.scalar(select(Branch.id).where(Branch.code == "B03"))
         head = Scope(branch_ids=frozenset({branch}), label="head of B03")
-        mine = svc.csi_by(s, head, Filters(), ("element",)).set_index("element")
+        mine = svc.csi_by(s, head, Filters(), ("element",), min_n=10).set_index("element")
         narrowed = element_profile(s, EVERYONE, Filters(branch_ids=(branch,)), 10).set_index("element")
-        everyone = svc.csi_by(s, EVERYONE, Filters(), ("element",)).set_index("element")
-        by_wave = svc.csi_by(s, head, Filters(), ("wave_id", "element"))
-        items = svc.csi_by(s, head, Filters(), ("element", "code"))
+        everyone = svc.csi_by(s, EVERYONE, Filters(), ("element",), min_n=10).set_index("element")
+        by_wave = svc.csi_by(s, head, Filters(), ("wave_id", "element"), min_n=10)
+        items = svc.csi_by(s, head, Filters(), ("element", "code"), min_n=10)
     cols = ["csi", "csi_low", "csi_high", "se"]
     assert (mine["ci_basis"] == "respondents").all() and (by_wave["ci_basis"] == "respondents").all()
     assert mine[cols].to_numpy() == pytest.approx(narrowed.loc[mine.index, cols].to_numpy(), rel=1e-12)
     assert (mine["se"] > everyone["se"]).all()
-    assert "ci_basis" not in items  # single items keep their own (answer-based) interval
+    # a single item has one answer per respondent: its t interval already counts respondents
+    assert (items["ci_basis"] == "respondents").all()
