@@ -92,7 +92,7 @@ def compute_metric(
     elif metric == "loyalty":
         result = svc.loyalty(session, scope, filters, min_n)
     elif metric == "gaps":
-        result = gaps_report(session, scope, filters)
+        result = gaps_report(session, scope, filters, min_n)
     elif metric == "change" and len(branches) == 2 and (not wave_ids or len(wave_ids) != 2):
         branch_ids = filters.branch_ids
         result = svc.unit_comparison(

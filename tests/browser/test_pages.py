@@ -89,7 +89,8 @@ def test_gaps_page_shows_the_service_numbers(dash_duo, demo_app, demo_runtime, a
     dash_duo.wait_for_element("#gaps-table", timeout=25)
     with demo_runtime.read_session() as session:
         current, waves = load_global_filters(session, GAPS.parse(_search(dash_duo)))
-        view = gaps_view(session, Scope.everything(), query_filters(current, waves))
+        filters = query_filters(current, waves)
+        view = gaps_view(session, Scope.everything(), filters, demo_runtime.settings.min_n)
     assert current.segment == "retail" and current.wave_from == "2025-Q1"
     for r in view.table.itertuples():
         row = dash_duo.find_element(f"#gaps-row-{r.element}").text

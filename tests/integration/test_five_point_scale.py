@@ -267,7 +267,7 @@ def test_gaps_page_delivered_index_and_gaps(five):
     engine, responses = five
     scored = _scored(responses)
     with Session(engine) as session:
-        view = gaps_view(session, Scope.everything(), Filters())
+        view = gaps_view(session, Scope.everything(), Filters(), 10)
     table = view.table.set_index("element")
     by_element = scored.groupby("element")
     assert dict(table["delivered"]) == pytest.approx({e: _index(g["p"].mean()) for e, g in by_element})

@@ -93,7 +93,7 @@ def test_units_outside_the_scope_resolve_to_nothing(demo_engine):
 def test_gaps_view_equals_raw_answers(demo_engine):
     with Session(demo_engine) as session:
         raw = _raw(session)
-        view = gaps_view(session, Scope.everything(), Filters())
+        view = gaps_view(session, Scope.everything(), Filters(), 10)
     rater = raw[raw["element"].notna()]
     table = view.table.set_index("element")
     both = rater.dropna(subset=["perception", "expectation"])
@@ -299,7 +299,7 @@ def test_gaps_service_requests_follow_the_chosen_waves(demo_engine):
         wave = waves.iloc[-2]
         branch_id = int(session.scalar(text("SELECT id FROM branch WHERE code = 'B02'")))
         harbour = Scope(branch_ids=frozenset({branch_id}))
-        view = gaps_view(session, harbour, Filters(wave_ids=(int(wave["wave_id"]),)))
+        view = gaps_view(session, harbour, Filters(wave_ids=(int(wave["wave_id"]),)), 10)
         requests = pd.read_sql(
             text("SELECT branch_id, submitted_at, resolved_at, sla_hours FROM service_request"),
             session.connection(),
@@ -327,7 +327,7 @@ def test_a_selection_without_ratings_gives_empty_views_not_errors(demo_engine):
 
     complaints = Filters(channels=("complaint",))
     with Session(demo_engine) as session:
-        view = gaps_view(session, Scope.everything(), complaints)
+        view = gaps_view(session, Scope.everything(), complaints, 10)
         profile = element_profile(session, Scope.everything(), complaints, min_n=10)
     assert list(view.table["element"]) == list("RATES")
     assert view.table[["delivered", "gap5"]].isna().all().all()
