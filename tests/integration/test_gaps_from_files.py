@@ -15,6 +15,7 @@ from statsmodels.stats.proportion import proportion_confint
 
 from dashboard.auth.scope import Scope
 from dashboard.queries.filters import Filters
+from dashboard.services.benchmarks import benchmark_comparison
 from dashboard.services.channel_view import channel_view
 from dashboard.services.gaps import gaps_report
 from dashboard.services.gaps_view import gaps_view
@@ -191,3 +192,25 @@ def test_channels_show_volume_and_tone_beside_the_survey(fresh_engine):
             assert row["csi_high"] - row["csi"] == pytest.approx(half)
         else:
             assert row["suppressed"] and np.isnan(row["csi"])
+
+
+def test_benchmarks_sit_beside_our_index_for_the_same_period(fresh_engine):
+    """Oracle: pandas over responses.csv (survey channel) and benchmarks.csv."""
+    _load(fresh_engine)
+    run_import(fresh_engine, "benchmarks", SAMPLES / "benchmarks.csv")
+    with Session(fresh_engine) as session:
+        table = benchmark_comparison(session, Scope.everything(), MIN_N).set_index("period")
+    resp = read_sample("responses.csv")
+    survey = resp[resp["channel"].isin(["", "survey"])]
+    assert table.loc["2025", "status"] == "no survey wave within this period" and table.loc["2025", "n"] == 0
+    half_year = table.loc["2026-H1"]  # both sample waves lie in the first half of 2026
+    overall = survey["OVERALL"].astype(float)
+    assert half_year["waves"] == "S-2026-Q1, S-2026-Q2" and half_year["n"] == len(overall)
+    assert half_year["own_index"] == pytest.approx((overall.mean() - 1) / 9 * 100)
+    assert half_year["difference"] == pytest.approx(half_year["own_index"] - 75.8)
+    quarter = table.loc["2026-Q1"]  # the competitor's Responsiveness index, first quarter only
+    q1 = survey[survey["wave"] == "S-2026-Q1"]
+    s_items = _long(q1, "_P", "response_id").query("element == 'S'")
+    assert quarter["what"] == "Responsiveness" and quarter["n"] == s_items["response_id"].nunique()
+    assert quarter["own_index"] == pytest.approx(_index(s_items["value"].mean()))
+    assert quarter["own_low"] < quarter["own_index"] < quarter["own_high"]
