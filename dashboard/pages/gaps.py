@@ -65,18 +65,19 @@ def _cell(view, key: str, element: str) -> html.Td:
         & (view.summary["measure"] == measure)
         & (view.summary["element"] == element)
     ]
-    if found.empty:
-        return html.Td("—", id=f"gaps-{key}-{element}")
-    r = found.iloc[0]
     digits = DIGITS[key]
-    if r.status == "too few respondents":
+    r = found.iloc[0] if not found.empty else None
+    if r is None:  # gap 4 lists only elements with a published promise
+        value, detail = "—", "no promise"
+    elif r.status == "too few respondents":
         detail = f"too few: n = {r.n} < {view.min_n}"
     elif r.status == "missing input":
         detail = "input missing"
     else:
         interval = f"[{r.ci_low:.{digits}f}, {r.ci_high:.{digits}f}]" if r.ci_low == r.ci_low else "[—]"
         detail = f"{interval} n = {r.n}"
-    value = fmt(r.value, digits, "%") if key == "gap4" else _signed(r.value, digits)
+    if r is not None:
+        value = fmt(r.value, digits, "%") if key == "gap4" else _signed(r.value, digits)
     return html.Td(
         [html.Span(value, className="gaps-value"), html.Br(), html.Small(detail, className="text-muted")],
         id=f"gaps-{key}-{element}",
