@@ -75,7 +75,7 @@ def _cell(view, key: str, element: str) -> html.Td:
         detail = "input missing"
     else:
         interval = f"[{r.ci_low:.{digits}f}, {r.ci_high:.{digits}f}]" if r.ci_low == r.ci_low else "[—]"
-        detail = f"{interval} n = {r.n}"
+        detail = f"{interval} n = {r.n_of}"
     if r is not None:
         value = fmt(r.value, digits, "%") if key == "gap4" else _signed(r.value, digits)
     return html.Td(
@@ -132,7 +132,7 @@ def _body(view) -> list:
         else "No service requests in this selection."
     )
     unrated = view.table[["delivered", "gap5"]].isna().all().all()
-    missing = [html.Li(message) for messages in view.missing.values() for message in messages]
+    missing = [html.Li(_with_code(message)) for messages in view.missing.values() for message in messages]
     return [
         *([dbc.Alert(NO_RATINGS, color="info", id="gaps-empty")] if unrated else []),
         *(
@@ -163,6 +163,12 @@ def _body(view) -> list:
             className="g-3",
         ),
     ]
+
+
+def _with_code(message: str) -> list:
+    """A message with its `commands` set as code."""
+    parts = message.split("`")
+    return [html.Code(part) if i % 2 else part for i, part in enumerate(parts)]
 
 
 def _signed(value: float, digits: int) -> str:

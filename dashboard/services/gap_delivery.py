@@ -32,7 +32,7 @@ def survey_delivery_rows(items, customers, standards, ctx, missing) -> tuple[lis
         have = [("standards", e in standards.index), ("perceptions", e in items.index and units.n > 0)]
         lacking = [k for k, ok in have if not ok]
         if lacking:
-            missing.setdefault(3, []).append(inputs.needs(3, lacking, ctx["imported"], e))
+            missing.setdefault(3, []).extend(inputs.needs(3, lacking, ctx["imported"], e))
         status = inputs.MISSING if lacking else (inputs.TOO_FEW if units.n < ctx["min_n"] else inputs.SHOWN)
         value, interval = math.nan, (math.nan, math.nan)
         if e in items.index and units.n >= ctx["min_n"]:
@@ -70,7 +70,7 @@ def audits_rows(audits: pd.DataFrame, standards, ctx, period: str, missing) -> l
         have = [("standards", e in standards.index), ("audits", e in audits.index)]
         lacking = [k for k, ok in have if not ok]
         if lacking:
-            missing.setdefault(3, []).append(inputs.needs(3, lacking, ctx["imported"], e))
+            missing.setdefault(3, []).extend(inputs.needs(3, lacking, ctx["imported"], e))
         units = Moments(*(audits.loc[e, ["n", "total", "total_sq"]] if e in audits.index else (0, 0, 0)))
         value, interval = math.nan, (math.nan, math.nan)
         if not lacking:
@@ -100,12 +100,12 @@ def promise_rows(promises: pd.DataFrame, ctx, period: str, missing) -> list[dict
     published promises (pooled over its promises), with a Wilson interval;
     requests are the organisation's records, so no minimum n applies."""
     if promises.empty:
-        missing.setdefault(4, []).append(inputs.needs(4, ["promises"], ctx["imported"]))
+        missing.setdefault(4, []).extend(inputs.needs(4, ["promises"], ctx["imported"]))
     out = []
     for e, group in promises.groupby("element", sort=True):
         n, met = int(group["n"].sum()), int(group["met"].sum())
         if n == 0:
-            missing.setdefault(4, []).append(inputs.needs(4, ["service_requests"], ctx["imported"]))
+            missing.setdefault(4, []).extend(inputs.needs(4, ["service_requests"], ctx["imported"]))
         low, high = wilson_interval(met, n)
         value = 100 * met / n if n else math.nan
         codes = ", ".join(group["code"])

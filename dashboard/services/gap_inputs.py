@@ -53,18 +53,21 @@ WHAT = {
 }
 
 
-def needs(gap: int, inputs: list[str], imported: dict[str, int], element: str | None = None) -> str:
-    """'gap 2 needs service standards: import them with `csat import
-    standards`' when nothing of that kind was imported; otherwise the input
-    exists but nothing of it falls in the viewer's scope and selection."""
-    parts = []
+def needs(gap: int, inputs: list[str], imported: dict[str, int], element: str | None = None) -> list[str]:
+    """One sentence per missing input: 'gap 2 needs service standards:
+    import them with `csat import standards`' when nothing of that kind was
+    imported; otherwise the input exists but none of it (for `element`)
+    falls in the viewer's scope and selection."""
+    out = []
     for kind in inputs:
         if imported.get(kind, 1) == 0:
-            parts.append(f"{WHAT[kind]}: import them with {IMPORT[kind]}")
+            out.append(f"gap {gap} needs {WHAT[kind]}: import them with {IMPORT[kind]}")
         else:
             of = f" for {ELEMENTS[element]}" if element else ""
-            parts.append(f"{WHAT[kind]}{of} in this selection (none in your scope, units or period)")
-    return f"gap {gap} needs " + "; and ".join(parts)
+            out.append(
+                f"gap {gap} needs {WHAT[kind]}{of} in this selection (none in your scope, units or period)"
+            )
+    return out
 
 
 def wave_label(session: Session, filters: Filters) -> str:

@@ -99,7 +99,7 @@ def gaps_report(session: Session, scope: Scope, filters: Filters, min_n: int) ->
         "min_n": min_n,
         "period": {"from": start, "to": end},
         "summary": summary.reset_index(drop=True),
-        "missing": {gap: sorted(set(messages)) for gap, messages in sorted(missing.items())},
+        "missing": {gap: list(dict.fromkeys(messages)) for gap, messages in sorted(missing.items())},
         "gap1_importance": _importance(session, scope, filters),
         "gap3_delivered_index": delivered,
         "gap3_targets": standards["target_index"].astype(float).to_dict(),
@@ -130,7 +130,7 @@ def _knowledge_rows(e, items, customers, managers, standards, ctx, missing) -> l
         scale = f"points on the {lo:g}-{hi:g} scale"
     status = MISSING if lacking else (TOO_FEW if min(cust.n, mgr.n) < ctx["min_n"] else SHOWN)
     if lacking:
-        missing.setdefault(1, []).append(inputs.needs(1, lacking, ctx["imported"], e))
+        missing.setdefault(1, []).extend(inputs.needs(1, lacking, ctx["imported"], e))
     source = f"management survey ({ctx['surveyed']}) vs {ctx['responses']}"
     gap1 = half1 = math.nan
     if not lacking:
@@ -155,7 +155,7 @@ def _knowledge_rows(e, items, customers, managers, standards, ctx, missing) -> l
     have2 = (("standards", e in standards.index), ("management_survey", mgr.n > 0))
     need2 = [k for k, have in have2 if not have]
     if need2:
-        missing.setdefault(2, []).append(inputs.needs(2, need2, ctx["imported"], e))
+        missing.setdefault(2, []).extend(inputs.needs(2, need2, ctx["imported"], e))
     status2 = MISSING if need2 else (TOO_FEW if mgr.n < ctx["min_n"] else SHOWN)
     gap2 = half2 = math.nan
     if status2 == SHOWN:
@@ -193,7 +193,7 @@ def _customer_rows(elements, customers, ctx, missing) -> list[dict]:
         units = _moments(customers, e, "gap")
         measured = e in elements.index and elements.loc[e, "status"] == "measured" and units.n > 0
         if not measured:
-            missing.setdefault(5, []).append(inputs.needs(5, ["expectations"], ctx["imported"], e))
+            missing.setdefault(5, []).extend(inputs.needs(5, ["expectations"], ctx["imported"], e))
         status = MISSING if not measured else (TOO_FEW if units.n < ctx["min_n"] else SHOWN)
         lo, hi = customers.loc[e, ["scale_min", "scale_max"]] if e in customers.index else (None, None)
         unit = f"points on the {float(lo):g}-{float(hi):g} scale" if lo is not None else "scale points"

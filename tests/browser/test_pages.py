@@ -105,7 +105,7 @@ def test_gaps_page_shows_the_service_numbers(dash_duo, demo_app, demo_runtime, a
         # every shown gap states its interval and n under the value
         gap5 = view.summary[(view.summary["gap"] == 5) & (view.summary["element"] == r.element)].iloc[0]
         detail = dash_duo.find_element(f"#gaps-gap5-{r.element} small").text
-        assert detail == f"[{gap5.ci_low:.2f}, {gap5.ci_high:.2f}] n = {gap5.n}", detail
+        assert detail == f"[{gap5.ci_low:.2f}, {gap5.ci_high:.2f}] n = {gap5.n} customers", detail
         ranks = dash_duo.find_element(f"#gaps-row-{r.element} td:nth-child(3)").text
         assert ranks == f"{int(r.customer_rank)} / {int(r.management_rank)}"
     # the classic finding: customers rank Reliability first, management Tangibles

@@ -6,10 +6,13 @@ input says which one and how to import it."""
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 from statsmodels.stats.proportion import proportion_confint
 
@@ -19,6 +22,7 @@ from dashboard.services.benchmarks import benchmark_comparison
 from dashboard.services.channel_view import channel_view
 from dashboard.services.gaps import gaps_report
 from dashboard.services.gaps_view import gaps_view
+from dashboard.services.metrics_cli import compute_metric
 from tests.integration.import_fixtures import SAMPLES, load_samples, read_sample, run_import
 
 MIN_N = 2  # the samples hold 17 survey respondents and 2 managers
@@ -214,3 +218,43 @@ def test_benchmarks_sit_beside_our_index_for_the_same_period(fresh_engine):
     assert quarter["what"] == "Responsiveness" and quarter["n"] == s_items["response_id"].nunique()
     assert quarter["own_index"] == pytest.approx(_index(s_items["value"].mean()))
     assert quarter["own_low"] < quarter["own_index"] < quarter["own_high"]
+
+
+def test_csat_metrics_gaps_shows_the_page_numbers(sqlite_engine):
+    _load(sqlite_engine)
+    with Session(sqlite_engine) as session:
+        report = gaps_report(session, Scope.everything(), Filters(), MIN_N)
+        printed = json.loads(compute_metric(session, "gaps", min_n=MIN_N))
+    cli = printed["summary"]  # JSON: a missing number is null
+    assert len(cli) == len(report["summary"]) and printed["min_n"] == MIN_N
+    for got, want in zip(cli, report["summary"].to_dict("records"), strict=True):
+        for column in ("gap", "element", "measure", "n", "status", "source", "unit", "method"):
+            assert got[column] == want[column]
+        for column in ("value", "ci_low", "ci_high"):
+            assert got[column] == (None if np.isnan(want[column]) else pytest.approx(want[column]))
+
+
+def test_a_branch_viewer_sees_only_its_branch(sqlite_engine):
+    """North Quay's viewer: its managers, audits and responses only (pandas
+    over the files restricted to branch N01)."""
+    _load(sqlite_engine)
+    with Session(sqlite_engine) as session:
+        north = int(session.scalar(text("SELECT id FROM branch WHERE code = 'N01'")))
+        scope = Scope(branch_ids=frozenset({north}))
+        summary = gaps_report(session, scope, Filters(), 1)["summary"]
+        channels = channel_view(session, scope, Filters(), 1)
+    resp = read_sample("responses.csv")
+    mine = resp[resp["branch_code"] == "N01"].assign(channel=lambda d: d["channel"].replace("", "survey"))
+    assert channels["responses"].sum() == len(mine)
+    audits = read_sample("audits.csv")
+    audited = summary[summary["measure"] == "audit score − target"].set_index("element")["n"]
+    assert audited.to_dict() == {
+        e: int((audits["branch_code"].eq("N01") & audits["element"].eq(e)).sum()) for e in RATER
+    }
+    managers = read_sample("management_survey.csv")
+    assert (
+        summary.loc[summary["gap"] == 2, "n"]
+        == managers.loc[managers["branch_code"] == "N01", "respondent_ref"].nunique()
+    ).all()
+    survey_n = len(mine[mine["channel"] == "survey"])
+    assert (summary.loc[summary["gap"] == 5, "n"] == survey_n).all()
