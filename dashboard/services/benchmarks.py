@@ -38,23 +38,33 @@ def period_bounds(period: str) -> tuple[date, date]:
     return date(y, first, 1), date.fromordinal(end.toordinal() - 1)
 
 
-def _own(session: Session, scope: Scope, wave_ids: tuple[int, ...], element: str, min_n: int) -> dict:
-    """The organisation's index (survey channel) over `wave_ids`: overall
-    satisfaction, or a RATER element; n counts respondents."""
+def _own_indices(session: Session, scope: Scope, wave_ids: tuple[int, ...], min_n: int) -> tuple:
+    """The organisation's survey-channel indices over `wave_ids`: overall
+    satisfaction (one row, or None when absent or on several scales), the
+    element CSIs, and the respondents who rated each element."""
     filters = Filters(wave_ids=wave_ids)
+    moments = item_moments(session, scope, filters, by=("construct", "scale_min", "scale_max"))
+    overall = moments[moments["construct"] == "overall"]
+    headline = (
+        csi_table(overall, "scale_min", "scale_max", min_n=min_n).iloc[0] if len(overall) == 1 else None
+    )
+    elements = csi_by(session, scope, filters, ("element",), min_n=min_n).set_index("element")
+    people = customer_element_moments(session, scope, filters).set_index("element")
+    # an element whose items use several scales in these waves has no one index
+    return headline, *(f[~f.index.duplicated(keep=False)] for f in (elements, people))
+
+
+def _own(indices: tuple, element: str, min_n: int) -> dict:
+    """One benchmark's counterpart: overall or a RATER element; n counts respondents."""
+    headline, elements, people = indices
     if element == "overall":
-        moments = item_moments(session, scope, filters, by=("construct", "scale_min", "scale_max"))
-        overall = moments[moments["construct"] == "overall"]
-        if overall.empty or len(overall) > 1:
+        if headline is None:
             return {"n": 0, "status": "no overall satisfaction ratings in these waves"}
-        r = csi_table(overall, "scale_min", "scale_max", min_n=min_n).iloc[0]
-        n = int(r["n_p"])
+        r, n = headline, int(headline["n_p"])
     else:
-        table = csi_by(session, scope, filters, ("element",), min_n=min_n).set_index("element")
-        people = customer_element_moments(session, scope, filters).set_index("element")
-        if element not in table.index or element not in people.index:
+        if element not in elements.index or element not in people.index:
             return {"n": 0, "status": "no ratings of this element in these waves"}
-        r, n = table.loc[element], int(people.loc[element, "n_p"])
+        r, n = elements.loc[element], int(people.loc[element, "n_p"])
     if n < min_n:
         return {"n": n, "status": f"too few respondents (n = {n} < {min_n})"}
     return {
@@ -74,7 +84,7 @@ def benchmark_comparison(session: Session, scope: Scope, min_n: int) -> pd.DataF
     if bench.empty:
         return pd.DataFrame(columns=COLUMNS)
     waves = reference.waves(session)
-    rows = []
+    rows, computed = [], {}  # periods often share waves: compute each wave set once
     for b in bench.itertuples():
         start, end = period_bounds(b.period)
         inside = waves[(waves["period_start"] >= start) & (waves["period_end"] <= end)]
@@ -84,7 +94,10 @@ def benchmark_comparison(session: Session, scope: Scope, min_n: int) -> pd.DataF
         if inside.empty:
             row.update(n=0, status="no survey wave within this period")
         else:
-            row.update(_own(session, scope, tuple(int(w) for w in inside["wave_id"]), b.element, min_n))
+            ids = tuple(int(w) for w in inside["wave_id"])
+            if ids not in computed:
+                computed[ids] = _own_indices(session, scope, ids, min_n)
+            row.update(_own(computed[ids], b.element, min_n))
         own = row.get("own_index", math.nan)
         row["difference"] = own - row["index"] if own == own else math.nan
         rows.append(row)

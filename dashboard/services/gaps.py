@@ -99,7 +99,7 @@ def gaps_report(session: Session, scope: Scope, filters: Filters, min_n: int) ->
         "min_n": min_n,
         "period": {"from": start, "to": end},
         "summary": summary.reset_index(drop=True),
-        "missing": {gap: list(dict.fromkeys(messages)) for gap, messages in sorted(missing.items())},
+        "missing": {gap: list(dict.fromkeys(said)) for gap, said in sorted(missing.items()) if said},
         "gap1_importance": _importance(session, scope, filters),
         "gap3_delivered_index": delivered,
         "gap3_targets": standards["target_index"].astype(float).to_dict(),
@@ -120,17 +120,17 @@ def _knowledge_rows(e, items, customers, managers, standards, ctx, missing) -> l
     n_of = f"{int(cust.n)} customers, {int(mgr.n)} managers"
     lacking = [k for k, have in (("management_survey", mgr.n > 0), ("expectations", cust.n > 0)) if not have]
     out = []
-    scale = lo = hi = None
-    if not lacking and tuple(customers.loc[e, ["scale_min", "scale_max"]]) != tuple(
-        managers.loc[e, ["scale_min", "scale_max"]]
-    ):
-        lacking = ["management_survey"]  # beliefs asked on another scale cannot be compared
+    scale = None
+    missing.setdefault(1, []).extend(inputs.needs(1, lacking, ctx["imported"], e))
     if not lacking:
         lo, hi = (float(v) for v in customers.loc[e, ["scale_min", "scale_max"]])
         scale = f"points on the {lo:g}-{hi:g} scale"
+        if (lo, hi) != tuple(float(v) for v in managers.loc[e, ["scale_min", "scale_max"]]):
+            # beliefs asked on another scale than the customers' items cannot be compared
+            lacking = ["scale"]
+            on = f"the customers' {lo:g}-{hi:g} scale"
+            missing[1].append(f"gap 1 needs management's beliefs about {ELEMENTS[e]} on {on}")
     status = MISSING if lacking else (TOO_FEW if min(cust.n, mgr.n) < ctx["min_n"] else SHOWN)
-    if lacking:
-        missing.setdefault(1, []).extend(inputs.needs(1, lacking, ctx["imported"], e))
     source = f"management survey ({ctx['surveyed']}) vs {ctx['responses']}"
     gap1 = half1 = math.nan
     if not lacking:

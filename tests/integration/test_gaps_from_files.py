@@ -258,3 +258,33 @@ def test_a_branch_viewer_sees_only_its_branch(sqlite_engine):
     ).all()
     survey_n = len(mine[mine["channel"] == "survey"])
     assert (summary.loc[summary["gap"] == 5, "n"] == survey_n).all()
+
+
+def test_beliefs_on_another_scale_are_not_compared(sqlite_engine, tmp_path):
+    """A management template on 1-5 against customers' 1-7 items: gap 1 says
+    why it cannot be computed; gap 2 (an index) still can."""
+    load_samples(sqlite_engine)
+    template = (SAMPLES / "management_template.yaml").read_text(encoding="utf-8")
+    template = template.replace("code: SERVQUAL22-MGMT", "code: MGMT5").replace(
+        "{min: 1, max: 7}", "{min: 1, max: 5}"
+    )
+    (tmp_path / "mgmt5.yaml").write_text(template, encoding="utf-8")
+    run_import(sqlite_engine, "template", tmp_path / "mgmt5.yaml")
+    survey = read_sample("management_survey.csv").assign(template_code="MGMT5")
+    items = [c for c in survey.columns if c.endswith("_E") and not c.startswith("IMP_")]
+    survey[items] = survey[items].map(lambda v: v if v == "" else str(min(int(v), 5)))
+    survey.to_csv(tmp_path / "mgmt5.csv", index=False)
+    run_import(sqlite_engine, "management_survey", tmp_path / "mgmt5.csv")
+    run_import(sqlite_engine, "standards", SAMPLES / "standards.csv")
+    with Session(sqlite_engine) as session:
+        report = gaps_report(session, Scope.everything(), Filters(), MIN_N)
+    summary = report["summary"]
+    assert (summary.loc[summary["gap"] == 1, "status"] == "missing input").all()
+    assert (
+        "gap 1 needs management's beliefs about Reliability on the customers' 1-7 scale"
+        in report["missing"][1]
+    )
+    beliefs = survey.melt(id_vars=["respondent_ref"], value_vars=[c for c in items if c.startswith("R")])
+    beliefs = beliefs[beliefs["value"] != ""].astype({"value": float})
+    gap2 = summary[(summary["gap"] == 2) & (summary["element"] == "R")].iloc[0]
+    assert gap2["value"] == pytest.approx(85 - (beliefs["value"].mean() - 1) / 4 * 100)
