@@ -9,11 +9,13 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard.components.cards import NO_RATINGS, data_table, fmt, graph_card
+from dashboard.components.channel_section import channel_section
 from dashboard.components.filter_bar import filter_bar, filter_bar_to_url
 from dashboard.components.gap_figures import importance_figure, quadrant_figure
 from dashboard.components.page_url import location
 from dashboard.domain import ELEMENT_TEXT_COLOURS
-from dashboard.services.gaps_view import gaps_view
+from dashboard.services.channel_view import channel_view
+from dashboard.services.gaps_view import CELLS, gaps_view
 from dashboard.services.view_state import load_global_filters, query_filters
 from dashboard.urlstate import FILTER_PARAMS, PageState
 from dashboard.web_context import current_runtime, current_scope
@@ -21,35 +23,83 @@ from dashboard.web_context import current_runtime, current_scope
 dash.register_page(__name__, path="/gaps", name="Gaps", title="Gaps - Customer satisfaction", order=3)
 
 PAGE = PageState("gaps", "/gaps", FILTER_PARAMS)
-# Short headers so the table fits a tablet; the note under the charts says
-# what each gap compares.
+# Short headers so the table fits a tablet; the sources table under it says
+# what each gap compares, on which scale, from which data.
 GAP_HEADERS = (
     "Element",
     "Gap 1 belief − expectation",
     "Importance rank cust. / mgmt",
-    "Gap 2 target CSI",
-    "Gap 3 CSI − target",
+    "Gap 2 target − belief",
+    "Gap 3 survey − target",
+    "Gap 3 audits − target",
     "Gap 4 promises kept",
     "Gap 5 P − E",
 )
+DIGITS = {"gap1": 2, "gap2": 1, "gap3": 1, "gap3_audit": 1, "gap4": 0, "gap5": 2}
 
 
 def layout(**query) -> html.Div:
     runtime = current_runtime()
     with runtime.read_session() as session:
         current, waves = load_global_filters(session, PAGE.parse(query))
-        view = gaps_view(
-            session, current_scope(), query_filters(current, waves), min_n=runtime.settings.min_n
-        )
+        filters = query_filters(current, waves)
+        view = gaps_view(session, current_scope(), filters, runtime.settings.min_n)
+        channels = channel_view(session, current_scope(), filters, runtime.settings.min_n)
     return html.Div(
         [
             location(PAGE),
             html.H2("The five gaps", className="h4"),
             filter_bar(PAGE, waves, current),
             html.P(f"Showing {current.label}.", className="small text-muted", id="gaps-selection"),
-            dcc.Loading(html.Div(_body(view), id="gaps-body")),
+            dcc.Loading(html.Div([*_body(view), *channel_section(channels)], id="gaps-body")),
         ]
     )
+
+
+def _cell(view, key: str, element: str) -> html.Td:
+    """A gap's value over its 95% interval and n; suppressed and missing
+    cells say so instead of a number."""
+    gap, measure = CELLS[key]
+    found = view.summary[
+        (view.summary["gap"] == gap)
+        & (view.summary["measure"] == measure)
+        & (view.summary["element"] == element)
+    ]
+    digits = DIGITS[key]
+    r = found.iloc[0] if not found.empty else None
+    if r is None:  # gap 4 lists only elements with a published promise
+        value, detail = "—", "no promise"
+    elif r.status == "too few respondents":
+        detail = f"too few: n = {r.n} < {view.min_n}"
+    elif r.status == "missing input":
+        detail = "input missing"
+    else:
+        interval = f"[{r.ci_low:.{digits}f}, {r.ci_high:.{digits}f}]" if r.ci_low == r.ci_low else "[—]"
+        detail = f"{interval} n = {r.n_of}"
+    if r is not None:
+        value = fmt(r.value, digits, "%") if key == "gap4" else _signed(r.value, digits)
+    return html.Td(
+        [html.Span(value, className="gaps-value"), html.Br(), html.Small(detail, className="text-muted")],
+        id=f"gaps-{key}-{element}",
+    )
+
+
+def _sources(view) -> dbc.Table:
+    """What each gap compares: measure, scale, interval method and source."""
+    table = view.summary.drop_duplicates(["gap", "measure", "source"])
+    rows = [
+        html.Tr(
+            [
+                html.Td(f"Gap {r.gap}"),
+                html.Td(r.measure),
+                html.Td(r.unit),
+                html.Td(r.method),
+                html.Td(r.source),
+            ]
+        )
+        for r in table.itertuples()
+    ]
+    return data_table(("Gap", "Measure", "Scale", "95% interval", "Source"), rows, "gaps-sources", size="sm")
 
 
 def _body(view) -> list:
@@ -57,12 +107,9 @@ def _body(view) -> list:
         html.Tr(
             [
                 html.Td(r.name, style={"color": ELEMENT_TEXT_COLOURS[r.element]}, className="fw-semibold"),
-                html.Td(_signed(r.gap1, 2)),
+                _cell(view, "gap1", r.element),
                 html.Td(f"{_rank(r.customer_rank)} / {_rank(r.management_rank)}"),
-                html.Td(fmt(r.target, 0)),
-                html.Td(_signed(r.gap3, 1)),
-                html.Td(fmt(r.gap4, 0, "%")),
-                html.Td(_signed(r.gap5, 2), className="gaps-gap5"),
+                *(_cell(view, key, r.element) for key in ("gap2", "gap3", "gap3_audit", "gap4", "gap5")),
             ],
             id=f"gaps-row-{r.element}",
         )
@@ -85,19 +132,28 @@ def _body(view) -> list:
         else "No service requests in this selection."
     )
     unrated = view.table[["delivered", "gap5"]].isna().all().all()
+    missing = [html.Li(_with_code(message)) for messages in view.missing.values() for message in messages]
     return [
         *([dbc.Alert(NO_RATINGS, color="info", id="gaps-empty")] if unrated else []),
+        *(
+            [dbc.Alert([html.Strong("Missing inputs"), html.Ul(missing)], color="warning", id="gaps-missing")]
+            if missing
+            else []
+        ),
         data_table(GAP_HEADERS, rows, "gaps-table"),
         html.P(
-            "Gap 1 (knowledge): what management believes customers expect minus what they say they "
-            "expect, on the 1-7 scale; the importance ranks compare customers' stated points with "
-            "management's belief. Gap 2 (standards): the company-wide target CSI per element. Gap 3 "
-            "(delivery): the delivered CSI minus that target. Gap 4 (communication): the share of "
-            "published promises kept (e.g. 'answer within 24 hours'). Gap 5 (customer): perception "
-            "minus expectation, 1-7. Derived importance is the LMG share of overall satisfaction's "
-            "explained variance; the quadrants split at the means.",
+            "Each gap per element, its 95% interval in brackets and n (customers and managers "
+            "count once each; audits and service requests as records). Gap 1 (knowledge): what "
+            "management believes customers expect minus what customers say they expect. Gap 2 "
+            "(standards): the company-wide target minus management's belief as an index. Gap 3 "
+            "(delivery): the delivered index, from the survey and from the audits, minus the "
+            "target. Gap 4 (communication): the share of service requests meeting the published "
+            "promises. Gap 5 (customer): perception minus expectation. Groups of fewer than "
+            f"{view.min_n} respondents are not shown. Derived importance is the LMG share of "
+            "overall satisfaction's explained variance; the quadrants split at the means.",
             className="small text-muted",
         ),
+        _sources(view),
         html.P([weighted, html.Br(), sla], className="small", id="gaps-summary"),
         dbc.Row(
             [
@@ -107,6 +163,12 @@ def _body(view) -> list:
             className="g-3",
         ),
     ]
+
+
+def _with_code(message: str) -> list:
+    """A message with its `commands` set as code."""
+    parts = message.split("`")
+    return [html.Code(part) if i % 2 else part for i, part in enumerate(parts)]
 
 
 def _signed(value: float, digits: int) -> str:

@@ -11,6 +11,7 @@ from dashboard.components.cards import data_table, drill_links, fmt, fmt_range, 
 from dashboard.components.figures import element_bars, trend_figure
 from dashboard.components.verdicts import verdict_block
 from dashboard.domain import ELEMENTS
+from dashboard.services.benchmarks import benchmark_comparison
 from dashboard.services.churn import exposure_summary
 from dashboard.services.overview import home_summary
 from dashboard.services.scope_text import describe_scope
@@ -25,6 +26,7 @@ def layout(**_query) -> html.Div:
     with runtime.read_session() as session:
         summary = home_summary(session, current_scope(), min_n=runtime.settings.min_n)
         churn_exposure = exposure_summary(session, current_scope())
+        benchmarks = benchmark_comparison(session, current_scope(), runtime.settings.min_n)
         view = describe_scope(session, current_scope())
     if summary.latest is None:
         return dbc.Alert(
@@ -112,6 +114,7 @@ def layout(**_query) -> html.Div:
             _drill_links(summary.latest_code),
             _churn_card(churn_exposure),
             _ranking_card(summary.ranking, summary.branch_verdicts, summary.latest_code),
+            *_benchmark_card(benchmarks),
             html.P(
                 "Index = 100 x (mean - scale minimum) / (scale maximum - scale minimum); 95% Student-t "
                 "confidence intervals; groups under the minimum sample size are listed without numbers.",
@@ -218,3 +221,44 @@ def _churn_card(exposure: dict) -> dbc.Alert:
         className="mt-3 mb-0",
         id="home-churn",
     )
+
+
+def _benchmark_card(benchmarks) -> list:
+    """Imported industry or competitor indices, each with its source and
+    period, beside the organisation's own index for the same period."""
+    if benchmarks.empty:
+        return []
+    rows = [
+        html.Tr(
+            [
+                html.Td(r.source),
+                html.Td(r.period),
+                html.Td(r.what),
+                html.Td(fmt(r.index)),
+                html.Td(fmt(r.own_index) if r.status == "shown" else "—"),
+                html.Td(fmt_range(r.own_low, r.own_high) if r.status == "shown" else r.status),
+                html.Td(f"{r.n:,}" if r.n else "—"),
+                html.Td("—" if r.difference != r.difference else f"{r.difference:+.1f}"),
+            ]
+        )
+        for r in benchmarks.itertuples()
+    ]
+    headers = ("Source", "Period", "Index of", "Benchmark", "Ours", "Our 95% CI", "n", "Ours − benchmark")
+    return [
+        dbc.Card(
+            dbc.CardBody(
+                [
+                    html.H3("Industry benchmarks", className="h6"),
+                    data_table(headers, rows, "home-benchmarks", size="sm"),
+                    html.P(
+                        "Published indices on 0-100 as imported; ours is the survey's index over the "
+                        "waves within the same period (n counts respondents). A benchmark's own "
+                        "method and sample may differ: see its note.",
+                        className="small text-muted mb-0",
+                    ),
+                ]
+            ),
+            className="mt-3",
+            id="home-benchmarks-card",
+        )
+    ]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
-from sqlalchemy import Float, and_, case, cast, func, or_, select
+from sqlalchemy import Float, and_, case, cast, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from dashboard.auth.scope import Scope
@@ -19,6 +19,7 @@ from dashboard.db.models import (
     ManagementResponse,
     Question,
     RollupImportance,
+    RollupItem,
     ServiceRequest,
     ServiceStandard,
 )
@@ -162,15 +163,48 @@ def request_performance(
     return totals, pd.DataFrame(kept, columns=columns_out)
 
 
-def audit_scores(session: Session, scope: Scope, start: date, end: date) -> pd.DataFrame:
+def audit_scores(
+    session: Session, scope: Scope, filters: Filters, start: date | None, end: date
+) -> pd.DataFrame:
+    """Per element: n, total and total_sq of the audit scores (0-100) dated
+    in [start, end] (no start: everything up to `end`) in scope and the
+    filters' branches and departments, with the kinds of audit behind them."""
     a = AuditScore.__table__
     score = cast(a.c.score, Float)
+    clauses = [*scope_clauses(a, scope), *filter_clauses(a, filters), a.c.audited_on <= end]
+    if start is not None:
+        clauses.append(a.c.audited_on >= start)
     stmt = (
         select(a.c.element, a.c.kind, func.count(), func.sum(score), func.sum(score * score))
-        .where(*scope_clauses(a, scope), a.c.audited_on >= start, a.c.audited_on <= end)
+        .where(*clauses)
         .group_by(a.c.element, a.c.kind)
+        .order_by(a.c.element, a.c.kind)
     )
-    return _frame(session, stmt, ["element", "kind", "n", "total", "total_sq"])
+    by_kind = _frame(session, stmt, ["element", "kind", "n", "total", "total_sq"])
+    if by_kind.empty:
+        return pd.DataFrame(columns=["element", "n", "total", "total_sq", "kinds"])
+    grouped = by_kind.groupby("element", sort=True)
+    out = grouped[["n", "total", "total_sq"]].sum().astype(float)
+    out["kinds"] = grouped["kind"].agg(lambda kinds: ", ".join(sorted(kinds)))
+    return out.reset_index()
+
+
+def imported_rows(session: Session) -> dict[str, int]:
+    """How many rows each input of the gaps holds, whatever the viewer's
+    scope: only whether a kind was imported at all, to tell "import it" from
+    "nothing in this selection"."""
+    tables = {
+        "management_survey": ManagementResponse,
+        "standards": ServiceStandard,
+        "audits": AuditScore,
+        "promises": Commitment,
+        "service_requests": ServiceRequest,
+    }
+    counts = {k: int(session.scalar(select(func.count()).select_from(m)) or 0) for k, m in tables.items()}
+    rollup = RollupItem.__table__
+    for kind, column in (("expectations", rollup.c.n_e), ("perceptions", rollup.c.n_p)):
+        counts[kind] = int(bool(session.scalar(select(exists().where(column > 0)))))
+    return counts
 
 
 def _day_after(d: date) -> date:

@@ -1,5 +1,6 @@
-"""The gaps page's use case: the five SERVQUAL gaps per RATER element in one
-table, the importance rankings behind gap 1 and the driver quadrants."""
+"""The gaps page's use case: the five SERVQUAL gaps per RATER element with
+their n, intervals and sources (services/gaps.py), the importance rankings
+behind gap 1, the driver quadrants and what input is missing."""
 
 from __future__ import annotations
 
@@ -15,40 +16,43 @@ from dashboard.queries.filters import Filters
 from dashboard.services.gaps import gaps_report
 from dashboard.services.metrics import drivers
 
+# The page's columns: (gap, measure) of the summary, in order.
+CELLS = {
+    "gap1": (1, "belief − expectation"),
+    "gap2": (2, "target − belief"),
+    "gap3": (3, "survey index − target"),
+    "gap3_audit": (3, "audit score − target"),
+    "gap4": (4, "promises kept"),
+    "gap5": (5, "perception − expectation"),
+}
+
 
 @dataclass
 class GapsView:
-    table: pd.DataFrame  # one row per element: gap1..gap5 and what they compare
-    gap1: pd.DataFrame  # customers' vs management's expectations and importance
+    table: pd.DataFrame  # one row per element: each gap's value, and what they compare
+    summary: pd.DataFrame  # the long summary: value, ci_low, ci_high, n, unit, method, source, status
+    missing: dict[int, list[str]]  # gap -> what to import, in words
+    gap1: pd.DataFrame  # customers' vs management's importance points and ranks
     drivers: pd.DataFrame  # derived importance, performance, quadrant (empty: too few)
     weighted_servqual: float | str
     sla: dict | None  # service requests: n, share within SLA
+    min_n: int
 
 
-def gaps_view(session: Session, scope: Scope, filters: Filters, *, min_n: int) -> GapsView:
-    report = gaps_report(session, scope, filters, min_n=min_n)
-    gap1 = report["gap1_knowledge"].set_index("element")
-    delivery = report["gap3_delivery"]["standards_vs_csi"].set_index("element")
-    commitments = report["gap4_communication"]
-    fulfilment = (
-        commitments.assign(rate=100 * commitments["met"] / commitments["n"].where(commitments["n"] > 0))
-        .groupby("element")["rate"]
-        .mean()
-    )
-    servqual = report["gap5_customer"]
-    gap5 = servqual["elements"].set_index("element")
+def gaps_view(session: Session, scope: Scope, filters: Filters, min_n: int) -> GapsView:
+    report = gaps_report(session, scope, filters, min_n)
+    summary = report["summary"]
     table = pd.DataFrame(index=pd.Index(list(ELEMENTS), name="element"))
     table["name"] = table.index.map(ELEMENTS)
-    table["gap1"] = gap1["expectation_gap"].reindex(table.index)
-    table["customer_rank"] = gap1["customer_importance_rank"].reindex(table.index)
-    table["management_rank"] = gap1["management_importance_rank"].reindex(table.index)
-    table["target"] = delivery["target_index"].reindex(table.index)
-    table["delivered"] = delivery["delivered_csi"].reindex(table.index)
-    table["gap3"] = table["delivered"] - table["target"]
-    table["gap4"] = fulfilment.reindex(table.index)
-    measured = gap5["status"] == "measured"
-    table["gap5"] = gap5["gap"].where(measured).reindex(table.index)
-    requests = report["gap3_delivery"]["service_requests"]
+    for column, (gap, measure) in CELLS.items():
+        cells = summary[(summary["gap"] == gap) & (summary["measure"] == measure)].set_index("element")
+        table[column] = cells["value"].reindex(table.index)
+    importance = report["gap1_importance"].set_index("element")
+    table["customer_rank"] = importance["customer_importance_rank"].reindex(table.index)
+    table["management_rank"] = importance["management_importance_rank"].reindex(table.index)
+    table["target"] = pd.Series(report["gap3_targets"], dtype=float).reindex(table.index)
+    table["delivered"] = pd.Series(report["gap3_delivered_index"], dtype=float).reindex(table.index)
+    requests = report["gap3_service_requests"]
     sla = None
     if requests["n"] > 0:
         sla = {
@@ -57,11 +61,14 @@ def gaps_view(session: Session, scope: Scope, filters: Filters, *, min_n: int) -
             "from": requests["from"],
             "to": requests["to"],
         }
-    weighted = servqual["weighted"]
+    weighted = report["gap5_servqual"]["weighted"]
     return GapsView(
         table.reset_index(),
-        report["gap1_knowledge"],
+        summary,
+        report["missing"],
+        report["gap1_importance"],
         drivers(session, scope, filters, min_n=min_n),
         float(weighted) if isinstance(weighted, (int, float, np.floating)) else weighted,
         sla,
+        min_n,
     )

@@ -89,18 +89,30 @@ def test_gaps_page_shows_the_service_numbers(dash_duo, demo_app, demo_runtime, a
     dash_duo.wait_for_element("#gaps-table", timeout=25)
     with demo_runtime.read_session() as session:
         current, waves = load_global_filters(session, GAPS.parse(_search(dash_duo)))
-        view = gaps_view(
-            session, Scope.everything(), query_filters(current, waves), min_n=demo_runtime.settings.min_n
-        )
+        filters = query_filters(current, waves)
+        view = gaps_view(session, Scope.everything(), filters, demo_runtime.settings.min_n)
     assert current.segment == "retail" and current.wave_from == "2025-Q1"
     for r in view.table.itertuples():
-        row = dash_duo.find_element(f"#gaps-row-{r.element}").text
-        expected = [r.name, f"{r.gap1:+.2f}", f"{int(r.customer_rank)} / {int(r.management_rank)}"]
-        expected += [fmt(r.target, 0), f"{r.gap3:+.1f}", fmt(r.gap4, 0, "%"), f"{r.gap5:+.2f}"]
-        assert row == " ".join(expected), row
+        shown = {
+            key: dash_duo.find_element(f"#gaps-{key}-{r.element} .gaps-value").text
+            for key in ("gap1", "gap2", "gap3", "gap4", "gap5")
+        }
+        expected = {key: "—" if getattr(r, key) != getattr(r, key) else None for key in shown}
+        for key, digits in (("gap1", 2), ("gap2", 1), ("gap3", 1), ("gap5", 2)):
+            expected[key] = expected[key] or f"{getattr(r, key):+.{digits}f}"
+        expected["gap4"] = fmt(r.gap4, 0, "%")
+        assert shown == expected, (r.element, shown)
+        # every shown gap states its interval and n under the value
+        gap5 = view.summary[(view.summary["gap"] == 5) & (view.summary["element"] == r.element)].iloc[0]
+        detail = dash_duo.find_element(f"#gaps-gap5-{r.element} small").text
+        assert detail == f"[{gap5.ci_low:.2f}, {gap5.ci_high:.2f}] n = {gap5.n} customers", detail
+        ranks = dash_duo.find_element(f"#gaps-row-{r.element} td:nth-child(3)").text
+        assert ranks == f"{int(r.customer_rank)} / {int(r.management_rank)}"
     # the classic finding: customers rank Reliability first, management Tangibles
-    assert dash_duo.find_element("#gaps-row-R").text.split(" ")[2] == "1"
-    assert dash_duo.find_element("#gaps-row-T").text.split(" ")[-5] == "1"
+    assert dash_duo.find_element("#gaps-row-R td:nth-child(3)").text.startswith("1 /")
+    assert dash_duo.find_element("#gaps-row-T td:nth-child(3)").text.endswith("/ 1")
+    assert "self-selected" in dash_duo.find_element("#gaps-channel-note").text
+    assert dash_duo.find_element("#gaps-sources")
     assert f"{view.weighted_servqual:+.2f}" in dash_duo.find_element("#gaps-summary").text
     markers = dash_duo.find_elements("#gaps-quadrants .scatterlayer .point")
     assert len(markers) == len(view.drivers) == 5

@@ -83,10 +83,13 @@ def test_management_overrates_tangibles_and_drivers_match_customers(demo_engine)
     with Session(demo_engine) as s:
         report = json.loads(compute_metric(s, "gaps", min_n=10))
         drivers = svc.drivers(s, EVERYONE, Filters(), min_n=30)
-    gap1 = pd.DataFrame(report["gap1_knowledge"]).set_index("element")
-    assert gap1["management_importance_rank"].idxmin() == "T"
-    assert gap1["customer_importance_rank"].idxmin() == "R"
-    assert gap1.loc["T", "expectation_gap"] > 0.5  # managers believe customers expect more of Tangibles
+    ranks = pd.DataFrame(report["gap1_importance"]).set_index("element")
+    assert ranks["management_importance_rank"].idxmin() == "T"
+    assert ranks["customer_importance_rank"].idxmin() == "R"
+    summary = pd.DataFrame(report["summary"])
+    gap1 = summary[summary["gap"] == 1].set_index("element")
+    assert gap1.loc["T", "value"] > 0.5  # managers believe customers expect more of Tangibles
+    assert gap1.loc["T", "ci_low"] < gap1.loc["T", "value"] < gap1.loc["T", "ci_high"]
     top_two = drivers.sort_values("lmg", ascending=False)["driver"].head(2).tolist()
     assert set(top_two) == {"R", "S"}
     assert drivers.attrs["r_squared"] > 0.3
