@@ -151,6 +151,7 @@ def metrics(metric, waves, branches, departments, segments, channels, by, unit, 
                 unit=unit,
                 element=element,
                 min_n=rt.settings.min_n,
+                resamples=rt.settings.bootstrap_resamples,
             )
         except ValueError as exc:
             raise click.ClickException(str(exc)) from exc

@@ -157,6 +157,34 @@ def pls_from_moments(
     )
 
 
+def pls_from_sums(
+    n: float,
+    sums: np.ndarray,
+    products: np.ndarray,
+    codes: list[str],
+    blocks: dict[str, list[str]],
+    paths: list[tuple[str, str]],
+    scales: dict[str, tuple[float, float]] | None = None,
+) -> PlsResult:
+    """Fit the model from raw sums: n complete cases, the indicators' sums and
+    their cross-product matrix (ordered like `codes`), as the indicator-pair
+    rollup and the respondent bootstrap provide them."""
+    means = sums / n
+    cov = (products - np.outer(sums, sums) / n) / (n - 1)
+    sds = np.sqrt(np.clip(np.diag(cov), 0.0, None))
+    with np.errstate(invalid="ignore", divide="ignore"):  # a constant indicator is refused below
+        corr = cov / np.outer(sds, sds)
+    return pls_from_moments(
+        int(n),
+        pd.Series(means, index=codes),
+        pd.Series(sds, index=codes),
+        pd.DataFrame(corr, index=codes, columns=codes),
+        blocks,
+        paths,
+        scales,
+    )
+
+
 def pls_path_model(
     data: pd.DataFrame,
     blocks: dict[str, list[str]],

@@ -60,6 +60,7 @@ def compute_metric(
     unit="branch",
     element=None,
     min_n=10,
+    resamples=500,
     scope: Scope | None = None,
 ) -> str:
     scope = scope or Scope.everything()
@@ -81,7 +82,7 @@ def compute_metric(
     elif metric == "index":
         result = svc.weighted_csi(session, scope, filters)
     elif metric == "acsi":
-        result = svc.acsi(session, scope, filters)
+        result = svc.acsi(session, scope, filters, min_n, resamples)
     elif metric == "servqual":
         result = svc.servqual(session, scope, filters)
     elif metric == "ranking":
