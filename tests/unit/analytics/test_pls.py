@@ -140,30 +140,6 @@ def test_index_lies_on_0_100_and_cycles_are_refused():
         pls_path_model(data, BLOCKS, [*PATHS, ("loyalty", "image")])
 
 
-@pytest.fixture
-def plspm_on_pandas3(monkeypatch):
-    """plspm.Plspm with its InnerModel made to run under pandas 3.
-
-    plspm 0.5.7 indexes a row as `path.loc[dv,]`, which pandas 3 rejects; the
-    patch recompiles plspm's own inner_model source with only that idiom
-    changed to `path.loc[dv]`, so every number still comes from plspm's code."""
-    import inspect
-    import types
-
-    import plspm.inner_model as inner_model
-    import plspm.plspm as plspm_main
-
-    source = inspect.getsource(inner_model)
-    assert source.count("path.loc[dv,]") == 2  # fails loudly if plspm changes
-    patched = types.ModuleType("plspm_inner_model_pandas3")
-    exec(
-        compile(source.replace("path.loc[dv,]", "path.loc[dv]"), inner_model.__file__, "exec"),
-        patched.__dict__,
-    )
-    monkeypatch.setattr(plspm_main, "im", patched)
-    return plspm_main.Plspm
-
-
 def test_matches_full_plspm_outputs_to_1e_3(plspm_on_pandas3):
     """Oracle: plspm.Plspm end to end (its outer model, path matrix, R^2 and scores)."""
     import plspm.config as c
