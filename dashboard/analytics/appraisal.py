@@ -87,8 +87,9 @@ def training_need(
     """One manager's weakest element and the verdict. `n`, `sums` and the
     cross-product matrix `products` are of the respondents' element means
     (ordered like `elements`); `rest` holds each element's moments over the
-    rest of the organisation. Returns element, index, below_others (low,
-    high), below_rest (low, high) and need (the element or NO_CLEAR_WEAKNESS)."""
+    rest of the organisation. Returns element, index, vs_others (low,
+    high), element_vs_rest (low, high), in index points, and need (the
+    element or NO_CLEAR_WEAKNESS)."""
     lo, hi = (np.array([scales[e][i] for e in elements], dtype=float) for i in (0, 1))
     f = to_index_points(1.0, lo, hi)  # index points per scale point, per element
     index = to_index(sums / n, lo, hi)
@@ -113,8 +114,8 @@ def training_need(
         "vs_others": float(diff),
         "vs_others_low": diff - half,
         "vs_others_high": diff + half,
-        "vs_rest": float(vs_rest.diff * to_points) if vs_rest else math.nan,
-        "vs_rest_low": rest_low,
-        "vs_rest_high": rest_high,
+        "element_vs_rest": float(vs_rest.diff * to_points) if vs_rest else math.nan,
+        "element_vs_rest_low": rest_low,
+        "element_vs_rest_high": rest_high,
         "need": element if below else NO_CLEAR_WEAKNESS,
     }

@@ -26,12 +26,22 @@ from dashboard.analytics.ranking import RANKED, no_differences_detected, rank_un
 from dashboard.auth.roles import TEAM_MEMBER, AuthUser
 from dashboard.auth.scope import Scope
 from dashboard.domain import ELEMENTS
+from dashboard.queries import reference
 from dashboard.queries.filters import Filters
 from dashboard.queries.managers import ELEMENT_CODES, elements_by_manager, managers, overall_by_manager
 from dashboard.services.element_scales import element_scales
 from dashboard.services.rankings import with_rank_labels
 
 NOT_MEASURED = "not measured"
+NEED_COLUMNS = (
+    "weakest_index",
+    "vs_others",
+    "vs_others_low",
+    "vs_others_high",
+    "element_vs_rest",
+    "element_vs_rest_low",
+    "element_vs_rest_high",
+)
 PAIRS = [(x, y) for i, x in enumerate(ELEMENT_CODES) for y in ELEMENT_CODES[i:]]
 
 
@@ -44,6 +54,22 @@ class ManagerAppraisal:
     test: str = ""  # the named test behind "outstanding"
 
 
+@dataclass(frozen=True)
+class WaveChoice:
+    code: str  # a wave code or "all"
+    wave_ids: tuple[int, ...] | None  # None: every wave
+    options: dict[str, str]  # code -> label, "all" first
+
+
+def wave_choice(session: Session, wanted: str | None) -> WaveChoice:
+    """The wave a page asked for if it exists ("all": every wave), else the latest."""
+    waves = reference.waves(session)
+    codes = list(waves["code"])
+    code = wanted if wanted in (*codes, "all") else (codes[-1] if codes else "all")
+    ids = tuple(int(i) for i in waves.loc[waves["code"] == code, "wave_id"]) if code != "all" else None
+    return WaveChoice(code, ids, {"all": "All waves", **dict(zip(waves["code"], waves["name"], strict=True))})
+
+
 def viewer_scope(user: AuthUser | None) -> tuple[Scope, int | None]:
     """(scope, the one manager a team member may see, else None). No user,
     or a team member not linked to a staff record, sees nothing."""
@@ -54,10 +80,12 @@ def viewer_scope(user: AuthUser | None) -> tuple[Scope, int | None]:
     return user.scope, None
 
 
-def appraisal_for(session: Session, user: AuthUser | None, filters: Filters, min_n: int) -> ManagerAppraisal:
-    """The appraisal the logged-in `user` may see."""
+def appraisal_for(
+    session: Session, user: AuthUser | None, wave_ids: tuple[int, ...] | None, min_n: int
+) -> ManagerAppraisal:
+    """The appraisal the logged-in `user` may see, over the waves (None: all), surveys only."""
     scope, only = viewer_scope(user)
-    return manager_appraisal(session, scope, filters, min_n, only_manager=only)
+    return manager_appraisal(session, scope, Filters(wave_ids=wave_ids), min_n, only_manager=only)
 
 
 def manager_appraisal(
@@ -102,7 +130,8 @@ def _with_training_needs(
 ) -> pd.DataFrame:
     """Columns need (element code, NO_CLEAR_WEAKNESS, TOO_FEW or NOT_MEASURED),
     need_name, weakest, weakest_index and the two intervals behind the verdict."""
-    out = ranked.assign(need=NOT_MEASURED, need_name="", weakest=None, n_elements=0.0)
+    out = ranked.assign(need=NOT_MEASURED, need_name=NOT_MEASURED, weakest=None, weakest_name="")
+    out = out.assign(n_elements=0.0, **dict.fromkeys(NEED_COLUMNS, np.nan))
     scales = element_scales(session, scope, filters)
     if not set(ELEMENT_CODES) <= set(scales):
         return out  # an element is missing or mixes scales in this selection
@@ -128,7 +157,8 @@ def _with_training_needs(
             for e in ELEMENT_CODES
         }
         need = training_need(m["n"], sums, products, rest, list(ELEMENT_CODES), scales)
-        rows.append({**need, "weakest": need.pop("element"), "n_elements": m["n"]})
+        need["weakest"], need["weakest_index"] = need.pop("element"), need.pop("index")
+        rows.append({**need, "n_elements": m["n"]})
     needs = pd.DataFrame(rows, index=out.index)
     out = out.drop(columns=[c for c in needs.columns if c in out.columns]).join(needs)
     out["need_name"] = out["need"].map(lambda v: ELEMENTS.get(v, v) if isinstance(v, str) else "")
@@ -151,4 +181,3 @@ def _matrices(row: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         i, j = ELEMENT_CODES.index(x), ELEMENT_CODES.index(y)
         products[i, j] = products[j, i] = row[f"p_{x}{y}"]
     return sums, products
-
