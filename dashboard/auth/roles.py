@@ -63,6 +63,7 @@ class AuthUser:
             return self.staff_id is not None and owner_staff_id == self.staff_id
         return False
 
+
     def plan_hold_errors(
         self, branch_id: int | None, department_id: int | None, owner_id: int | None
     ) -> dict[str, str]:
