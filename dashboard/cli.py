@@ -100,6 +100,7 @@ METRICS = (
     "csi",
     "index",
     "acsi",
+    "managers",
     "servqual",
     "ranking",
     "drivers",

@@ -93,7 +93,8 @@ def training_need(
     lo, hi = (np.array([scales[e][i] for e in elements], dtype=float) for i in (0, 1))
     f = to_index_points(1.0, lo, hi)  # index points per scale point, per element
     index = to_index(sums / n, lo, hi)
-    weakest = int(np.argmin(index))
+    # equal indices (to rounding noise) go to the first in `elements` order (RATER)
+    weakest = int(np.argmin(np.round(index, 9)))
     cov = (products - np.outer(sums, sums) / n) / (n - 1)
     # per respondent: weakest index minus the mean of the other four (a linear contrast c of the means)
     c = np.where(np.arange(len(elements)) == weakest, f[weakest], -f / (len(elements) - 1))

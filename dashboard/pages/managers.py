@@ -22,7 +22,7 @@ dash.register_page(
     path="/managers",
     name="Account managers",
     title="Account managers - Customer satisfaction",
-    order=2,
+    order=50,
 )
 
 CONTROLS = ("wave",)

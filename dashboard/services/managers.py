@@ -181,3 +181,43 @@ def _matrices(row: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         i, j = ELEMENT_CODES.index(x), ELEMENT_CODES.index(y)
         products[i, j] = products[j, i] = row[f"p_{x}{y}"]
     return sums, products
+
+
+REPORT_COLUMNS = (
+    "rank_label",
+    "employee_ref",
+    "name",
+    "status",
+    "n",
+    "mean",
+    "ci_low",
+    "ci_high",
+    "shrunk",
+    "rank_low",
+    "rank_high",
+    "vs_rest",
+    "vs_rest_p_holm",
+    "outstanding",
+    "need_name",
+    "weakest_name",
+    "n_elements",
+    *NEED_COLUMNS,
+)
+
+
+def manager_report(session: Session, scope: Scope, filters: Filters, min_n: int) -> dict:
+    """The appraisal as `csat metrics managers` prints it: managers by their
+    employee reference (never a database id), numbers below min_n left out."""
+    view = manager_appraisal(session, scope, filters, min_n)
+    table = view.table.reindex(columns=list(REPORT_COLUMNS)) if not view.table.empty else view.table
+    return {
+        "scale": "index: 0-100 index points of the overall question's scale; differences in index points",
+        "min_n": min_n,
+        "counted_in": "respondents",
+        "organisation": view.organisation,
+        "no_differences": view.no_differences,
+        "outstanding_test": view.test,
+        "training_need_rule": "weakest RATER element whose 99% interval (Bonferroni over five) lies below "
+        "the manager's other elements (paired per respondent) or the rest of the selection (Welch)",
+        "managers": table,
+    }

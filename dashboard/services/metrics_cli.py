@@ -19,6 +19,7 @@ from dashboard.queries import reference
 from dashboard.queries.filters import Filters
 from dashboard.services import metrics as svc
 from dashboard.services.gaps import gaps_report
+from dashboard.services.managers import manager_report
 
 
 def _ids(session: Session, model, codes, what: str) -> tuple[int, ...] | None:
@@ -83,6 +84,8 @@ def compute_metric(
         result = svc.weighted_csi(session, scope, filters)
     elif metric == "acsi":
         result = svc.acsi(session, scope, filters, min_n, resamples)
+    elif metric == "managers":
+        result = manager_report(session, scope, filters, min_n)
     elif metric == "servqual":
         result = svc.servqual(session, scope, filters)
     elif metric == "ranking":
