@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from dashboard.analytics.pls_bootstrap import bootstrap_pls
+from tests.unit.analytics.plspm_oracle import plspm_config
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*chained_assignment.*")
 
@@ -36,16 +37,9 @@ def survey(n: int, seed: int = 1) -> pd.DataFrame:
 
 
 def _plspm_fit(plspm_cls, data: pd.DataFrame) -> dict:
-    import plspm.config as c
-    from plspm.mode import Mode
     from plspm.scheme import Scheme
 
-    structure = c.Structure()
-    for f, t in PATHS:
-        structure.add_path([f], [t])
-    config = c.Config(structure.path(), scaled=True)
-    for name, items in BLOCKS.items():
-        config.add_lv(name, Mode.A, *[c.MV(i) for i in items])
+    config = plspm_config(BLOCKS, PATHS)
     sd = data.std(ddof=1)
     ref = plspm_cls((data - data.mean()) / sd, config, Scheme.PATH, 300, 1e-7)
     outer = ref.outer_model()
