@@ -6,8 +6,17 @@ check can fail."""
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from dashboard.db.models import Customer, Staff
+from dashboard.auth.scope import Scope
+from dashboard.auth.users import NewUser, create_user
+from dashboard.config import Settings
+from dashboard.db.models import Branch, Customer, Department, Staff
+from dashboard.ingest.demo.users import DEMO_PASSWORD
+from dashboard.queries.filters import Filters
+from dashboard.runtime import Runtime
+from dashboard.services.managers import manager_appraisal
+from dashboard.webapp import create_app
 from tests.support.web_client import post_callback, signed_in_test_client
 
 
@@ -51,3 +60,48 @@ def test_a_team_member_cannot_open_another_manager(security_app, security_runtim
     shown = [ref for ref in refs if f"({ref})" in member or f"managers-open-{ref}" in member]
     assert shown == []
     assert "managers-detail" not in member
+
+
+def test_a_team_member_who_is_an_account_manager_sees_only_themselves(demo_copy):
+    """A team member linked to an account manager's staff record: their own row
+    (ranked among their unit's managers), and nothing of a colleague asked for
+    by a forged URL, even one of the same unit."""
+    engine = demo_copy(2_000, 5)
+    url = engine.url.render_as_string(hide_password=False)
+    runtime = Runtime.start(Settings(database_url=url, environment="test"))
+    with Session(engine) as s, s.begin():
+        people = s.execute(
+            select(Staff.id, Staff.employee_ref, Branch.code, Department.code)
+            .join(Branch, Branch.id == Staff.branch_id)
+            .join(Department, Department.id == Staff.department_id)
+            .where(Staff.is_account_manager)
+        ).all()
+        mine = None
+        for staff_id, ref, branch, department in people:
+            unit = Scope(
+                frozenset({s.scalar(select(Branch.id).where(Branch.code == branch))}),
+                frozenset({s.scalar(select(Department.id).where(Department.code == department))}),
+            )
+            table = manager_appraisal(s, unit, Filters(), runtime.settings.min_n).table
+            if len(table) >= 2 and (table["unit"] == staff_id).any():
+                mine, colleague = ref, next(r for r in table["employee_ref"] if r != ref)
+                break
+        assert mine, "the demo has a unit with two account managers"
+        create_user(
+            s, NewUser("am.member", DEMO_PASSWORD, "team_member", "Am Member", branch, department, mine)
+        )
+    try:
+        client = signed_in_test_client(create_app(runtime=runtime), "am.member")
+        own = _render(client, "?wave=all")
+        assert f"managers-open-{mine}" in own and "managers-table" in own
+        assert [r for r in refs_in(engine) if f"managers-open-{r}" in own] == [mine]
+        forged = _render(client, f"?wave=all&manager={colleague}")
+        assert "managers-detail" not in forged and f"({colleague})" not in forged
+        assert "managers-detail" in _render(client, f"?wave=all&manager={mine}")
+    finally:
+        runtime.engine.dispose()  # the copy is dropped after the test
+
+
+def refs_in(engine) -> set[str]:
+    with Session(engine) as s:
+        return set(s.scalars(select(Staff.employee_ref)))
