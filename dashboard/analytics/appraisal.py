@@ -57,6 +57,7 @@ def outstanding(managers: pd.DataFrame, organisation: Moments, alpha: float = 0.
         out[col] = math.nan
     out["outstanding"] = False
     ranked = out.index[out["status"] == "ranked"]
+    out.attrs["test"] = f"{WELCH}, manager vs the rest of the organisation, Holm over {len(ranked)} managers"
     if not len(ranked):
         return out
     tests = [
@@ -72,7 +73,6 @@ def outstanding(managers: pd.DataFrame, organisation: Moments, alpha: float = 0.
     out.loc[ranked, "vs_rest_p"] = p
     out.loc[ranked, "vs_rest_p_holm"] = p_holm
     out.loc[ranked, "outstanding"] = [t.diff > 0 and q < alpha for t, q in zip(tests, p_holm, strict=True)]
-    out.attrs["test"] = f"{WELCH}, manager vs the rest of the organisation, Holm over {len(ranked)} managers"
     return out
 
 
