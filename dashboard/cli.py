@@ -102,6 +102,7 @@ METRICS = (
     "csi",
     "index",
     "acsi",
+    "managers",
     "servqual",
     "ranking",
     "drivers",
@@ -158,6 +159,7 @@ def metrics(metric, waves, branches, departments, segments, channels, by, unit, 
                 unit=unit,
                 element=element,
                 min_n=rt.settings.min_n,
+                resamples=rt.settings.bootstrap_resamples,
             )
         except ValueError as exc:
             raise click.ClickException(str(exc)) from exc

@@ -49,6 +49,7 @@ class Settings:
     environment: str = "development"  # development | test | production
     min_n: int = 10  # below this many respondents a group's metrics are suppressed (every output)
     min_n_comments: int = 20  # comments need a higher threshold for anonymity
+    bootstrap_resamples: int = 500  # respondent resamples behind the PLS (ACSI-method) intervals
     sql_echo: bool = False
     session_hours: int = 8  # a login lasts this long
     login_attempts: int = 5  # failed logins per user (or 4x per address) within 15 minutes before refusal
@@ -62,6 +63,7 @@ class Settings:
             environment=os.environ.get("CSAT_ENV", "development"),
             min_n=_env_int("CSAT_MIN_N", 10),
             min_n_comments=_env_int("CSAT_MIN_N_COMMENTS", 20),
+            bootstrap_resamples=_env_int("CSAT_BOOTSTRAP_RESAMPLES", 500),
             sql_echo=os.environ.get("CSAT_SQL_ECHO", "") == "1",
             session_hours=_env_int("CSAT_SESSION_HOURS", 8),
             login_attempts=_env_int("CSAT_LOGIN_ATTEMPTS", 5),
@@ -77,6 +79,8 @@ class Settings:
             raise ConfigError("SECRET_KEY must be set to a random value of 32+ characters in production")
         if self.min_n < 1 or self.min_n_comments < 1:
             raise ConfigError("minimum group sizes must be at least 1")
+        if self.bootstrap_resamples < 100:
+            raise ConfigError("CSAT_BOOTSTRAP_RESAMPLES must be at least 100 for 95% percentile intervals")
         if self.session_hours < 1 or self.login_attempts < 1:
             raise ConfigError("CSAT_SESSION_HOURS and CSAT_LOGIN_ATTEMPTS must be at least 1")
 

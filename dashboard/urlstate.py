@@ -231,3 +231,11 @@ PLAN = PageState(
     ),
 )
 PLANS = PageState("plans", "/plans", (Param("status", choice(("open", *PLAN_STATUSES, "all")), "open"),))
+MANAGERS = PageState(
+    "managers",
+    "/managers",
+    (
+        Param("wave", code),  # a wave code or "all"; none: the latest wave
+        Param("manager", text(40)),  # an account manager's employee reference (the detail shown)
+    ),
+)

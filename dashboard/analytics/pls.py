@@ -157,6 +157,34 @@ def pls_from_moments(
     )
 
 
+def pls_from_sums(
+    n: float,
+    sums: np.ndarray,
+    products: np.ndarray,
+    codes: list[str],
+    blocks: dict[str, list[str]],
+    paths: list[tuple[str, str]],
+    scales: dict[str, tuple[float, float]] | None = None,
+) -> PlsResult:
+    """Fit the model from raw sums: n complete cases, the indicators' sums and
+    their cross-product matrix (ordered like `codes`), as the indicator-pair
+    rollup and the respondent bootstrap provide them."""
+    means = sums / n
+    cov = (products - np.outer(sums, sums) / n) / (n - 1)
+    sds = np.sqrt(np.clip(np.diag(cov), 0.0, None))
+    with np.errstate(invalid="ignore", divide="ignore"):  # a constant indicator is refused below
+        corr = cov / np.outer(sds, sds)
+    return pls_from_moments(
+        int(n),
+        pd.Series(means, index=codes),
+        pd.Series(sds, index=codes),
+        pd.DataFrame(corr, index=codes, columns=codes),
+        blocks,
+        paths,
+        scales,
+    )
+
+
 def pls_path_model(
     data: pd.DataFrame,
     blocks: dict[str, list[str]],
@@ -185,15 +213,21 @@ def acsi_index_from_moments(
     means: pd.Series, sds: pd.Series, outer: pd.DataFrame, scales: dict[str, tuple[float, float]]
 ) -> dict[str, float]:
     """100 (sum w~_i mean(x_i) - lo) / (hi - lo), w~_i = (w_i / sd_i) / sum(w_j / sd_j)."""
+    # plain arrays, not a groupby: the bootstrap calls this once per resample
+    constructs = outer["construct"].to_numpy()
+    indicators = outer["indicator"].to_numpy()
+    weights = outer["weight"].to_numpy(float)
+    mean, sd = means[indicators].to_numpy(float), sds[indicators].to_numpy(float)
     out = {}
-    for name, block in outer.groupby("construct", sort=False):
-        bounds = {tuple(scales[i]) for i in block["indicator"]}
+    for name in dict.fromkeys(constructs):
+        mine = constructs == name
+        bounds = {tuple(scales[i]) for i in indicators[mine]}
         if len(bounds) != 1:
             raise ValueError(f"indicators of {name} do not share one scale")
         lo, hi = bounds.pop()
-        unstd = block["weight"].to_numpy() / sds[block["indicator"]].to_numpy()
+        unstd = weights[mine] / sd[mine]
         tilde = unstd / unstd.sum()
-        out[name] = to_index(float(tilde @ means[block["indicator"]].to_numpy()), lo, hi)
+        out[name] = to_index(float(tilde @ mean[mine]), lo, hi)
     return out
 
 

@@ -20,7 +20,8 @@ from dashboard.analytics.indices import (
 )
 from dashboard.analytics.ipa import quadrants
 from dashboard.analytics.moments import TOO_FEW
-from dashboard.analytics.pls import pls_from_moments
+from dashboard.analytics.pls import pls_from_sums
+from dashboard.analytics.pls_bootstrap import bootstrap_pls
 from dashboard.analytics.ranking import rank_units
 from dashboard.analytics.servqual import NOT_MEASURED, element_gaps, item_gaps, weighted_servqual
 from dashboard.analytics.topbox import loyalty_by_level, nps_estimate, share_estimate
@@ -30,6 +31,7 @@ from dashboard.domain import ELEMENTS
 from dashboard.queries import gaps as gap_queries
 from dashboard.queries import reference
 from dashboard.queries.filters import Filters
+from dashboard.queries.respondents import respondent_indicators
 from dashboard.queries.rollups import (
     driver_moments,
     indicator_moments,
@@ -289,10 +291,21 @@ def loyalty(session: Session, scope: Scope, filters: Filters, *, min_n: int) -> 
     return out.drop(columns=["sum_recommend"])
 
 
-def acsi(session: Session, scope: Scope, filters: Filters, min_n: int = 30) -> dict:
-    """ACSI-method indices of the constructs of the structural model declared
-    by the template of the latest wave in the selection, fitted by PLS-PM
-    from the indicator rollup."""
+ACSI_METHOD = "PLS path model (mode A, path weighting scheme); ACSI index from unstandardised outer weights"
+
+
+def acsi(session: Session, scope: Scope, filters: Filters, min_n: int, resamples: int, seed: int = 0) -> dict:
+    """ACSI-method indices (0-100) of the constructs of the structural model
+    declared by the template of the latest wave in the selection, fitted by
+    PLS-PM from the indicator rollup, with percentile bootstrap intervals
+    from `resamples` resamples of the complete-case respondents. Suppressed
+    below `min_n` respondents; a segment filter is refused (the rollup has
+    no segment, so it could not be honoured)."""
+    if filters.segments is not None:
+        raise ValueError(
+            "the ACSI-method index cannot be filtered by segment: its indicator rollup has no "
+            "segment; remove the segment filter"
+        )
     template = reference.latest_structural_template(session, filters.wave_ids)
     if template is None:
         return {
@@ -304,29 +317,35 @@ def acsi(session: Session, scope: Scope, filters: Filters, min_n: int = 30) -> d
     codes = [c for items in model["constructs"].values() for c in items]
     ids = [questions[c].id for c in codes]
     n, sums, products = indicator_moments(session, scope, filters, ids)
-    if n < max(min_n, len(codes) + 2):
-        return {"status": "too few responses", "n": int(n), "template": template.code}
-    means = sums / n
-    cov = (products - np.outer(sums, sums) / n) / (n - 1)
-    sds = np.sqrt(np.diag(cov))
-    corr = cov / np.outer(sds, sds)
-    result = pls_from_moments(
-        int(n),
-        pd.Series(means, index=codes),
-        pd.Series(sds, index=codes),
-        pd.DataFrame(corr, index=codes, columns=codes),
-        model["constructs"],
-        [tuple(p) for p in model["paths"]],
-        {c: (questions[c].scale_min, questions[c].scale_max) for c in codes},
-    )
+    needed = max(min_n, len(codes) + 2)
+    if n < needed:
+        return {"status": "too few responses", "n": int(n), "min_n": needed, "template": template.code}
+    blocks, paths = model["constructs"], [tuple(p) for p in model["paths"]]
+    scales = {c: (questions[c].scale_min, questions[c].scale_max) for c in codes}
+    result = pls_from_sums(n, sums, products, codes, blocks, paths, scales)
+    respondents = respondent_indicators(session, scope, filters, ids)
+    if len(respondents) != int(n):  # rollups are rebuilt with every write, so this is a defect
+        raise RuntimeError(f"indicator rollup holds {int(n)} respondents, the answers {len(respondents)}")
+    boot = bootstrap_pls(respondents, codes, blocks, paths, scales, resamples, seed)
     return {
         "template": template.code,
         "n": result.n,
+        "min_n": min_n,
         "index": result.index,
         "r_squared": result.r_squared,
         "paths": result.paths,
         "outer": result.outer,
         "iterations": result.iterations,
-        "method": "PLS path model (mode A, path weighting scheme); "
-        "ACSI index from unstandardised outer weights",
+        "method": ACSI_METHOD,
+        "scale": "index: 0-100 index points; paths: standardised coefficients; R-squared: 0-1",
+        "bootstrap": {
+            "resampled": "respondents (complete cases), drawn with replacement; model refitted each time",
+            "resamples": boot.resamples,
+            "failed": boot.failed,
+            "seed": boot.seed,
+            "interval": f"{boot.level:.0%} percentile",
+            "index": boot.index,
+            "paths": boot.paths,
+            "r_squared": boot.r_squared,
+        },
     }

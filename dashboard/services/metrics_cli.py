@@ -20,6 +20,7 @@ from dashboard.queries.filters import Filters
 from dashboard.services import changes
 from dashboard.services import metrics as svc
 from dashboard.services.gaps import gaps_report
+from dashboard.services.managers import manager_report
 from dashboard.services.rankings import ranking_report, unit_verdicts
 
 
@@ -100,6 +101,7 @@ def compute_metric(
     by=None,
     unit=None,
     element=None,
+    resamples=500,
     scope: Scope | None = None,
 ) -> str:
     """The metric as JSON. `min_n` (the settings' CSAT_MIN_N) applies to
@@ -127,7 +129,9 @@ def compute_metric(
     elif metric == "index":
         result = svc.weighted_csi(session, scope, filters, min_n=min_n)
     elif metric == "acsi":
-        result = svc.acsi(session, scope, filters)
+        result = svc.acsi(session, scope, filters, min_n, resamples)
+    elif metric == "managers":
+        result = manager_report(session, scope, filters, min_n)
     elif metric == "servqual":
         result = svc.servqual(session, scope, filters, min_n=min_n)
     elif metric == "ranking":

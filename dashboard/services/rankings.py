@@ -24,7 +24,11 @@ from dashboard.auth.scope import Scope
 from dashboard.queries.filters import Filters
 from dashboard.services.metrics import unit_ranking
 
-NOUNS = {"branch": ("branch", "branches"), "department": ("department", "departments")}
+NOUNS = {
+    "branch": ("branch", "branches"),
+    "department": ("department", "departments"),
+    "manager": ("account manager", "account managers"),
+}
 LISTED_DIFFERENCES = 3  # the sentence names the largest ones; the groups show the rest
 SCALE = "0-100 index points"
 SUPPRESSED_COLUMNS = ("total", "total_sq", "mean", "ci_low", "ci_high", "shrunk", "shrunk_sd", "weight")

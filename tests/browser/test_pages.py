@@ -26,6 +26,7 @@ PAGES = {
     "/gaps": "#gaps-table",
     "/unit": "#unit-branches",
     "/unit?branch=B02": "#unit-items-table",
+    "/managers?wave=all": "#managers-table",
     "/churn": "#churn-table",
     "/plans": "#plans-table",
 }

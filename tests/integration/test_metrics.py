@@ -194,7 +194,7 @@ def test_acsi_from_rollups_equals_pls_on_raw_answers(demo_engine):
 
     model = builtin_template()["structural_model"]
     with Session(demo_engine) as s:
-        got = svc.acsi(s, EVERYONE, Filters())
+        got = svc.acsi(s, EVERYONE, Filters(), min_n=30, resamples=100)
         raw = pd.read_sql(
             text(
                 "SELECT a.response_id, q.code, a.perception FROM answer a "

@@ -25,8 +25,9 @@ class Secrets:
 
     words: frozenset[str]  # unit names and codes, plan titles
     customer_refs: frozenset[str]
-    # Staff names may show next to an in-scope customer (their account manager)
-    # and the demo's names embed unit codes ("Account manager B02-LEN-1").
+    # Staff names and employee references may show next to an in-scope
+    # customer (their account manager, also on /managers) and the demo's embed
+    # unit codes ("Account manager B02-LEN-1", "AM-B02-LEN-1").
     benign: frozenset[str] = frozenset()
 
 
@@ -47,6 +48,7 @@ def out_of_scope_secrets(session, scope: Scope) -> Secrets:
             session.scalars(select(Customer.external_ref).where(Customer.branch_id.not_in(scope.branch_ids)))
         )
     staff = frozenset(session.scalars(select(Staff.name)))
+    staff |= frozenset(session.scalars(select(Staff.employee_ref)))
     return Secrets(frozenset(words), frozenset(refs), staff)
 
 

@@ -26,3 +26,13 @@ def test_bad_numbers_are_reported(monkeypatch):
     monkeypatch.setenv("CSAT_MIN_N", "ten")
     with pytest.raises(ConfigError, match="CSAT_MIN_N"):
         Settings.from_env()
+
+
+def test_bootstrap_resamples_come_from_the_environment(monkeypatch):
+    monkeypatch.delenv("CSAT_BOOTSTRAP_RESAMPLES", raising=False)
+    assert Settings.from_env().bootstrap_resamples == 500
+    monkeypatch.setenv("CSAT_BOOTSTRAP_RESAMPLES", "2000")
+    assert Settings.from_env().bootstrap_resamples == 2000
+    monkeypatch.setenv("CSAT_BOOTSTRAP_RESAMPLES", "50")  # too few for the 2.5% and 97.5% ends
+    with pytest.raises(ConfigError, match="CSAT_BOOTSTRAP_RESAMPLES"):
+        Settings.from_env()

@@ -12,6 +12,7 @@ from dashboard.urlstate import (
     DRILL,
     FILTER_KEYS,
     GAPS,
+    MANAGERS,
     PLANS,
     RANKINGS,
     UNIT,
@@ -24,7 +25,7 @@ from dashboard.urlstate import (
     text,
 )
 
-PAGES = (GAPS, DRILL, UNIT, CHURN, RANKINGS, PLANS)
+PAGES = (GAPS, DRILL, UNIT, CHURN, RANKINGS, PLANS, MANAGERS)
 
 
 def test_a_missing_or_empty_query_is_the_defaults():

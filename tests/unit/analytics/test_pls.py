@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from dashboard.analytics.pls import acsi_index, pls_path_model
+from tests.unit.analytics.plspm_oracle import plspm_config
 
 # plspm sets a pandas option that pandas 3 deprecates; not our code
 pytestmark = pytest.mark.filterwarnings("ignore:.*chained_assignment.*")
@@ -69,19 +70,12 @@ def _reference(data: pd.DataFrame):
     the test stops after plspm's weight estimation and fits the structural
     regressions on plspm's scores with statsmodels OLS (plspm does the same).
     """
-    import plspm.config as c
     import plspm.weights as plspm_weights
     import statsmodels.api as sm
     from plspm.estimator import Estimator
-    from plspm.mode import Mode
     from plspm.scheme import Scheme
 
-    structure = c.Structure()
-    for f, t in PATHS:
-        structure.add_path([f], [t])
-    config = c.Config(structure.path(), scaled=True)
-    for name, items in BLOCKS.items():
-        config.add_lv(name, Mode.A, *[c.MV(i) for i in items])
+    config = plspm_config(BLOCKS, PATHS)
     standardised = (data - data.mean()) / data.std(ddof=1)  # pre-standardised data
     correction = np.sqrt(len(data) / (len(data) - 1))
     calculator = plspm_weights.WeightsCalculatorFactory(config, 300, 1e-7, correction, Scheme.PATH)
@@ -140,43 +134,12 @@ def test_index_lies_on_0_100_and_cycles_are_refused():
         pls_path_model(data, BLOCKS, [*PATHS, ("loyalty", "image")])
 
 
-@pytest.fixture
-def plspm_on_pandas3(monkeypatch):
-    """plspm.Plspm with its InnerModel made to run under pandas 3.
-
-    plspm 0.5.7 indexes a row as `path.loc[dv,]`, which pandas 3 rejects; the
-    patch recompiles plspm's own inner_model source with only that idiom
-    changed to `path.loc[dv]`, so every number still comes from plspm's code."""
-    import inspect
-    import types
-
-    import plspm.inner_model as inner_model
-    import plspm.plspm as plspm_main
-
-    source = inspect.getsource(inner_model)
-    assert source.count("path.loc[dv,]") == 2  # fails loudly if plspm changes
-    patched = types.ModuleType("plspm_inner_model_pandas3")
-    exec(
-        compile(source.replace("path.loc[dv,]", "path.loc[dv]"), inner_model.__file__, "exec"),
-        patched.__dict__,
-    )
-    monkeypatch.setattr(plspm_main, "im", patched)
-    return plspm_main.Plspm
-
-
 def test_matches_full_plspm_outputs_to_1e_3(plspm_on_pandas3):
     """Oracle: plspm.Plspm end to end (its outer model, path matrix, R^2 and scores)."""
-    import plspm.config as c
-    from plspm.mode import Mode
     from plspm.scheme import Scheme
 
     data = ecsi_data()
-    structure = c.Structure()
-    for f, t in PATHS:
-        structure.add_path([f], [t])
-    config = c.Config(structure.path(), scaled=True)
-    for name, items in BLOCKS.items():
-        config.add_lv(name, Mode.A, *[c.MV(i) for i in items])
+    config = plspm_config(BLOCKS, PATHS)
     ref = plspm_on_pandas3((data - data.mean()) / data.std(ddof=1), config, Scheme.PATH, 300, 1e-7)
     ours = pls_path_model(data, BLOCKS, PATHS)
 
