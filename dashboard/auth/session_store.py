@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 
 import redis
 from sqlalchemy import Engine, delete, select, update
+from sqlalchemy.exc import OperationalError
 
 from dashboard.db.models import LoginSession
 
@@ -85,7 +86,7 @@ class SessionStore:
             return None
         if now - record.last_seen_at >= TOUCH_EVERY:
             record = SessionRecord(record.user_id, record.epoch, record.created_at, now, record.data)
-            self._put(key, record)
+            self._touch(key, record)
         return record
 
     def save_data(self, token: str, data: dict) -> None:
@@ -110,6 +111,9 @@ class SessionStore:
 
     def _delete(self, key: str) -> None:
         raise NotImplementedError
+
+    def _touch(self, key: str, record: SessionRecord) -> None:
+        self._put(key, record)
 
 
 class DatabaseSessionStore(SessionStore):
@@ -148,6 +152,27 @@ class DatabaseSessionStore(SessionStore):
     def _delete(self, key: str) -> None:
         with self.engine.begin() as conn:
             conn.execute(delete(LoginSession).where(LoginSession.token_hash == key))
+
+    def _touch(self, key: str, record: SessionRecord) -> None:
+        """Best effort: while a long import holds SQLite's write lock, a page
+        must not wait for, or fail on, the idle clock; the next touch catches up."""
+        try:
+            with self.engine.begin() as conn:
+                sqlite = conn.dialect.name == "sqlite"
+                if sqlite:
+                    waited = conn.exec_driver_sql("PRAGMA busy_timeout").scalar()
+                    conn.exec_driver_sql("PRAGMA busy_timeout=500")
+                try:
+                    conn.execute(
+                        update(LoginSession)
+                        .where(LoginSession.token_hash == key)
+                        .values(last_seen_at=record.last_seen_at)
+                    )
+                finally:
+                    if sqlite:
+                        conn.exec_driver_sql(f"PRAGMA busy_timeout={int(waited)}")
+        except OperationalError:
+            pass
 
 
 class RedisSessionStore(SessionStore):
