@@ -1,4 +1,4 @@
-"""Command line: `csat init-db | demo | import | serve | metrics | users | churn ...`.
+"""Command line: `csat init-db | demo | import | serve | metrics | users | churn | backup | restore`.
 
 Every command builds its own Runtime from the environment (DATABASE_URL ...)
 so the CLI and the dashboard always read the same database.
@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 from sqlalchemy import func, select
 
+from dashboard.cli_backup import backup_command, restore_command
 from dashboard.cli_churn import churn
 from dashboard.cli_common import start_runtime
 from dashboard.cli_users import users
@@ -193,6 +194,8 @@ def serve(host: str, port: int, workers: int) -> None:
 
 main.add_command(users)
 main.add_command(churn)
+main.add_command(backup_command)
+main.add_command(restore_command)
 
 if __name__ == "__main__":
     main()

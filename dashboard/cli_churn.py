@@ -57,7 +57,8 @@ def score_() -> None:
 @churn.command("export")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 def export(path: Path) -> None:
-    """Write every scored customer to a CSV file (audited)."""
+    """Write every scored customer to a CSV file, or an Excel workbook when
+    PATH ends in .xlsx (audited; cells are made formula-inert)."""
     from dashboard.services import churn as service
 
     with start_runtime().write_session() as session:
@@ -69,5 +70,8 @@ def export(path: Path) -> None:
             target="churn_scores",
             detail={"rows": len(table), "file": path.name},
         )
-    path.write_text(service.export_csv(table), encoding="utf-8")
+    if path.suffix.lower() == ".xlsx":
+        path.write_bytes(service.export_xlsx(table))
+    else:
+        path.write_text(service.export_csv(table), encoding="utf-8")
     click.echo(f"{len(table):,} customers written to {path}")

@@ -51,9 +51,14 @@ class Settings:
     min_n_comments: int = 20  # comments need a higher threshold for anonymity
     bootstrap_resamples: int = 500  # respondent resamples behind the PLS (ACSI-method) intervals
     sql_echo: bool = False
-    session_hours: int = 8  # a login lasts this long
-    login_attempts: int = 5  # failed logins per user (or 4x per address) within 15 minutes before refusal
+    session_hours: int = 8  # absolute lifetime of a login, however busy
+    session_idle_minutes: int = 60  # a login unused this long ends
+    login_attempts: int = 5  # failed logins per account before backoff (30 s, doubling, at most 15 min)
+    login_address_attempts: int = 100  # failed logins per client address before the same backoff
     secure_cookies: bool | None = None  # None: secure in production only (cookies need HTTPS)
+    redis_url: str | None = None  # sessions in Redis (several app servers) instead of the database
+    trusted_proxies: int = 0  # reverse proxies in front that set X-Forwarded-For/-Proto (ProxyFix)
+    max_request_bytes: int = 2 * 1024 * 1024  # larger request bodies are refused with 413
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -66,8 +71,13 @@ class Settings:
             bootstrap_resamples=_env_int("CSAT_BOOTSTRAP_RESAMPLES", 500),
             sql_echo=os.environ.get("CSAT_SQL_ECHO", "") == "1",
             session_hours=_env_int("CSAT_SESSION_HOURS", 8),
+            session_idle_minutes=_env_int("CSAT_SESSION_IDLE_MINUTES", 60),
             login_attempts=_env_int("CSAT_LOGIN_ATTEMPTS", 5),
+            login_address_attempts=_env_int("CSAT_LOGIN_ADDRESS_ATTEMPTS", 100),
             secure_cookies=_env_flag("CSAT_SECURE_COOKIES"),
+            redis_url=os.environ.get("REDIS_URL") or None,
+            trusted_proxies=_env_int("CSAT_TRUSTED_PROXIES", 0),
+            max_request_bytes=_env_int("CSAT_MAX_REQUEST_BYTES", 2 * 1024 * 1024),
         )
         settings.validate()
         return settings
@@ -81,8 +91,21 @@ class Settings:
             raise ConfigError("minimum group sizes must be at least 1")
         if self.bootstrap_resamples < 100:
             raise ConfigError("CSAT_BOOTSTRAP_RESAMPLES must be at least 100 for 95% percentile intervals")
-        if self.session_hours < 1 or self.login_attempts < 1:
-            raise ConfigError("CSAT_SESSION_HOURS and CSAT_LOGIN_ATTEMPTS must be at least 1")
+        if (
+            min(
+                self.session_hours,
+                self.session_idle_minutes,
+                self.login_attempts,
+                self.login_address_attempts,
+            )
+            < 1
+        ):
+            raise ConfigError(
+                "CSAT_SESSION_HOURS, CSAT_SESSION_IDLE_MINUTES, CSAT_LOGIN_ATTEMPTS and "
+                "CSAT_LOGIN_ADDRESS_ATTEMPTS must be at least 1"
+            )
+        if self.trusted_proxies < 0 or self.max_request_bytes < 64 * 1024:
+            raise ConfigError("CSAT_TRUSTED_PROXIES must be >= 0 and CSAT_MAX_REQUEST_BYTES >= 65536")
 
     @property
     def cookies_secure(self) -> bool:

@@ -10,6 +10,7 @@ from dash import Dash, html
 from dashboard.auth.web import install_auth
 from dashboard.components.user_menu import user_menu
 from dashboard.config import PROJECT_ROOT, Settings
+from dashboard.http_hardening import install_http_hardening
 from dashboard.runtime import Runtime
 from dashboard.web_context import EXTENSION_KEY, current_user
 
@@ -28,7 +29,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         serve_locally=True,
     )
     app.server.extensions[EXTENSION_KEY] = runtime
-    install_auth(app.server, runtime.settings)
+    install_auth(app.server, runtime)
+    install_http_hardening(app, runtime.settings)
     app.layout = _shell
     return app
 

@@ -10,6 +10,7 @@ PYTHON=${PYTHON:-python3}
 need_apt=()
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || need_apt+=(chromium-driver)
+command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)  # shared-session tests
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then
     export DEBIAN_FRONTEND=noninteractive
@@ -17,7 +18,7 @@ if [ ${#need_apt[@]} -gt 0 ]; then
     apt-get install -y -q "${need_apt[@]}"
   else
     echo "warning: ${need_apt[*]} missing (install with: sudo apt-get install ${need_apt[*]});" \
-         "browser tests and PDF/PNG export need them" >&2
+         "browser tests, PDF/PNG export and the Redis session tests need them" >&2
   fi
 fi
 

@@ -1,24 +1,25 @@
 """User accounts, authentication with rate limiting, and the audit log.
 
 Database only (no Flask): the web layer passes in the client address.
-Failed attempts are read back from the audit log, so the limit holds across
-gunicorn workers and restarts.
+Failed attempts are counted in `login_throttle` rows (auth/throttle.py), so
+the limit holds across gunicorn workers, app servers and restarts.
 """
 
 from __future__ import annotations
 
-import hashlib
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from dashboard.auth.passwords import hash_password, verify_password
 from dashboard.auth.roles import DEPARTMENT_HEAD, ROLES, TEAM_MEMBER, AuthUser
-from dashboard.db.models import AppUser, AuditEntry, Branch, Department, Staff
+from dashboard.auth.throttle import Backoff, account_key, address_key, clear, refund, reserve
+from dashboard.db.models import AppUser, AuditEntry, Branch, Department, LoginSession, Staff
 
-LOCKOUT_WINDOW = timedelta(minutes=15)
 USERNAME_MAX = 80
 
 
@@ -28,12 +29,12 @@ class UserError(ValueError):
 
 @dataclass(frozen=True)
 class LoginOutcome:
-    """What a login attempt gave: a user and the session's password
-    fingerprint, or a message (`throttled` tells a lockout from bad
-    credentials). Not an exception, so the caller commits the audit entry."""
+    """What a login attempt gave: a user and their session epoch, or a
+    message (`throttled` tells a lockout from bad credentials). Not an
+    exception, so the caller commits the audit entry."""
 
     user: AuthUser | None = None
-    password_fp: str | None = None
+    session_epoch: int | None = None
     message: str | None = None
     throttled: bool = False
 
@@ -130,53 +131,72 @@ def _id_by_code(session: Session, model, code: str | None, what: str) -> int | N
     return found
 
 
+@dataclass(frozen=True)
+class LoginLimits:
+    """Backoff rules for one account and for one client address (auth/throttle.py)."""
+
+    account: Backoff
+    address: Backoff
+
+    @classmethod
+    def of(cls, account_attempts: int, address_attempts: int) -> LoginLimits:
+        return cls(Backoff(free=account_attempts), Backoff(free=address_attempts))
+
+
 def authenticate(
-    session: Session, username: str, password: str, ip: str | None, max_failures: int
+    write_session: Callable[[], AbstractContextManager[Session]],
+    username: str,
+    password: str,
+    ip: str | None,
+    limits: LoginLimits,
 ) -> LoginOutcome:
-    """Check credentials, refusing after too many recent failures for the
-    username (max_failures) or the address (4x that). Every outcome is audited."""
+    """Check credentials behind the throttle. The attempt is counted and
+    committed first (one short transaction), the password checked after, so
+    parallel guesses cannot outrun the count. Every outcome is audited."""
     username = (username or "").strip().lower()[:USERNAME_MAX]
-    since = now() - LOCKOUT_WINDOW
-    if _recent_failures(session, since, username=username) >= max_failures or (
-        ip and _recent_failures(session, since, ip=ip) >= 4 * max_failures
-    ):
-        audit(session, "login_throttled", username=username, ip=ip)
-        return LoginOutcome(message="Too many failed attempts. Try again in 15 minutes.", throttled=True)
-    row = session.scalar(select(AppUser).where(AppUser.username == username))
-    ok = verify_password(row.password_hash if row else None, password or "")
-    if not ok or row is None or not row.is_active:
-        audit(session, "login_failed", username=username, ip=ip)
-        return LoginOutcome(message="Unknown username or wrong password.")
-    row.last_login_at = now()
-    user = to_auth_user(row)
-    audit(session, "login", user, ip=ip)
-    return LoginOutcome(user=user, password_fp=fingerprint(row.password_hash))
+    at = now()
+    with write_session() as session:
+        wait_until = reserve(session, account_key(username), limits.account, at)
+        if wait_until is None and ip:
+            wait_until = reserve(session, address_key(ip), limits.address, at)
+        if wait_until is not None:
+            audit(session, "login_throttled", username=username, ip=ip)
+            return LoginOutcome(message=_wait_message(wait_until - at), throttled=True)
+    with write_session() as session:
+        row = session.scalar(select(AppUser).where(AppUser.username == username))
+        ok = verify_password(row.password_hash if row else None, password or "")
+        if not ok or row is None or not row.is_active:
+            audit(session, "login_failed", username=username, ip=ip)
+            return LoginOutcome(message="Unknown username or wrong password.")
+        clear(session, account_key(username))
+        if ip:
+            refund(session, address_key(ip))
+        row.last_login_at = at
+        user = to_auth_user(row)
+        audit(session, "login", user, ip=ip)
+        return LoginOutcome(user=user, session_epoch=row.session_epoch)
 
 
-def _recent_failures(
-    session: Session, since: datetime, *, username: str | None = None, ip: str | None = None
-) -> int:
-    query = select(func.count()).where(AuditEntry.action == "login_failed", AuditEntry.at >= since)
-    if username is not None:
-        query = query.where(AuditEntry.username == username)
-    if ip is not None:
-        query = query.where(AuditEntry.ip == ip)
-    return session.scalar(query) or 0
+def _wait_message(wait: timedelta) -> str:
+    seconds = max(1, int(wait.total_seconds()))
+    when = f"{seconds} seconds" if seconds < 120 else f"{round(seconds / 60)} minutes"
+    return f"Too many failed attempts. Try again in {when}."
 
 
-def active_user(session: Session, user_id: int, password_fingerprint: str) -> AuthUser | None:
-    """The user behind a session, or None when deactivated, deleted or the
-    password changed since the session was issued."""
+def active_user(session: Session, user_id: int, session_epoch: int) -> AuthUser | None:
+    """The user behind a session, or None when deactivated, deleted, or the
+    session was issued before the last deactivation or password change."""
     row = session.get(AppUser, user_id)
-    if row is None or not row.is_active or fingerprint(row.password_hash) != password_fingerprint:
+    if row is None or not row.is_active or row.session_epoch != session_epoch:
         return None
     return to_auth_user(row)
 
 
-def fingerprint(password_hash: str) -> str:
-    """A short digest of the hash kept in the session: changing a password
-    ends every other session of that user."""
-    return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
+def end_sessions(session: Session, row: AppUser) -> None:
+    """Every session of the user dies: a new epoch (checked on each request,
+    whichever store holds the session) and the database's rows deleted."""
+    row.session_epoch = (row.session_epoch or 0) + 1
+    session.execute(delete(LoginSession).where(LoginSession.user_id == row.id))
 
 
 def set_password(session: Session, username: str, password: str) -> None:
@@ -187,12 +207,15 @@ def set_password(session: Session, username: str, password: str) -> None:
         row.password_hash = hash_password(password)
     except ValueError as exc:
         raise UserError(str(exc)) from exc
+    end_sessions(session, row)
 
 
 def set_active(session: Session, username: str, active: bool) -> None:
     row = session.scalar(select(AppUser).where(AppUser.username == username.strip().lower()))
     if row is None:
         raise UserError(f"no user {username!r}")
+    if not active:
+        end_sessions(session, row)
     row.is_active = active
 
 

@@ -17,8 +17,9 @@ from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 from markupsafe import escape
 
 from dashboard.auth import sessions
-from dashboard.auth.users import audit, authenticate
-from dashboard.config import Settings
+from dashboard.auth.session_store import Lifetimes, SessionStore, make_session_store
+from dashboard.auth.users import LoginLimits, audit, authenticate
+from dashboard.runtime import Runtime
 from dashboard.web_context import current_runtime, current_user
 
 PUBLIC_PATHS = frozenset({"/login", "/_favicon.ico", "/favicon.ico"})
@@ -26,15 +27,22 @@ PUBLIC_PREFIXES = ("/assets/",)  # vendored CSS and fonts only; no data lives th
 CSRF_COOKIE = "_csrf_token"  # the name Dash's renderer reads
 
 
-def install_auth(server: flask.Flask, settings: Settings) -> None:
+def install_auth(server: flask.Flask, runtime: Runtime) -> None:
+    settings = runtime.settings
     server.config.update(
         SECRET_KEY=settings.secret_key,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.cookies_secure,
         SESSION_COOKIE_NAME="csat_session",
-        PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.session_hours),
         WTF_CSRF_TIME_LIMIT=settings.session_hours * 3600,
+    )
+    lifetimes = Lifetimes(
+        idle=timedelta(minutes=settings.session_idle_minutes),
+        absolute=timedelta(hours=settings.session_hours),
+    )
+    server.session_interface = sessions.ServerSessionInterface(
+        make_session_store(runtime.engine, settings.redis_url, lifetimes)
     )
     server.before_request(_require_login)  # before CSRF: no login, no further checks
     CSRFProtect(server)
@@ -57,10 +65,11 @@ def _require_login():
     return flask.jsonify(error="login required"), 401
 
 
+def session_store() -> SessionStore:
+    return flask.current_app.session_interface.store
+
+
 def _harden_response(response: flask.Response) -> flask.Response:
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
     if current_user() is not None and flask.request.path != "/logout":
         secure = flask.current_app.config["SESSION_COOKIE_SECURE"]
         response.set_cookie(CSRF_COOKIE, generate_csrf(), samesite="Strict", secure=secure, httponly=False)
@@ -81,14 +90,14 @@ def _login():
         return _login_page(next_url)
     username = flask.request.form.get("username", "")
     password = flask.request.form.get("password", "")
-    with current_runtime().write_session() as session:
-        outcome = authenticate(
-            session, username, password, flask.request.remote_addr, settings.login_attempts
-        )
+    limits = LoginLimits.of(settings.login_attempts, settings.login_address_attempts)
+    outcome = authenticate(
+        current_runtime().write_session, username, password, flask.request.remote_addr, limits
+    )
     if outcome.user is None:
         status = 429 if outcome.throttled else 401
         return _login_page(next_url, username=username, error=outcome.message), status
-    sessions.begin(outcome.user, outcome.password_fp)
+    sessions.begin(outcome.user, outcome.session_epoch)
     return flask.redirect(next_url)
 
 
@@ -97,7 +106,7 @@ def _logout():
     if user is not None:
         with current_runtime().write_session() as session:
             audit(session, "logout", user, ip=flask.request.remote_addr)
-    sessions.end()
+    sessions.end(session_store())
     response = flask.redirect(flask.url_for("login"))
     response.delete_cookie(CSRF_COOKIE)
     return response

@@ -122,8 +122,21 @@ def unit_code(session: Session, unit: str, unit_id_: int | None) -> str | None:
     return session.scalar(select(model.code).where(model.id == unit_id_))
 
 
-def staff_exists(session: Session, staff_id: int) -> bool:
-    return session.scalar(select(Staff.id).where(Staff.id == staff_id)) is not None
+def staff_may_own(
+    session: Session, scope: Scope, staff_id: int, branch_id: int | None, department_id: int | None
+) -> bool:
+    """Whether a current staff member inside `scope` works in the plan's unit
+    (its branch and/or department; None: any on that axis)."""
+    stmt = select(Staff.id).where(
+        Staff.id == staff_id,
+        Staff.left_on.is_(None),
+        *unit_scope(Staff.branch_id, Staff.department_id, scope),
+    )
+    if branch_id is not None:
+        stmt = stmt.where(Staff.branch_id == branch_id)
+    if department_id is not None:
+        stmt = stmt.where(Staff.department_id == department_id)
+    return session.scalar(stmt) is not None
 
 
 def last_change(session: Session, plan_id: int, fields: tuple[str, ...]) -> PlanChange | None:

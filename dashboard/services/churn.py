@@ -24,6 +24,7 @@ from dashboard.auth.users import audit
 from dashboard.db.bulk import bulk_insert
 from dashboard.db.models import ChurnModel, Customer
 from dashboard.queries import churn as q
+from dashboard.services import export_cells
 
 EXPORT_COLUMNS = (
     "external_ref",
@@ -267,21 +268,19 @@ def mean_or_nan(values) -> float:
     return float(np.mean(values)) if len(values) else float("nan")
 
 
-def export_csv(table: pd.DataFrame) -> str:
-    """Scored customers as CSV text (reasons joined with '; ')."""
+def export_table(table: pd.DataFrame) -> pd.DataFrame:
+    """Scored customers in the export's columns (reasons joined with '; ')."""
     out = table.reindex(columns=list(EXPORT_COLUMNS)).copy()
     out["account_manager"] = out["account_manager"].fillna("")
     out["reasons"] = out["reasons"].map(lambda r: "; ".join(r) if isinstance(r, list) else "")
-    for column in ("external_ref", "name", "account_manager", "branch", "segment", "tier"):
-        out[column] = out[column].map(_inert_cell)
-    return out.to_csv(index=False)
+    return out
 
 
-def _inert_cell(value):
-    """Text a spreadsheet would run as a formula gets a leading apostrophe;
-    leading spaces do not hide it (importers that trim them would run it)."""
-    if isinstance(value, str) and (
-        value[:1] in ("\t", "\r") or value.lstrip(" ")[:1] in ("=", "+", "-", "@")
-    ):
-        return "'" + value
-    return value
+def export_csv(table: pd.DataFrame) -> str:
+    """Scored customers as CSV text, every cell made formula-inert."""
+    return export_cells.to_csv(export_table(table))
+
+
+def export_xlsx(table: pd.DataFrame) -> bytes:
+    """Scored customers as an .xlsx workbook, every cell made formula-inert."""
+    return export_cells.to_xlsx(export_table(table), sheet="churn risk")

@@ -181,9 +181,12 @@ class FormField:
 
 OUT_OF_SCALE = f"must be between {SCORE_RANGE[0]} and {SCORE_RANGE[1]} (the 7-point scale)"
 
+TITLE_MAX = 200  # the column's width; the browser's maxlength is a convenience, this is the limit
+DESCRIPTION_MAX = 4000
 FIELDS: tuple[FormField, ...] = (
-    FormField("title", "Title", "text", "title", text(3, 200, "a title of 3 to 200 characters"),
-              default="", show=_blank, width=12, max_length=200),
+    FormField("title", "Title", "text", "title",
+              text(3, TITLE_MAX, f"a title of 3 to {TITLE_MAX} characters"),
+              default="", show=_blank, width=12, max_length=TITLE_MAX),
     FormField("branch", "Branch", "dropdown", "branch_id", code("branch"), unit="branch",
               placeholder="All branches"),
     FormField("department", "Department", "dropdown", "department_id", code("department"),
@@ -191,7 +194,7 @@ FIELDS: tuple[FormField, ...] = (
     FormField("element", "Targeted RATER element", "dropdown", "element",
               one_of(ELEMENTS, "choose the RATER element the plan targets")),
     FormField("items", "Items", "multi", "item_codes", codes, default=[], show=lambda v: list(v or [])),
-    FormField("owner", "Owner", "dropdown", "owner_id", record_id("unknown owner")),
+    FormField("owner", "Owner", "dropdown", "owner_id", record_id("choose an owner from the list")),
     FormField("team", "Team", "text", "team", clipped_text(120), default="", show=_blank,
               max_length=120),
     FormField("stage", "Stage", "choice", "stage", one_of(PLAN_STAGES, f"one of {', '.join(PLAN_STAGES)}"),
@@ -206,8 +209,9 @@ FIELDS: tuple[FormField, ...] = (
               show=number_text, width=4, bounds=SCORE_RANGE),
     FormField("cost", "Cost", "number", "cost", number(0, None, "must not be negative"), show=number_text,
               width=4),
-    FormField("description", "Description", "textarea", "description", text(0), default="",
-              show=_blank, width=12, max_length=4000),
+    FormField("description", "Description", "textarea", "description",
+              text(0, DESCRIPTION_MAX, f"a description of at most {DESCRIPTION_MAX} characters"), default="",
+              show=_blank, width=12, max_length=DESCRIPTION_MAX),
 )  # fmt: skip
 BY_NAME = {f.name: f for f in FIELDS}
 UNIT_FIELDS = tuple(f for f in FIELDS if f.unit)

@@ -46,6 +46,9 @@ class PlanInvalid(ValueError):
         self.errors = errors
 
 
+OWNER_REFUSED = "choose an owner from the list: current staff of the plan's unit"
+
+
 def clean(session: Session, user: AuthUser, values: Mapping) -> dict:
     """Column values from the form's values (by plan_form field name, as
     typed), or PlanInvalid listing every problem at once (so the form can
@@ -64,12 +67,16 @@ def clean(session: Session, user: AuthUser, values: Mapping) -> dict:
     wrong = [c for c in typed["items"] or [] if c not in allowed]
     if wrong:
         errors["items"] = f"{', '.join(wrong)} not items of {ELEMENTS.get(typed['element'], 'that element')}"
-    if typed["owner"] is not None and not plan_queries.staff_exists(session, typed["owner"]):
-        errors["owner"] = "unknown owner"
     if typed["start"] and typed["due"] and typed["due"] < typed["start"]:
         errors["due"] = "the due date is before the start"
     if not {"branch", "department", "owner"} & errors.keys():
         errors.update(user.plan_hold_errors(typed["branch"], typed["department"], typed["owner"]))
+    owner_to_check = typed["owner"] is not None and not {"branch", "department", "owner"} & errors.keys()
+    if owner_to_check and not plan_queries.staff_may_own(
+        session, user.scope, typed["owner"], typed["branch"], typed["department"]
+    ):
+        # one text for a missing, departed, out-of-scope or other-unit owner: nothing to probe with
+        errors["owner"] = OWNER_REFUSED
     if errors:
         raise PlanInvalid(errors)
     return plan_form.to_columns(typed)
@@ -243,7 +250,33 @@ def _set_done(session: Session, user: AuthUser, plan: ImprovementPlan, action: P
         action.done = done
 
 
+HISTORY_CONTEXT = 30  # characters kept around the changed part of a long text
+
+
+def changed_part(old: str | None, new: str | None) -> tuple[str | None, str | None]:
+    """What changed between two texts, with a little context: the common
+    start and end are cut (marked with an ellipsis), so a one-word edit of a
+    long description is stored as that word, not as two copies of the text."""
+    if old is None or new is None or len(old) + len(new) <= 4 * HISTORY_CONTEXT:
+        return old, new
+    start = 0
+    while start < min(len(old), len(new)) and old[start] == new[start]:
+        start += 1
+    end = 0
+    while end < min(len(old), len(new)) - start and old[-1 - end] == new[-1 - end]:
+        end += 1
+    lo = max(0, start - HISTORY_CONTEXT)
+    cut_end = max(0, end - HISTORY_CONTEXT)
+
+    def part(text: str) -> str:
+        middle = text[lo : len(text) - cut_end]
+        return ("…" if lo else "") + middle + ("…" if cut_end else "")
+
+    return part(old), part(new)
+
+
 def _change(session, user: AuthUser, plan_id: int, field_name: str, old, new) -> None:
+    old, new = changed_part(None if old is None else str(old), None if new is None else str(new))
     session.add(
         PlanChange(
             plan_id=plan_id,
@@ -251,7 +284,7 @@ def _change(session, user: AuthUser, plan_id: int, field_name: str, old, new) ->
             user_id=user.id,
             username=user.username,
             field=field_name,
-            old_value=None if old is None else str(old),
-            new_value=None if new is None else str(new),
+            old_value=old,
+            new_value=new,
         )
     )

@@ -332,3 +332,59 @@ def test_plans_list_flags_overdue(db):
     assert overdue["Harbour responsiveness programme"]  # active, due 2025-06-30
     assert not overdue["Hillcrest personal attention campaign"]  # done
     assert not overdue["Eastbrook branch refurbishment"]  # due 2026-12-31
+
+
+def _staff_id(session, branch: str, department: str) -> int:
+    from dashboard.db.models import Branch, Department, Staff
+
+    return session.scalar(
+        select(Staff.id)
+        .join(Branch, Branch.id == Staff.branch_id)
+        .join(Department, Department.id == Staff.department_id)
+        .where(Branch.code == branch, Department.code == department, Staff.left_on.is_(None))
+        .limit(1)
+    )
+
+
+def test_owners_come_only_from_the_plans_unit_in_scope_and_refusals_reveal_nothing(db):
+    """A department head may name as owner only current staff of the plan's
+    unit; another unit's staff, another department's staff and an id that
+    exists nowhere get one and the same answer."""
+    from dashboard.db.models import Staff
+    from dashboard.services.plans import OWNER_REFUSED
+
+    with Session(db) as s, s.begin():
+        lending = _user(s, "head.lending")
+        inside = _staff_id(s, "B02", "LEN")
+        other_branch = _staff_id(s, "B03", "LEN")  # in lending's scope, but not the plan's unit
+        out_of_scope = _staff_id(s, "B02", "SRV")
+        missing = s.scalar(select(func.max(Staff.id))) + 1000
+        assert None not in (inside, other_branch, out_of_scope)
+        answers = []
+        for owner in (other_branch, out_of_scope, missing):
+            with pytest.raises(PlanInvalid) as caught:
+                create_plan(s, lending, _form(department="LEN", owner=owner))
+            answers.append(caught.value.errors)
+        assert answers == [{"owner": OWNER_REFUSED}] * 3
+        assert str(missing) not in str(answers) and str(out_of_scope) not in str(answers)
+        assert create_plan(s, lending, _form(department="LEN", owner=inside)) > 0
+
+
+def test_history_keeps_the_change_not_copies_of_a_long_description(db):
+    long_text = "Call-backs within four hours. " * 120  # 3,600 characters
+    with Session(db) as s, s.begin():
+        plan_id = create_plan(s, _user(s, "executive"), _form(description=long_text))
+    with Session(db) as s, s.begin():  # an edit of the title leaves the description out of history
+        update_plan(s, _user(s, "executive"), plan_id, 1, _form(description=long_text, title="New title"))
+    edited = long_text.replace("four hours. Call", "two hours. Call", 1)
+    with Session(db) as s, s.begin():
+        update_plan(s, _user(s, "executive"), plan_id, 2, _form(description=edited, title="New title"))
+    with Session(db) as s:
+        rows = [(c.field, c.old_value, c.new_value) for c in plan_history(s, plan_id)]
+    described = [r for r in rows if r[0] == "description"]
+    assert len(described) == 1
+    _field, old, new = described[0]
+    # the edit is at character 18: kept from the start, cut 30 characters after it
+    assert old == "Call-backs within four hours. Call-backs within four…"
+    assert new == "Call-backs within two hours. Call-backs within four…"
+    assert sum(len(o or "") + len(n or "") for _f, o, n in rows) < 400

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from contextlib import contextmanager
+
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dashboard.auth.users import (
+    LoginLimits,
     NewUser,
     UserError,
     active_user,
@@ -57,18 +61,30 @@ def test_duplicate_username_refused(org):
         create_user(s, NewUser("DUP", "a-long-password", "admin"))
 
 
-def test_authenticate_audits_and_locks_out(org):
+def _writer(engine):
+    """A `write_session` for `authenticate`: a unit of work per call."""
+
+    @contextmanager
+    def write_session():
+        with Session(engine) as s, s.begin():
+            yield s
+
+    return write_session
+
+
+LIMITS = LoginLimits.of(3, 100)
+
+
+def test_authenticate_audits_and_backs_off(org):
     with Session(org) as s, s.begin():
         create_user(s, NewUser("eve", "a-long-password", "executive"))
-    with Session(org) as s, s.begin():
-        ok = authenticate(s, " EVE ", "a-long-password", "10.0.0.1", max_failures=3)
-        assert ok.user is not None and ok.user.username == "eve" and ok.password_fp
+    write = _writer(org)
+    ok = authenticate(write, " EVE ", "a-long-password", "10.0.0.1", LIMITS)
+    assert ok.user is not None and ok.user.username == "eve" and ok.session_epoch == 0
     for _ in range(3):
-        with Session(org) as s, s.begin():
-            assert authenticate(s, "eve", "wrong-password", "10.0.0.1", max_failures=3).user is None
-    with Session(org) as s, s.begin():
-        locked = authenticate(s, "eve", "a-long-password", "10.0.0.1", max_failures=3)
-        assert locked.user is None and locked.throttled
+        assert authenticate(write, "eve", "wrong-password", "10.0.0.1", LIMITS).user is None
+    locked = authenticate(write, "eve", "a-long-password", "10.0.0.1", LIMITS)
+    assert locked.user is None and locked.throttled and re.search(r"in (29|30) seconds", locked.message)
     with Session(org) as s:
         actions = s.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
     assert actions == ["login", "login_failed", "login_failed", "login_failed", "login_throttled"]
@@ -77,18 +93,22 @@ def test_authenticate_audits_and_locks_out(org):
 def test_sessions_end_on_password_change_or_deactivation(org):
     with Session(org) as s, s.begin():
         create_user(s, NewUser("sam", "a-long-password", "executive"))
-    with Session(org) as s, s.begin():
-        outcome = authenticate(s, "sam", "a-long-password", None, 5)
+    write = _writer(org)
+    outcome = authenticate(write, "sam", "a-long-password", None, LIMITS)
     with Session(org) as s:
-        assert active_user(s, outcome.user.id, outcome.password_fp) == outcome.user
+        assert active_user(s, outcome.user.id, outcome.session_epoch) == outcome.user
     with Session(org) as s, s.begin():
         set_password(s, "sam", "another-password")
     with Session(org) as s:
-        assert active_user(s, outcome.user.id, outcome.password_fp) is None
+        assert active_user(s, outcome.user.id, outcome.session_epoch) is None
+    fresh = authenticate(write, "sam", "another-password", None, LIMITS)
+    assert fresh.session_epoch == outcome.session_epoch + 1
     with Session(org) as s, s.begin():
-        fresh = authenticate(s, "sam", "another-password", None, 5)
         set_active(s, "sam", False)
-    with Session(org) as s:
-        assert active_user(s, fresh.user.id, fresh.password_fp) is None
     with Session(org) as s, s.begin():
-        assert authenticate(s, "sam", "another-password", None, 5).user is None  # deactivated
+        set_active(s, "sam", True)
+    with Session(org) as s:  # reactivated, but the session from before stays dead
+        assert active_user(s, fresh.user.id, fresh.session_epoch) is None
+    with Session(org) as s, s.begin():
+        set_active(s, "sam", False)
+    assert authenticate(write, "sam", "another-password", None, LIMITS).user is None  # deactivated

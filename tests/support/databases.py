@@ -2,8 +2,9 @@
 databases built once per test session, shared by tests that only read them
 or copied for tests that write.
 
-PostgreSQL tests skip when no server answers, except in CI (CI=true), where
-a missing server must fail the run instead of silently skipping half of it.
+PostgreSQL (and Redis) tests skip when no server answers, except in CI
+(CI=true), where a missing server must fail the run instead of silently
+skipping part of it.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+import redis
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -46,6 +48,25 @@ def require_postgres() -> None:
     if os.environ.get("CI", "").lower() == "true":
         pytest.fail(message + " (CI=true: PostgreSQL tests must run)")
     pytest.skip(message)
+
+
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def require_redis() -> str:
+    """The Redis test database's URL (emptied first); skips without a server,
+    except in CI, like PostgreSQL."""
+    client = redis.Redis.from_url(TEST_REDIS_URL, socket_connect_timeout=3)
+    try:
+        client.flushdb()
+    except redis.RedisError as exc:
+        message = f"Redis not reachable at {TEST_REDIS_URL}: {exc}"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message + " (CI=true: Redis tests must run)")
+        pytest.skip(message)
+    finally:
+        client.close()
+    return TEST_REDIS_URL
 
 
 def _postgres_admin(statement: str) -> None:

@@ -67,8 +67,8 @@ def test_left_out_fields_take_their_defaults():
         ("element", ["S"], "choose the RATER element the plan targets"),
         ("items", [["S1"]], "choose items from the list"),
         ("items", "S1", "choose items from the list"),
-        ("owner", "' OR 1=1 --", "unknown owner"),
-        ("owner", True, "unknown owner"),
+        ("owner", "' OR 1=1 --", "choose an owner from the list"),
+        ("owner", True, "choose an owner from the list"),
         ("team", ["B01", "B03"], "text"),
         ("stage", None, "one of assess, commit, realise, guarantee"),
         ("start", {"branch": "B01"}, "a date (YYYY-MM-DD)"),
@@ -76,7 +76,9 @@ def test_left_out_fields_take_their_defaults():
         ("baseline", "nan", "a number"),
         ("target", "7.5", "must be between 1 and 7 (the 7-point scale)"),
         ("cost", " -100 ", "must not be negative"),
-        ("description", 2, "text"),
+        ("description", 2, "a description of at most 4000 characters"),
+        ("description", "x" * 4001, "a description of at most 4000 characters"),
+        ("title", "t" * 201, "a title of 3 to 200 characters"),
     ],
 )
 def test_a_bad_value_is_reported_on_its_field(name, forged, message):

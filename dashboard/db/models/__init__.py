@@ -30,7 +30,7 @@ from dashboard.db.models.survey import (
     SurveyTemplate,
     Wave,
 )
-from dashboard.db.models.users import AppUser, AuditEntry
+from dashboard.db.models.users import AppUser, AuditEntry, LoginSession, LoginThrottle
 
 __all__ = [
     "DRIVER_PRODUCTS",
@@ -42,6 +42,8 @@ __all__ = [
     "Answer",
     "AppUser",
     "AuditEntry",
+    "LoginSession",
+    "LoginThrottle",
     "AuditScore",
     "Base",
     "Branch",

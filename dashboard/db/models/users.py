@@ -26,6 +26,9 @@ class AppUser(Base):
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.current_timestamp())
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # raised on deactivation and password change: sessions issued under an
+    # older value are dead, so reactivating a user revives none of them
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class AuditEntry(Base):
@@ -44,3 +47,30 @@ class AuditEntry(Base):
     ip: Mapped[str | None] = mapped_column(String(45))
 
     __table_args__ = (Index("ix_audit_log_action_at", "action", "at"),)
+
+
+class LoginSession(Base):
+    """A server-side login session (dashboard.auth.session_store). The cookie
+    holds a random token; only its SHA-256 is stored here."""
+
+    __tablename__ = "login_session"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    epoch: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime)
+    data: Mapped[dict] = mapped_column(JSON)
+
+
+class LoginThrottle(Base):
+    """Failed-login counters per account and per client address
+    (dashboard.auth.throttle); `version` makes every update a compare-and-set."""
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(140), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    last_failure_at: Mapped[datetime] = mapped_column(DateTime)
+    not_before: Mapped[datetime] = mapped_column(DateTime)
+    version: Mapped[int] = mapped_column(Integer)

@@ -3,6 +3,9 @@ calibration table (dashboard/analytics/churn_features.py, churn_model.py)."""
 
 from __future__ import annotations
 
+import csv
+import io
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -164,7 +167,10 @@ def test_export_neutralises_spreadsheet_formulas():
             "reasons": [["1 unresolved complaint", "account manager left in the last 12 months"], []],
         }
     )
-    lines = export_csv(table).splitlines()
-    assert lines[0].startswith("external_ref,name,branch")
-    assert "'=HYPERLINK" in lines[1] and "1 unresolved complaint; account manager left" in lines[1]
-    assert lines[2].startswith("C2,' =2+2,") and ",'  @SUM(1)," in lines[2]  # leading spaces hide nothing
+    text = export_csv(table)
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0][:3] == ["external_ref", "name", "branch"]
+    assert rows[1][1] == '\'=HYPERLINK("http://x","y")'
+    assert rows[1][-1] == "1 unresolved complaint; account manager left in the last 12 months"
+    assert rows[2][:2] == ["C2", "' =2+2"] and rows[2][5] == "'  @SUM(1)"  # leading spaces hide nothing
+    assert text.splitlines()[2].startswith('"C2","\' =2+2",')  # text cells are quoted
