@@ -8,11 +8,22 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from dashboard.config import Settings
 from dashboard.db.engine import make_engine, make_session_factory
 from dashboard.db.migrate import upgrade
+
+
+class DatabaseBusy(RuntimeError):
+    """A write waited the whole busy timeout for another writer (SQLite has
+    one at a time); nothing was written, trying again later will work."""
+
+
+def is_lock_timeout(error: BaseException) -> bool:
+    """SQLite's "database is locked" / "database table is locked" after the busy timeout."""
+    return isinstance(error, OperationalError) and "locked" in str(error.orig).lower()
 
 
 @dataclass
@@ -41,11 +52,17 @@ class Runtime:
 
     @contextmanager
     def write_session(self) -> Iterator[Session]:
-        """A unit of work: commits on success, rolls back on any error."""
+        """A unit of work: commits on success, rolls back on any error; a
+        write that timed out waiting for the lock raises DatabaseBusy."""
         session = self.sessions()
         try:
             yield session
             session.commit()
+        except OperationalError as error:
+            session.rollback()
+            if is_lock_timeout(error):
+                raise DatabaseBusy(str(error.orig)) from error
+            raise
         except BaseException:
             session.rollback()
             raise

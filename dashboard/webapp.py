@@ -12,6 +12,7 @@ from dashboard.components.user_menu import user_menu
 from dashboard.config import PROJECT_ROOT, Settings
 from dashboard.runtime import Runtime
 from dashboard.web_context import EXTENSION_KEY, current_user
+from dashboard.web_guards import install_guards
 
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> Dash:
@@ -29,6 +30,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     )
     app.server.extensions[EXTENSION_KEY] = runtime
     install_auth(app.server, runtime.settings)
+    install_guards(app.server)  # malformed callback bodies: 400; a busy database: 503
     app.layout = _shell
     return app
 
