@@ -18,8 +18,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from dashboard.ingest.demo.users import DEMO_USERNAMES
-from dashboard.runtime import Runtime
-from tests.support.demo_app import demo_build, demo_key
+from dashboard.webapp import create_app
 from tests.support.web_client import post_callback, signed_in_test_client
 
 pytestmark = pytest.mark.slow
@@ -114,18 +113,11 @@ def callback_body(dep: dict):
 
 
 @pytest.fixture(scope="module")
-def fuzz_app(session_databases):
-    """A private copy of the security tests' demo database: the fuzzer's
-    writes (plans with random titles) must not reach other tests."""
-    from dashboard.config import Settings
-    from dashboard.webapp import create_app
-
-    key, build = demo_key(2_000, 5, True), demo_build(2_000, 5, True)
-    with session_databases.copy("sqlite", key, build) as engine:
-        url = engine.url.render_as_string(hide_password=False)
-        runtime = Runtime.start(Settings(database_url=url, environment="test"))
+def fuzz_app(security_copy):
+    """A private copy of the security demo: the fuzzer's writes (plans with
+    random titles) must not reach other tests."""
+    with security_copy() as runtime:
         yield create_app(runtime=runtime)
-        runtime.engine.dispose()
 
 
 @pytest.mark.parametrize("username", DEMO_USERNAMES)
