@@ -3,6 +3,7 @@ per app (not at import time) and shared by CLI, web app and tests."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,8 +23,10 @@ class DatabaseBusy(RuntimeError):
 
 
 def is_lock_timeout(error: BaseException) -> bool:
-    """SQLite's "database is locked" / "database table is locked" after the busy timeout."""
-    return isinstance(error, OperationalError) and "locked" in str(error.orig).lower()
+    """SQLite's "database is locked" / "database table is locked" after the
+    busy timeout, wrapped by SQLAlchemy or raw from a bulk loader's cursor."""
+    orig = error.orig if isinstance(error, OperationalError) else error
+    return isinstance(orig, sqlite3.OperationalError) and "locked" in str(orig).lower()
 
 
 @dataclass

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from dashboard.db.base import Base
 from dashboard.db.bulk import insert_numbered
 from dashboard.db.models import Branch, BranchDepartment, Customer, Department, Staff, SurveyTemplate, Wave
-from dashboard.ingest.report import ImportReport
+from dashboard.ingest.report import ImportReport, StagedImport
 from dashboard.ingest.tabular import Checker, read_checked
 
 TIERS = ("standard", "gold", "vip")
@@ -23,9 +23,7 @@ def _lookup(session: Session, model: type[Base], key: str = "code") -> dict[str,
     return {k: i for k, i in session.execute(select(column, model.id))}
 
 
-def import_units(
-    session: Session, path: str | Path, *, dry_run: bool = False, sheet: str | None = None
-) -> ImportReport:
+def import_units(session: Session, path: str | Path, *, sheet: str | None = None) -> StagedImport:
     """Branches and departments, one row per unit. Existing codes are reused;
     a different name for an existing code is refused (rename in the app)."""
     table, check = read_checked(
@@ -83,31 +81,33 @@ def import_units(
     report = check.report(
         "units",
         table,
-        dry_run,
         {"branch": len(new_b), "department": len(new_d), "branch_department": len(new_pairs)},
     )
-    if dry_run:
-        return report
-    for code, (name, region) in new_b.items():
-        branches[code] = Branch(code=code, name=name, region=region or None)
-        session.add(branches[code])
-    for code, name in new_d.items():
-        depts[code] = Department(code=code, name=name)
-        session.add(depts[code])
-    session.flush()
-    session.add_all(
-        BranchDepartment(branch_id=branches[b].id, department_id=depts[d].id) for b, d in new_pairs
-    )
-    session.flush()
-    return report
+
+    def apply(session: Session) -> None:
+        for code, (name, region) in new_b.items():
+            branches[code] = Branch(code=code, name=name, region=region or None)
+            session.add(branches[code])
+        for code, name in new_d.items():
+            depts[code] = Department(code=code, name=name)
+            session.add(depts[code])
+        session.flush()
+        session.add_all(
+            BranchDepartment(branch_id=branches[b].id, department_id=depts[d].id) for b, d in new_pairs
+        )
+        session.flush()
+
+    return StagedImport(report, apply)
 
 
-def _save(session: Session, report: ImportReport, objects: list[Base]) -> ImportReport:
-    """Add the new rows of a valid file, unless this is a dry run."""
-    if not report.dry_run:
+def _staged(report: ImportReport, objects: list[Base]) -> StagedImport:
+    """A valid file whose apply step adds its new rows."""
+
+    def apply(session: Session) -> None:
         session.add_all(objects)
         session.flush()
-    return report
+
+    return StagedImport(report, apply)
 
 
 def _check_region(
@@ -123,9 +123,7 @@ def _check_region(
         check.add(r, "region", f"branch {code} {now}; change regions in the app, not by import")
 
 
-def import_staff(
-    session: Session, path: str | Path, *, dry_run: bool = False, sheet: str | None = None
-) -> ImportReport:
+def import_staff(session: Session, path: str | Path, *, sheet: str | None = None) -> StagedImport:
     """New staff members (existing refs are refused). A department, when
     given, must be one the branch has."""
     table, check = read_checked(
@@ -169,12 +167,10 @@ def import_staff(
                 left_on=left,
             )
         )
-    return _save(session, check.report("staff", table, dry_run, {"staff": len(staff)}), staff)
+    return _staged(check.report("staff", table, {"staff": len(staff)}), staff)
 
 
-def import_waves(
-    session: Session, path: str | Path, *, dry_run: bool = False, sheet: str | None = None
-) -> ImportReport:
+def import_waves(session: Session, path: str | Path, *, sheet: str | None = None) -> StagedImport:
     """New waves of an imported template; period_start <= period_end."""
     table, check = read_checked(path, sheet, ["code", "name", "template_code", "period_start", "period_end"])
     templates = _lookup(session, SurveyTemplate)
@@ -198,12 +194,10 @@ def import_waves(
                 period_end=end,
             )
         )
-    return _save(session, check.report("waves", table, dry_run, {"wave": len(waves)}), waves)
+    return _staged(check.report("waves", table, {"wave": len(waves)}), waves)
 
 
-def import_customers(
-    session: Session, path: str | Path, *, dry_run: bool = False, sheet: str | None = None
-) -> ImportReport:
+def import_customers(session: Session, path: str | Path, *, sheet: str | None = None) -> StagedImport:
     """New customers only: a ref that already exists is refused, so an import
     never silently rewrites a customer's history."""
     table, check = read_checked(
@@ -246,8 +240,6 @@ def import_customers(
                 check.number(r, "annual_revenue", row.get("annual_revenue", ""), minimum=0),
             )
         )
-    report = check.report("customers", table, dry_run, {"customer": len(rows)})
+    report = check.report("customers", table, {"customer": len(rows)})
     report.warn_rows(unflagged, "account manager(s) not flagged is_account_manager in staff")
-    if not dry_run:
-        insert_numbered(session.connection(), "customer", rows)
-    return report
+    return StagedImport(report, lambda session: insert_numbered(session.connection(), "customer", rows))

@@ -1,8 +1,11 @@
-"""What an import did (or, in a dry run, would do)."""
+"""What an import did (or, in a dry run, would do), and a validated file
+waiting to be applied."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass
@@ -34,9 +37,26 @@ class ImportReport:
         counts = ", ".join(f"{n:,} {table}" for table, n in self.written.items()) or "nothing"
         lines = [f"{self.kind} from {self.source}: {self.rows_read:,} rows read, {verb} {counts}"]
         if self.dry_run:
-            lines.append("dry run: the file is valid; nothing was written")
+            lines.append(
+                "dry run: the file is valid and its writes succeeded; rolled back, nothing was written"
+            )
         lines.extend(f"warning: {w}" for w in self.warnings)
         return "\n".join(lines)
+
+
+@dataclass
+class StagedImport:
+    """A file that passed every check: its report, and `apply(session)`, the
+    writes that store it. Staging only reads, so a long file is checked
+    without holding the database's write lock; apply runs in the (short)
+    write transaction, which a dry run rolls back instead of committing."""
+
+    report: ImportReport
+    apply: Callable[[Any], None]  # (Session) -> None
+
+
+def no_writes(_session: Any) -> None:
+    """The apply step of a file with nothing to write (no data rows)."""
 
 
 def row_list(numbers: list[int], shown: int = 10) -> str:

@@ -358,11 +358,11 @@ class Checker:
         if self.problems:
             raise ValidationFailed(self.source, self.problems)
 
-    def report(self, kind: str, table: Table, dry_run: bool, written: dict[str, int]) -> ImportReport:
+    def report(self, kind: str, table: Table, written: dict[str, int]) -> ImportReport:
         """Stop with every problem found; else the report of the valid file,
         `written` counting the rows per table it writes (or would)."""
         self.raise_if_any()
-        return ImportReport(kind, table.source, len(table.rows), dry_run, written)
+        return ImportReport(kind, table.source, len(table.rows), written=written)
 
 
 def read_checked(
