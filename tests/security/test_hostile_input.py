@@ -16,26 +16,7 @@ from dashboard.services import plan_form
 from dashboard.services.plan_form import FieldInvalid
 from dashboard.web_guards import BUSY_MESSAGE
 from dashboard.webapp import create_app
-from tests.support.web_client import login_form_token, post_callback, signed_in_test_client
-
-ROUTER_OUTPUT = ".._pages_content.children..._pages_store.data.."
-
-
-def router_body(pathname, search="") -> dict:
-    """The request Dash's renderer sends when the URL changes."""
-    return {
-        "output": ROUTER_OUTPUT,
-        "outputs": [
-            {"id": "_pages_content", "property": "children"},
-            {"id": "_pages_store", "property": "data"},
-        ],
-        "inputs": [
-            {"id": "_pages_location", "property": "pathname", "value": pathname},
-            {"id": "_pages_location", "property": "search", "value": search},
-        ],
-        "state": [],
-        "changedPropIds": ["_pages_location.pathname"],
-    }
+from tests.support.web_client import login_form_token, post_callback, router_request, signed_in_test_client
 
 
 def callback_body(dependencies: list[dict], output: str, values: dict[str, object]) -> dict:
@@ -64,7 +45,7 @@ def callback_body(dependencies: list[dict], output: str, values: dict[str, objec
 @pytest.mark.parametrize("plan_id", [2**31, 2**63, 10**30, "9" * 400])
 def test_a_plan_id_beyond_the_integer_range_is_no_plan(security_app, plan_id):
     client = signed_in_test_client(security_app, "executive")
-    response = post_callback(client, router_body(f"/plans/{plan_id}"))
+    response = post_callback(client, router_request(f"/plans/{plan_id}"))
     assert response.status_code == 200
     assert "This plan does not exist or is not available to you." in response.get_data(as_text=True)
 
@@ -72,8 +53,8 @@ def test_a_plan_id_beyond_the_integer_range_is_no_plan(security_app, plan_id):
 @pytest.mark.parametrize("customer", [2**31, 2**63, -(2**63), "1%00"])
 def test_a_customer_id_beyond_the_integer_range_shows_no_customer(security_app, customer):
     client = signed_in_test_client(security_app, "executive")
-    plain = post_callback(client, router_body("/churn")).get_json()
-    response = post_callback(client, router_body("/churn", f"?customer={customer}"))
+    plain = post_callback(client, router_request("/churn")).get_json()
+    response = post_callback(client, router_request("/churn", f"?customer={customer}"))
     assert response.status_code == 200
     assert response.get_json() == plain  # the default view: no customer chosen
 
@@ -81,8 +62,8 @@ def test_a_customer_id_beyond_the_integer_range_shows_no_customer(security_app, 
 @pytest.mark.parametrize("search", ["?q=%00", "?branch=B01%00&from=%00", "?q=a%00b&unit=%00"])
 def test_nul_in_url_filters_is_the_default_view(security_app, search):
     client = signed_in_test_client(security_app, "executive")
-    plain = post_callback(client, router_body("/elements")).get_json()
-    response = post_callback(client, router_body("/elements", search))
+    plain = post_callback(client, router_request("/elements")).get_json()
+    response = post_callback(client, router_request("/elements", search))
     assert response.status_code == 200 and response.get_json() == plain
 
 
@@ -91,7 +72,7 @@ def test_nul_in_url_filters_is_the_default_view(security_app, search):
 )
 def test_a_router_sent_no_string_is_refused_not_crashed(security_app, pathname, search):
     client = signed_in_test_client(security_app, "executive")
-    response = post_callback(client, router_body(pathname, search))
+    response = post_callback(client, router_request(pathname, search))
     assert response.status_code == 400
     assert response.get_json() == {"error": "malformed callback request"}
 
