@@ -23,7 +23,7 @@ from tests.support.web_client import post_callback, signed_in_test_client
 
 pytestmark = pytest.mark.slow
 
-EXAMPLES_PER_CALLBACK = 12
+EXAMPLES_PER_CALLBACK = 20
 HUGE = (2**31, 2**63, 10**30, -(2**63) - 1)
 HOSTILE_TEXT = ("\x00", "a\x00b", "\r\nSet-Cookie: x=1", "%00", "9" * 30, "' OR 1=1 --", "é" * 300)
 HOSTILE_PATHS = tuple(
@@ -127,14 +127,15 @@ def test_no_callback_input_causes_a_server_error(fuzz_app, username):
     dependencies = [d for d in registered if not d.get("clientside_function")]
     assert len(dependencies) >= 10  # the router and every page's callbacks
     failures: list[str] = []
-    for dep in dependencies:
-        _fuzz_one(client, dep, failures)
+    posted = [_fuzz_one(client, dep, failures) for dep in dependencies]
     assert not failures, "\n".join(failures)
+    assert min(posted) == EXAMPLES_PER_CALLBACK  # every callback got its examples
 
 
-def _fuzz_one(client, dep: dict, failures: list[str]) -> None:
+def _fuzz_one(client, dep: dict, failures: list[str]) -> int:
     """Post a few drawn requests to one callback; a server error is recorded
     (without shrinking, to keep the run bounded) and the next callback goes on."""
+    posted = []
 
     @settings(
         max_examples=EXAMPLES_PER_CALLBACK,
@@ -147,9 +148,11 @@ def _fuzz_one(client, dep: dict, failures: list[str]) -> None:
     @given(body=callback_body(dep))
     def posts_without_server_error(body):
         response = post_callback(client, body)
+        posted.append(response.status_code)
         if response.status_code >= 500:
             failures.append(f"{dep['output']}: {response.status_code} for {json.dumps(body)[:400]}")
         assert response.status_code < 500
 
     with contextlib.suppress(AssertionError):  # recorded above
         posts_without_server_error()
+    return len(posted)
