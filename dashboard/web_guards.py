@@ -7,17 +7,21 @@
   sees it. Page callbacks clean their own inputs (urlstate, plan_form).
 - SQLite has one writer at a time: a write that waited the whole busy
   timeout (a long import holding the lock) is answered 503 with a message
-  saying to try again, not 500.
+  saying to try again, not 500; inside a page callback the page shows that
+  message (in the shell's notice area) and keeps what was typed.
 """
 
 from __future__ import annotations
 
+import dash
+import dash_bootstrap_components as dbc
 import flask
 from sqlalchemy.exc import OperationalError
 
 from dashboard.runtime import DatabaseBusy, is_lock_timeout
 
 CALLBACK_PATH = "/_dash-update-component"
+NOTICE_ID = "app-notice"  # the shell's area for messages from any page
 ROUTER_ID = "_pages_location"  # dash._pages: the Location the page router reads
 MAX_ROUTER_TEXT = 4_000  # a pathname or search longer than this is no URL of ours
 BUSY_MESSAGE = (
@@ -62,6 +66,23 @@ def _router_value_is_valid(prop: str, value: object) -> bool:
     if value is None:
         return prop != "pathname"  # no search is fine; the router needs a path
     return isinstance(value, str) and len(value) <= MAX_ROUTER_TEXT
+
+
+def callback_error(error: Exception):
+    """Dash's `on_error` for every callback: a busy database is a message on
+    the page (outputs unchanged, so nothing typed is lost); anything else
+    stays an error."""
+    if isinstance(error, DatabaseBusy) or is_lock_timeout(error):
+        dash.set_props(
+            NOTICE_ID,
+            {
+                "children": dbc.Alert(
+                    BUSY_MESSAGE, color="warning", id="app-busy", dismissable=True, duration=20_000
+                )
+            },
+        )
+        return None
+    raise error
 
 
 def _busy(_error: DatabaseBusy):

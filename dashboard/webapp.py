@@ -12,7 +12,7 @@ from dashboard.components.user_menu import user_menu
 from dashboard.config import PROJECT_ROOT, Settings
 from dashboard.runtime import Runtime
 from dashboard.web_context import EXTENSION_KEY, current_user
-from dashboard.web_guards import install_guards
+from dashboard.web_guards import NOTICE_ID, callback_error, install_guards
 
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> Dash:
@@ -27,6 +27,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         title="Customer satisfaction",
         suppress_callback_exceptions=True,
         serve_locally=True,
+        on_error=callback_error,  # a busy database: a message on the page, not an error
     )
     app.server.extensions[EXTENSION_KEY] = runtime
     install_auth(app.server, runtime.settings)
@@ -68,6 +69,6 @@ def _shell() -> html.Div:
                 expand=True,
                 className="mb-3",
             ),
-            dbc.Container(dash.page_container, fluid=True, className="pb-4"),
+            dbc.Container([html.Div(id=NOTICE_ID), dash.page_container], fluid=True, className="pb-4"),
         ]
     )

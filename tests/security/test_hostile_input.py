@@ -6,6 +6,7 @@ list or an object, control characters, a router sent no string, a login
 from __future__ import annotations
 
 import sqlite3
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import event, select
@@ -114,10 +115,21 @@ def test_a_login_next_with_line_breaks_goes_home(security_app, next_url):
     assert response.status_code == 302 and response.headers["Location"] == "/"
 
 
-def test_a_write_while_another_writer_holds_the_lock_is_a_friendly_503(security_copy):
-    """A writer (an import) holds SQLite's write lock; a comment saved from
-    the plan page waits the busy timeout (shortened here) and is answered
-    503 with a message, and nothing is written."""
+@contextmanager
+def another_writer_holds_the_lock(runtime):
+    """A writer (an import's apply step) holding SQLite's write lock."""
+    writer = sqlite3.connect(runtime.engine.url.database, timeout=0)
+    writer.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    finally:
+        writer.rollback()
+        writer.close()
+
+
+@pytest.fixture
+def busy_timeout_app(security_copy):
+    """The app on a private database copy, with the busy timeout shortened."""
     with security_copy() as runtime:
 
         @event.listens_for(runtime.engine, "connect")
@@ -125,27 +137,45 @@ def test_a_write_while_another_writer_holds_the_lock_is_a_friendly_503(security_
             dbapi_connection.execute("PRAGMA busy_timeout=200")
 
         runtime.engine.dispose()
-        app = create_app(runtime=runtime)
-        client = signed_in_test_client(app, "executive")
-        dependencies = client.get("/_dash-dependencies").get_json()
-        with runtime.read_session() as s:
-            plan_id = s.scalars(select(ImprovementPlan.id)).first()
-            comments = len(s.scalars(select(PlanComment.id)).all())
-        body = callback_body(
-            dependencies,
-            "plan-comments.children",
-            {"plan-comment-add.n_clicks": 1, "plan-id.data": plan_id, "plan-comment-text.value": "a comment"},
+        yield create_app(runtime=runtime), runtime
+
+
+def test_a_page_write_while_another_writer_holds_the_lock_shows_a_message(busy_timeout_app):
+    """A comment saved on the plan page waits the busy timeout: the page is
+    told the database is busy (the comment box keeps its text: outputs are
+    unchanged), nothing is written, and once the lock is free the same
+    write goes through."""
+    app, runtime = busy_timeout_app
+    client = signed_in_test_client(app, "executive")
+    dependencies = client.get("/_dash-dependencies").get_json()
+    with runtime.read_session() as s:
+        plan_id = s.scalars(select(ImprovementPlan.id)).first()
+        comments = len(s.scalars(select(PlanComment.id)).all())
+    body = callback_body(
+        dependencies,
+        "plan-comments.children",
+        {"plan-comment-add.n_clicks": 1, "plan-id.data": plan_id, "plan-comment-text.value": "a comment"},
+    )
+    with another_writer_holds_the_lock(runtime):
+        busy = post_callback(client, body)
+    assert busy.status_code == 200
+    answer = busy.get_json()
+    assert answer["sideUpdate"]["app-notice"]["children"]["props"]["children"] == BUSY_MESSAGE
+    assert "response" not in answer or not answer["response"]  # the page's outputs stay as they were
+    with runtime.read_session() as s:
+        assert len(s.scalars(select(PlanComment.id)).all()) == comments
+    saved = post_callback(client, body)
+    assert saved.status_code == 200 and "a comment" in saved.get_data(as_text=True)
+    assert "sideUpdate" not in saved.get_json()
+
+
+def test_a_login_while_another_writer_holds_the_lock_is_a_friendly_503(busy_timeout_app):
+    app, runtime = busy_timeout_app
+    client = app.server.test_client()
+    token = login_form_token(client.get("/login").get_data(as_text=True))
+    with another_writer_holds_the_lock(runtime):
+        response = client.post(
+            "/login", data={"username": "executive", "password": DEMO_PASSWORD, "csrf_token": token}
         )
-        writer = sqlite3.connect(runtime.engine.url.database, timeout=0)
-        writer.execute("BEGIN IMMEDIATE")  # the import's write transaction
-        try:
-            busy = post_callback(client, body)
-        finally:
-            writer.rollback()
-            writer.close()
-        assert busy.status_code == 503
-        assert busy.get_json() == {"error": BUSY_MESSAGE} and busy.headers["Retry-After"]
-        with runtime.read_session() as s:
-            assert len(s.scalars(select(PlanComment.id)).all()) == comments
-        saved = post_callback(client, body)  # the lock released: the same write goes through
-        assert saved.status_code == 200 and "a comment" in saved.get_data(as_text=True)
+    assert response.status_code == 503, response.get_data(as_text=True)[:300]
+    assert response.get_data(as_text=True) == BUSY_MESSAGE and response.headers["Retry-After"] == "30"
