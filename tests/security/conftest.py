@@ -27,13 +27,13 @@ def security_app(security_runtime):
 
 @pytest.fixture(scope="session")
 def security_copy(session_databases):
-    """`with security_copy() as runtime`: a private, writable copy of the
-    security demo database, for tests whose writes must not reach others."""
+    """`with security_copy(backend="sqlite") as runtime`: a private, writable
+    copy of the security demo database, for tests whose writes must not reach others."""
 
     @contextmanager
-    def copy():
+    def copy(backend: str = "sqlite"):
         key, build = demo_key(*SECURITY_DEMO, True), demo_build(*SECURITY_DEMO, True)
-        with session_databases.copy("sqlite", key, build) as engine:
+        with session_databases.copy(backend, key, build) as engine:
             url = engine.url.render_as_string(hide_password=False)
             runtime = Runtime.start(Settings(database_url=url, environment="test"))
             try:
