@@ -152,8 +152,7 @@ def import_staff(session: Session, path: str | Path, *, sheet: str | None = None
         title = check.text(r, "job_title", row.get("job_title", ""), required=False, max_len=60)
         started = check.date(r, "started_on", row.get("started_on", ""))
         left = check.date(r, "left_on", row.get("left_on", ""))
-        if started and left and left < started:
-            check.add(r, "left_on", "is before started_on")
+        check.in_order(r, ("started_on", started), ("left_on", left))
         staff.append(
             Staff(
                 employee_ref=ref,
@@ -183,8 +182,7 @@ def import_waves(session: Session, path: str | Path, *, sheet: str | None = None
             check.add(r, "template_code", f"unknown template {row['template_code']!r} (import it first)")
         start = check.date(r, "period_start", row["period_start"], required=True)
         end = check.date(r, "period_end", row["period_end"], required=True)
-        if start and end and end < start:
-            check.add(r, "period_end", "is before period_start")
+        check.in_order(r, ("period_start", start), ("period_end", end))
         waves.append(
             Wave(
                 code=code,
@@ -225,8 +223,7 @@ def import_customers(session: Session, path: str | Path, *, sheet: str | None = 
             unflagged.append(r)
         joined = check.date(r, "joined_on", row["joined_on"], required=True)
         churned = check.date(r, "churned_on", row.get("churned_on", ""))
-        if joined and churned and churned < joined:
-            check.add(r, "churned_on", "is before joined_on")
+        check.in_order(r, ("joined_on", joined), ("churned_on", churned))
         rows.append(
             (
                 ref,

@@ -342,6 +342,13 @@ class Checker:
             self.add(row, col, f"{value!r} is not a date/time (YYYY-MM-DD or YYYY-MM-DD HH:MM)")
             return None
 
+    def in_order(self, row: int, first: tuple[str, date | None], then: tuple[str, date | None]) -> None:
+        """Two (column, parsed date) of a row: the second, when both are
+        given, may not be before the first ("left_on: is before started_on")."""
+        (first_col, first_value), (then_col, then_value) = first, then
+        if first_value and then_value and then_value < first_value:
+            self.add(row, then_col, f"is before {first_col}")
+
     def choice(
         self, row: int, col: str, value: str, allowed: Collection[str], default: str | None = None
     ) -> str | None:
