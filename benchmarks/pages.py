@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from dashboard.config import Settings  # noqa: E402
 from dashboard.webapp import create_app  # noqa: E402
-from tests.support.web_client import post_callback, signed_in_test_client  # noqa: E402
+from tests.support.web_client import post_callback, router_request, signed_in_test_client  # noqa: E402
 
 VIEWS = [
     ("/", ""),
@@ -48,22 +48,6 @@ VIEWS = [
     ("/plans/1", ""),
     ("/churn", ""),
 ]
-
-
-def page_body(path: str, search: str) -> dict:
-    return {
-        "output": ".._pages_content.children..._pages_store.data..",
-        "outputs": [
-            {"id": "_pages_content", "property": "children"},
-            {"id": "_pages_store", "property": "data"},
-        ],
-        "inputs": [
-            {"id": "_pages_location", "property": "pathname", "value": path},
-            {"id": "_pages_location", "property": "search", "value": search},
-        ],
-        "changedPropIds": ["_pages_location.pathname"],
-        "state": [],
-    }
 
 
 def timings(client, body: dict, repeat: int) -> list[float]:
@@ -107,7 +91,7 @@ def measure(settings: Settings, user: str, repeat: int) -> pd.DataFrame:
     app = create_app(settings)
     client = signed_in_test_client(app, user)
     rows = []
-    cases = [(f"page {p}{s}", page_body(p, s)) for p, s in VIEWS]
+    cases = [(f"page {p}{s}", router_request(p, s)) for p, s in VIEWS]
     for name, body in cases:
         print(f"... {name}", file=sys.stderr, flush=True)
         ms = timings(client, body, repeat)

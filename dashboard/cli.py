@@ -74,27 +74,31 @@ def demo(responses: int, seed: int, if_empty: bool) -> None:
 @main.command("import")
 @click.argument("kind")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--dry-run", is_flag=True, help="Validate and report, write nothing.")
+@click.option(
+    "--dry-run", is_flag=True, help="Check and run the import's writes, then roll them back: nothing is kept."
+)
 @click.option("--sheet", default=None, help="Excel sheet name (default: the first sheet).")
 def import_(kind: str, path: Path, dry_run: bool, sheet: str | None) -> None:
     """Import a file. KIND: template, units, staff, waves, customers, responses,
     service_requests, management_survey, standards, audits, promises,
     churn_events, benchmarks (docs/DATA-FORMATS.md). A file with any error
     imports nothing."""
-    from dashboard.ingest.importers import KINDS, import_file
+    from dashboard.ingest.importers import KINDS, run_import
+    from dashboard.runtime import DatabaseBusy
 
     if kind not in KINDS:
         raise click.BadParameter(f"unknown kind {kind!r}; choose from {', '.join(sorted(KINDS))}")
     rt = start_runtime()
     options = {"sheet": sheet} if sheet else {}
     try:
-        with rt.write_session() as session:
-            report = import_file(session, kind, path, dry_run=dry_run, **options)
-            if dry_run:
-                session.rollback()
+        report = run_import(rt.sessions, kind, path, dry_run=dry_run, **options)
     except ValidationFailed as exc:
         click.echo(str(exc), err=True)
         sys.exit(2)
+    except DatabaseBusy as exc:
+        raise click.ClickException(
+            f"the database is busy with another write ({exc}); nothing was imported"
+        ) from exc
     click.echo(report.summary())
 
 

@@ -47,12 +47,33 @@ def code(text: str) -> str | None:
     return text if CODE.fullmatch(text) else None
 
 
-def integer(text: str) -> int | None:
-    """A record id: digits only (no sign, no spaces), within the database's
-    32-bit ids (a larger number would be an error on PostgreSQL, not a miss)."""
-    if not (text.isascii() and text.isdigit() and len(text) <= 10):
+# Record ids are 32-bit integers on PostgreSQL (SQLite's are 64-bit): a
+# larger number would be an error in the query, not a miss, so it names no record.
+ID_RANGE = (1, 2**31 - 1)
+
+
+def integer(low: int, high: int) -> Parser:
+    """Digits only (no sign, no spaces) for a whole number within low..high."""
+
+    def parse(text: str) -> int | None:
+        if not (text.isascii() and text.isdigit() and len(text) <= len(str(high))):
+            return None
+        return int(text) if low <= int(text) <= high else None
+
+    return parse
+
+
+record_id = integer(*ID_RANGE)  # a plan's or a customer's id
+
+
+def id_or_none(value: object) -> int | None:
+    """A record id as a page store, a path or a URL holds it (an int or its
+    digits), or None when it cannot name a record."""
+    if isinstance(value, bool):
         return None
-    return int(text) if int(text) < 2**31 else None
+    if isinstance(value, int):
+        value = str(value)
+    return record_id(value) if isinstance(value, str) else None
 
 
 def codes(text: str) -> str | None:
@@ -205,7 +226,7 @@ CHURN = PageState(
         # segments and managers come from the customer data, so any short text
         Param("segment", text(40)),
         Param("manager", text(120)),
-        Param("customer", integer),
+        Param("customer", record_id),
     ),
 )
 RANKINGS = PageState(

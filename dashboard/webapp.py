@@ -13,6 +13,7 @@ from dashboard.config import PROJECT_ROOT, Settings
 from dashboard.http_hardening import install_http_hardening
 from dashboard.runtime import Runtime
 from dashboard.web_context import EXTENSION_KEY, current_user
+from dashboard.web_guards import NOTICE_ID, callback_error, install_guards
 
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> Dash:
@@ -27,10 +28,12 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         title="Customer satisfaction",
         suppress_callback_exceptions=True,
         serve_locally=True,
+        on_error=callback_error,  # a busy database: a message on the page, not an error
     )
     app.server.extensions[EXTENSION_KEY] = runtime
     install_auth(app.server, runtime)
     install_http_hardening(app, runtime.settings)
+    install_guards(app.server)  # malformed callback bodies: 400; a busy database: 503
     app.layout = _shell
     return app
 
@@ -68,6 +71,6 @@ def _shell() -> html.Div:
                 expand=True,
                 className="mb-3",
             ),
-            dbc.Container(dash.page_container, fluid=True, className="pb-4"),
+            dbc.Container([html.Div(id=NOTICE_ID), dash.page_container], fluid=True, className="pb-4"),
         ]
     )

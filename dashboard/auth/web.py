@@ -115,8 +115,8 @@ def _logout():
 def _safe_next(raw: str | None) -> str:
     """Only same-site paths: an attacker's link must not bounce a fresh
     login to another site."""
-    if not raw:
-        return "/"
+    if not raw or len(raw) > 2_000 or any(ord(c) < 32 or ord(c) == 127 for c in raw):
+        return "/"  # CR/LF would split the Location header; no path of ours is that long
     parts = urlsplit(raw)
     if parts.scheme or parts.netloc or not raw.startswith("/") or raw.startswith("//") or "\\" in raw:
         return "/"

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from dashboard.db.models import AuditScore, Commitment, ServiceStandard
 from dashboard.domain import ELEMENTS
 from dashboard.ingest.references import Units
-from dashboard.ingest.report import ImportReport, save_rows
+from dashboard.ingest.report import StagedImport, staged_rows
 from dashboard.ingest.tabular import Checker, read_checked
 
 AUDIT_KINDS = ("audit", "mystery_shopper", "call_audit", "sla_attainment")
@@ -49,9 +49,7 @@ def _period(check: Checker, r: int, row: dict[str, str], start: str, end: str) -
     return first, last
 
 
-def import_standards(
-    session: Session, path: str | Path, *, dry_run: bool = False, sheet: str | None = None
-) -> ImportReport:
+def import_standards(session: Session, path: str | Path, *, sheet: str | None = None) -> StagedImport:
     """Service standards: management's target index per RATER element, for
     the whole organisation (branch and department empty), a department, a
     branch or one unit, in force from `valid_from` (to `valid_to`, if given).
@@ -108,17 +106,14 @@ def import_standards(
                 valid_to=end,
             )
         )
-    report = check.report("standards", table, dry_run, {"service_standard": len(standards)})
-    return save_rows(session, report, standards)
+    return staged_rows(check.report("standards", table, {"service_standard": len(standards)}), standards)
 
 
 def _overlap(a_start: date, a_end: date | None, b_start: date, b_end: date | None) -> bool:
     return (b_end is None or a_start <= b_end) and (a_end is None or b_start <= a_end)
 
 
-def import_audits(
-    session: Session, path: str | Path, *, dry_run: bool = False, sheet: str | None = None
-) -> ImportReport:
+def import_audits(session: Session, path: str | Path, *, sheet: str | None = None) -> StagedImport:
     """Delivery measured against the standards (gap 3): audits, mystery
     shopping, call audits and SLA attainment, as a 0-100 score per branch
     (optionally one department), RATER element and date."""
@@ -144,13 +139,10 @@ def import_audits(
                 branch_id=b, department_id=d, element=element, kind=kind, audited_on=audited_on, score=score
             )
         )
-    report = check.report("audits", table, dry_run, {"audit_score": len(audits)})
-    return save_rows(session, report, audits)
+    return staged_rows(check.report("audits", table, {"audit_score": len(audits)}), audits)
 
 
-def import_promises(
-    session: Session, path: str | Path, *, dry_run: bool = False, sheet: str | None = None
-) -> ImportReport:
+def import_promises(session: Session, path: str | Path, *, sheet: str | None = None) -> StagedImport:
     """Promises published to customers (gap 4) that service requests can
     measure: 'we answer within 24 hours' (first_response_hours) or 'we resolve
     complaints within 5 days' (resolution_hours). New codes only."""
@@ -177,5 +169,4 @@ def import_promises(
                 published_on=check.date(r, "published_on", row["published_on"], required=True),
             )
         )
-    report = check.report("promises", table, dry_run, {"commitment": len(promises)})
-    return save_rows(session, report, promises)
+    return staged_rows(check.report("promises", table, {"commitment": len(promises)}), promises)

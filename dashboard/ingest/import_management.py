@@ -13,16 +13,14 @@ from sqlalchemy.orm import Session
 from dashboard.db.bulk import bulk_insert, insert_numbered
 from dashboard.db.models import ManagementResponse, Question, Staff, SurveyTemplate
 from dashboard.ingest.references import Units
-from dashboard.ingest.report import ImportReport
+from dashboard.ingest.report import ImportReport, StagedImport, no_writes
 from dashboard.ingest.tabular import IMPORTANCE_COLUMNS, Checker, Table, read_checked
 
 FIXED = ["respondent_ref", "template_code", "surveyed_on", "branch_code", "department_code"]
 REQUIRED = ["respondent_ref", "template_code", "surveyed_on"]
 
 
-def import_management_survey(
-    session: Session, path: str | Path, *, dry_run: bool = False, sheet: str | None = None
-) -> ImportReport:
+def import_management_survey(session: Session, path: str | Path, *, sheet: str | None = None) -> StagedImport:
     """One row per manager and unit surveyed: `respondent_ref` (staff),
     `template_code` (a template with audience: management), `surveyed_on`,
     `branch_code` and `department_code` (the unit answered for; empty for the
@@ -33,7 +31,7 @@ def import_management_survey(
     template = _one_management_template(session, table, check)
     check.raise_if_any()
     if template is None:  # a file without rows
-        return ImportReport("management_survey", table.source, 0, dry_run)
+        return StagedImport(ImportReport("management_survey", table.source, 0), no_writes)
     questions = {
         q.code: q for q in session.scalars(select(Question).where(Question.template_id == template.id))
     }
@@ -86,32 +84,33 @@ def import_management_survey(
     report = check.report(
         "management_survey",
         table,
-        dry_run,
         {
             "management_response": len(responses),
             "management_answer": sum(len(a) for a in answers),
             "management_importance": sum(len(p) for p in importance),
         },
     )
-    if dry_run:
-        return report
-    conn = session.connection()
-    first = insert_numbered(
-        conn, "management_response", [(s, template.id, b, d, on.isoformat()) for s, b, d, on in responses]
-    )
-    bulk_insert(
-        conn,
-        "management_answer",
-        ("management_response_id", "question_id", "expectation"),
-        [(first + k, qid, v) for k, values in enumerate(answers) for qid, v in values.items()],
-    )
-    bulk_insert(
-        conn,
-        "management_importance",
-        ("management_response_id", "element", "points"),
-        [(first + k, e, p) for k, parsed in enumerate(importance) for e, p in parsed.items()],
-    )
-    return report
+    template_id = template.id
+
+    def apply(session: Session) -> None:
+        conn = session.connection()
+        first = insert_numbered(
+            conn, "management_response", [(s, template_id, b, d, on.isoformat()) for s, b, d, on in responses]
+        )
+        bulk_insert(
+            conn,
+            "management_answer",
+            ("management_response_id", "question_id", "expectation"),
+            [(first + k, qid, v) for k, values in enumerate(answers) for qid, v in values.items()],
+        )
+        bulk_insert(
+            conn,
+            "management_importance",
+            ("management_response_id", "element", "points"),
+            [(first + k, e, p) for k, parsed in enumerate(importance) for e, p in parsed.items()],
+        )
+
+    return StagedImport(report, apply)
 
 
 def _one_management_template(session: Session, table: Table, check: Checker) -> SurveyTemplate | None:

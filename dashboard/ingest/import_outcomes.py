@@ -16,16 +16,14 @@ from dashboard.db.models import ChurnEvent, Customer, ExternalBenchmark
 from dashboard.domain import ELEMENTS
 from dashboard.ingest.import_delivery import index_points
 from dashboard.ingest.references import lookup
-from dashboard.ingest.report import ImportReport, save_rows
+from dashboard.ingest.report import StagedImport, staged_rows
 from dashboard.ingest.tabular import Checker, read_checked
 
 PERIOD = re.compile(r"(?P<year>\d{4})(-(H[12]|Q[1-4]))?")
 OVERALL = "overall"
 
 
-def import_churn_events(
-    session: Session, path: str | Path, *, dry_run: bool = False, sheet: str | None = None
-) -> ImportReport:
+def import_churn_events(session: Session, path: str | Path, *, sheet: str | None = None) -> StagedImport:
     """Customers who left (`left_on`, `reason`) and, where they came back,
     `returned_on`, for customers already imported. A row for an event already
     recorded (same customer and `left_on`) may fill in its empty return date
@@ -89,29 +87,35 @@ def import_churn_events(
         timeline.setdefault(cid, {})[left] = (returned or (event.returned_on if event else None), r)
     _check_timelines(check, timeline)
     touched = {e.customer_id for e in new} | {e.customer_id for e, _ in updates}
-    report = check.report(
-        "churn_events", table, dry_run, {"churn_event": len(new) + len(updates), "customer": len(touched)}
-    )
+    report = check.report("churn_events", table, {"churn_event": len(new)})  # new rows only
     report.warn_rows(repeats, "row(s) repeat events already recorded and change nothing")
-    if dry_run:
-        return report
-    recorded_at = now()
-    for event in new:
-        event.source, event.recorded_at = table.source[-200:], recorded_at
-    session.add_all(new)
-    for event, change in updates:
-        for column, value in change.items():
-            setattr(event, column, value)
-    session.flush()
-    _follow_latest_event(session, touched)
-    audit(
-        session,
-        "import.churn_events",
-        username="import",
-        target=table.source,
-        detail={"new": len(new), "updated": len(updates), "customers": len(touched)},
-    )
-    return report
+    if updates:
+        report.warnings.append(f"{len(updates)} recorded event(s) completed (return date or reason)")
+    if touched:
+        report.warnings.append(f"churned_on follows the latest event for {len(touched)} customer(s)")
+    changes = [(event.id, change) for event, change in updates]
+    source = table.source
+
+    def apply(session: Session) -> None:
+        recorded_at = now()
+        for event in new:
+            event.source, event.recorded_at = source[-200:], recorded_at
+        session.add_all(new)
+        for event_id, change in changes:
+            event = session.get(ChurnEvent, event_id)
+            for column, value in change.items():
+                setattr(event, column, value)
+        session.flush()
+        _follow_latest_event(session, touched)
+        audit(
+            session,
+            "import.churn_events",
+            username="import",
+            target=source,
+            detail={"new": len(new), "updated": len(changes), "customers": len(touched)},
+        )
+
+    return StagedImport(report, apply)
 
 
 def _fill_in(check: Checker, r: int, event: ChurnEvent, reason: str | None, returned: date | None) -> dict:
@@ -161,9 +165,7 @@ def _follow_latest_event(session: Session, customer_ids: set[int]) -> None:
         session.execute(update(Customer).where(Customer.id == cid).values(churned_on=churned))
 
 
-def import_benchmarks(
-    session: Session, path: str | Path, *, dry_run: bool = False, sheet: str | None = None
-) -> ImportReport:
+def import_benchmarks(session: Session, path: str | Path, *, sheet: str | None = None) -> StagedImport:
     """Published indices to compare with: `source` (who published it),
     `period` (2026, 2026-H1 or 2026-Q3), `element` (a RATER code, or empty
     for the overall index), `index` on the 0-100 scale and an optional
@@ -208,5 +210,4 @@ def import_benchmarks(
                 note=check.text(r, "note", row.get("note", ""), required=False, max_len=2000),
             )
         )
-    report = check.report("benchmarks", table, dry_run, {"external_benchmark": len(rows)})
-    return save_rows(session, report, rows)
+    return staged_rows(check.report("benchmarks", table, {"external_benchmark": len(rows)}), rows)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from dashboard.db.base import Base
 from dashboard.db.bulk import insert_numbered
 from dashboard.db.models import Branch, BranchDepartment, Customer, Department, Staff, SurveyTemplate, Wave
-from dashboard.ingest.report import ImportReport, save_rows
+from dashboard.ingest.report import StagedImport, staged_rows
 from dashboard.ingest.tabular import Checker, read_checked
 
 TIERS = ("standard", "gold", "vip")
@@ -23,9 +23,7 @@ def _lookup(session: Session, model: type[Base], key: str = "code") -> dict[str,
     return {k: i for k, i in session.execute(select(column, model.id))}
 
 
-def import_units(
-    session: Session, path: str | Path, *, dry_run: bool = False, sheet: str | None = None
-) -> ImportReport:
+def import_units(session: Session, path: str | Path, *, sheet: str | None = None) -> StagedImport:
     """Branches and departments, one row per unit. Existing codes are reused;
     a different name for an existing code is refused (rename in the app)."""
     table, check = read_checked(
@@ -83,23 +81,23 @@ def import_units(
     report = check.report(
         "units",
         table,
-        dry_run,
         {"branch": len(new_b), "department": len(new_d), "branch_department": len(new_pairs)},
     )
-    if dry_run:
-        return report
-    for code, (name, region) in new_b.items():
-        branches[code] = Branch(code=code, name=name, region=region or None)
-        session.add(branches[code])
-    for code, name in new_d.items():
-        depts[code] = Department(code=code, name=name)
-        session.add(depts[code])
-    session.flush()
-    session.add_all(
-        BranchDepartment(branch_id=branches[b].id, department_id=depts[d].id) for b, d in new_pairs
-    )
-    session.flush()
-    return report
+
+    def apply(session: Session) -> None:
+        for code, (name, region) in new_b.items():
+            branches[code] = Branch(code=code, name=name, region=region or None)
+            session.add(branches[code])
+        for code, name in new_d.items():
+            depts[code] = Department(code=code, name=name)
+            session.add(depts[code])
+        session.flush()
+        session.add_all(
+            BranchDepartment(branch_id=branches[b].id, department_id=depts[d].id) for b, d in new_pairs
+        )
+        session.flush()
+
+    return StagedImport(report, apply)
 
 
 def _check_region(
@@ -115,9 +113,7 @@ def _check_region(
         check.add(r, "region", f"branch {code} {now}; change regions in the app, not by import")
 
 
-def import_staff(
-    session: Session, path: str | Path, *, dry_run: bool = False, sheet: str | None = None
-) -> ImportReport:
+def import_staff(session: Session, path: str | Path, *, sheet: str | None = None) -> StagedImport:
     """New staff members (existing refs are refused). A department, when
     given, must be one the branch has."""
     table, check = read_checked(
@@ -146,8 +142,7 @@ def import_staff(
         title = check.text(r, "job_title", row.get("job_title", ""), required=False, max_len=60)
         started = check.date(r, "started_on", row.get("started_on", ""))
         left = check.date(r, "left_on", row.get("left_on", ""))
-        if started and left and left < started:
-            check.add(r, "left_on", "is before started_on")
+        check.in_order(r, ("started_on", started), ("left_on", left))
         staff.append(
             Staff(
                 employee_ref=ref,
@@ -161,12 +156,10 @@ def import_staff(
                 left_on=left,
             )
         )
-    return save_rows(session, check.report("staff", table, dry_run, {"staff": len(staff)}), staff)
+    return staged_rows(check.report("staff", table, {"staff": len(staff)}), staff)
 
 
-def import_waves(
-    session: Session, path: str | Path, *, dry_run: bool = False, sheet: str | None = None
-) -> ImportReport:
+def import_waves(session: Session, path: str | Path, *, sheet: str | None = None) -> StagedImport:
     """New waves of an imported template; period_start <= period_end."""
     table, check = read_checked(path, sheet, ["code", "name", "template_code", "period_start", "period_end"])
     templates = _lookup(session, SurveyTemplate)
@@ -179,8 +172,7 @@ def import_waves(
             check.add(r, "template_code", f"unknown template {row['template_code']!r} (import it first)")
         start = check.date(r, "period_start", row["period_start"], required=True)
         end = check.date(r, "period_end", row["period_end"], required=True)
-        if start and end and end < start:
-            check.add(r, "period_end", "is before period_start")
+        check.in_order(r, ("period_start", start), ("period_end", end))
         waves.append(
             Wave(
                 code=code,
@@ -190,12 +182,10 @@ def import_waves(
                 period_end=end,
             )
         )
-    return save_rows(session, check.report("waves", table, dry_run, {"wave": len(waves)}), waves)
+    return staged_rows(check.report("waves", table, {"wave": len(waves)}), waves)
 
 
-def import_customers(
-    session: Session, path: str | Path, *, dry_run: bool = False, sheet: str | None = None
-) -> ImportReport:
+def import_customers(session: Session, path: str | Path, *, sheet: str | None = None) -> StagedImport:
     """New customers only: a ref that already exists is refused, so an import
     never silently rewrites a customer's history."""
     table, check = read_checked(
@@ -223,8 +213,7 @@ def import_customers(
             unflagged.append(r)
         joined = check.date(r, "joined_on", row["joined_on"], required=True)
         churned = check.date(r, "churned_on", row.get("churned_on", ""))
-        if joined and churned and churned < joined:
-            check.add(r, "churned_on", "is before joined_on")
+        check.in_order(r, ("joined_on", joined), ("churned_on", churned))
         rows.append(
             (
                 ref,
@@ -238,8 +227,6 @@ def import_customers(
                 check.number(r, "annual_revenue", row.get("annual_revenue", ""), minimum=0),
             )
         )
-    report = check.report("customers", table, dry_run, {"customer": len(rows)})
+    report = check.report("customers", table, {"customer": len(rows)})
     report.warn_rows(unflagged, "account manager(s) not flagged is_account_manager in staff")
-    if not dry_run:
-        insert_numbered(session.connection(), "customer", rows)
-    return report
+    return StagedImport(report, lambda session: insert_numbered(session.connection(), "customer", rows))

@@ -13,7 +13,7 @@ from dashboard.db.bulk import insert_numbered
 from dashboard.db.models import Customer, ServiceRequest, Staff
 from dashboard.db.rollup_refresh import refresh_customer_departments
 from dashboard.ingest.references import Units, lookup
-from dashboard.ingest.report import ImportReport
+from dashboard.ingest.report import StagedImport
 from dashboard.ingest.tabular import Checker, read_checked
 
 REQUIRED = [
@@ -37,9 +37,7 @@ OPTIONAL = [
 ]
 
 
-def import_service_requests(
-    session: Session, path: str | Path, *, dry_run: bool = False, sheet: str | None = None
-) -> ImportReport:
+def import_service_requests(session: Session, path: str | Path, *, sheet: str | None = None) -> StagedImport:
     """New service requests (existing refs are refused). First response,
     resolution and escalation may not precede submission, nor resolution
     the first response; an empty resolved_at means still open."""
@@ -110,14 +108,16 @@ def import_service_requests(
                 rating,
             )
         )
-    report = check.report("service_requests", table, dry_run, {"service_request": len(rows)})
+    report = check.report("service_requests", table, {"service_request": len(rows)})
     report.warn_rows(
         open_rated, "unresolved request(s) carry a rating or confirmation, normally given on closing"
     )
-    if not dry_run:
+
+    def apply(session: Session) -> None:
         insert_numbered(session.connection(), "service_request", rows)
         refresh_customer_departments(session.connection())  # who department heads may see
-    return report
+
+    return StagedImport(report, apply)
 
 
 def _escalated(check: Checker, r: int, row: dict[str, str]) -> bool:

@@ -15,7 +15,7 @@ from dashboard.db.models import Customer, Question, Response, SurveyTemplate, Wa
 from dashboard.db.rollup_refresh import refresh_rollups
 from dashboard.domain import CHANNELS
 from dashboard.ingest.references import Units, lookup
-from dashboard.ingest.report import ImportReport
+from dashboard.ingest.report import ImportReport, StagedImport, no_writes
 from dashboard.ingest.tabular import IMPORTANCE_COLUMNS, Checker, Table, read_checked
 
 FIXED_REQUIRED = ["response_id", "wave", "branch_code", "department_code", "submitted_at"]
@@ -92,9 +92,7 @@ def _refuse_other_audiences(session: Session, table: Table, waves: dict[str, Wav
             return  # one message says it; the file is refused whole
 
 
-def import_responses(
-    session: Session, path: str | Path, *, dry_run: bool = False, sheet: str | None = None
-) -> ImportReport:
+def import_responses(session: Session, path: str | Path, *, sheet: str | None = None) -> StagedImport:
     """Responses, their answers and importance points for existing waves.
 
     The template comes from the wave (one template per file). Everything is
@@ -123,7 +121,7 @@ def import_responses(
     _refuse_other_audiences(session, table, waves, check)
     check.raise_if_any()
     if not table.rows:
-        return ImportReport("responses", table.source, 0, dry_run)
+        return StagedImport(ImportReport("responses", table.source, 0), no_writes)
     questions = {
         q.code: q for q in session.scalars(select(Question).where(Question.template_id == templates.pop()))
     }
@@ -208,27 +206,28 @@ def import_responses(
     report = check.report(
         "responses",
         table,
-        dry_run,
         {"response": len(responses), "answer": n_answers, "importance_allocation": 5 * len(importance)},
     )
     report.warn_rows(outside, "response(s) submitted outside the wave period")
-    if dry_run:
-        return report
-    conn = session.connection()
-    first = insert_numbered(conn, "response", responses)
-    bulk_insert(
-        conn,
-        "answer",
-        ("response_id", "question_id", "expectation", "perception"),
-        [(first + k, qid, e, p) for k, merged in enumerate(answers) for qid, (e, p) in merged.items()],
-    )
-    bulk_insert(
-        conn,
-        "importance_allocation",
-        ("response_id", "element", "points"),
-        [(first + k, e, pts) for k, parsed in importance for e, pts in parsed.items()],
-    )
-    refresh_rollups(
-        conn, wave_ids={resp[1] for resp in responses}, branch_ids={resp[3] for resp in responses}
-    )
-    return report
+
+    def apply(session: Session) -> None:
+        """The bulk insert and the rebuild of the touched rollup partitions."""
+        conn = session.connection()
+        first = insert_numbered(conn, "response", responses)
+        bulk_insert(
+            conn,
+            "answer",
+            ("response_id", "question_id", "expectation", "perception"),
+            ((first + k, qid, e, p) for k, merged in enumerate(answers) for qid, (e, p) in merged.items()),
+        )
+        bulk_insert(
+            conn,
+            "importance_allocation",
+            ("response_id", "element", "points"),
+            ((first + k, e, pts) for k, parsed in importance for e, pts in parsed.items()),
+        )
+        refresh_rollups(
+            conn, wave_ids={resp[1] for resp in responses}, branch_ids={resp[3] for resp in responses}
+        )
+
+    return StagedImport(report, apply)

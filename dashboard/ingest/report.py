@@ -1,13 +1,11 @@
-"""What an import did (or, in a dry run, would do)."""
+"""What an import did (or, in a dry run, would do), and a validated file
+waiting to be applied."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
-
-from sqlalchemy.orm import Session
-
-from dashboard.db.base import Base
+from typing import Any
 
 
 @dataclass
@@ -39,20 +37,38 @@ class ImportReport:
         counts = ", ".join(f"{n:,} {table}" for table, n in self.written.items()) or "nothing"
         lines = [f"{self.kind} from {self.source}: {self.rows_read:,} rows read, {verb} {counts}"]
         if self.dry_run:
-            lines.append("dry run: the file is valid; nothing was written")
+            lines.append(
+                "dry run: the file is valid and its writes succeeded; rolled back, nothing was written"
+            )
         lines.extend(f"warning: {w}" for w in self.warnings)
         return "\n".join(lines)
+
+
+@dataclass
+class StagedImport:
+    """A file that passed every check: its report, and `apply(session)`, the
+    writes that store it. Staging only reads, so a long file is checked
+    without holding the database's write lock; apply runs in the (short)
+    write transaction, which a dry run rolls back instead of committing."""
+
+    report: ImportReport
+    apply: Callable[[Any], None]  # (Session) -> None
+
+
+def staged_rows(report: ImportReport, objects: list) -> StagedImport:
+    """A valid file whose apply step adds its new ORM rows."""
+
+    def apply(session: Any) -> None:
+        session.add_all(objects)
+        session.flush()
+
+    return StagedImport(report, apply)
+
+
+def no_writes(_session: Any) -> None:
+    """The apply step of a file with nothing to write (no data rows)."""
 
 
 def row_list(numbers: list[int], shown: int = 10) -> str:
     """Row numbers for a warning: the first `shown`, then an ellipsis."""
     return ", ".join(map(str, numbers[:shown])) + (" ..." if len(numbers) > shown else "")
-
-
-def save_rows(session: Session, report: ImportReport, objects: Sequence[Base]) -> ImportReport:
-    """Add the new rows of a valid file in the caller's transaction, unless
-    the report is a dry run's."""
-    if not report.dry_run:
-        session.add_all(objects)
-        session.flush()
-    return report

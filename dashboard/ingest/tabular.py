@@ -19,7 +19,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
+from openpyxl.utils import get_column_letter
 
 from dashboard.domain import ELEMENTS
 from dashboard.ingest.errors import Problem, ValidationFailed
@@ -66,6 +68,9 @@ def read_table(path: str | Path, sheet: str | None = None) -> Table:
             )
     except ValidationFailed:
         raise
+    except ExcelUnreadable as exc:
+        message = "is not a readable .xlsx workbook (truncated or damaged?); save it again from Excel"
+        raise ValidationFailed(source, [Problem("file", message)]) from exc
     except UnicodeDecodeError as exc:
         raise ValidationFailed(
             source, [Problem("file", "is not UTF-8 text; save it as 'CSV UTF-8'")]
@@ -73,6 +78,10 @@ def read_table(path: str | Path, sheet: str | None = None) -> Table:
     except (ValueError, KeyError, csv.Error, OSError) as exc:
         raise ValidationFailed(source, [Problem("file", f"cannot be read: {exc}")]) from exc
     return _to_table(source, grid)
+
+
+class ExcelUnreadable(Exception):
+    """The workbook could not be opened or parsed (truncated, damaged, not a workbook)."""
 
 
 def _read_csv(path: Path) -> list[list[str]]:
@@ -87,9 +96,61 @@ def _read_csv(path: Path) -> list[list[str]]:
 
 
 def _read_excel(path: Path, sheet: str | None) -> list[list[str]]:
-    """Rows of one sheet (the first unless named) as text; empty cells ""."""
-    df = pd.read_excel(path, sheet_name=sheet or 0, header=None, dtype=str, keep_default_na=False)
-    return [[str(v) for v in rec] for rec in df.itertuples(index=False, name=None)]
+    """Rows of one sheet (the first unless named) as text; empty cells "".
+    A formula cell without a calculated value (a workbook written by a
+    program that does not calculate) is a problem, not an empty answer."""
+    df = _excel_call(
+        lambda: pd.read_excel(
+            path, sheet_name=sheet or 0, header=None, dtype=str, keep_default_na=False, engine="openpyxl"
+        )
+    )
+    grid = [[str(v) for v in rec] for rec in df.itertuples(index=False, name=None)]
+    problems = _excel_call(lambda: _formulas_without_values(path, sheet, grid[0] if grid else []))
+    if problems:
+        raise ValidationFailed(str(path), problems)
+    return grid
+
+
+def _excel_call(read):
+    """Run a workbook read; anything the zip/XML parsers raise on a damaged
+    file (BadZipFile, ParseError, EOFError ...) becomes ExcelUnreadable."""
+    try:
+        return read()
+    except (ValidationFailed, ValueError, KeyError):
+        raise  # a missing sheet, a bad cell: read_table words these itself
+    except Exception as exc:  # noqa: BLE001 - untrusted bytes: any parser failure means unreadable
+        raise ExcelUnreadable(str(exc)) from exc
+
+
+def _formulas_without_values(path: Path, sheet: str | None, header: list[str]) -> list[Problem]:
+    """Formula cells whose cached value is missing, by row and column."""
+    formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    values = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        pick = (lambda book: book[sheet]) if sheet else (lambda book: book.worksheets[0])
+        cached = {
+            (cell.row, cell.column): cell.value
+            for row in pick(values).iter_rows()
+            for cell in row
+            if hasattr(cell, "row")
+        }
+        problems = []
+        for row in pick(formulas).iter_rows():
+            for cell in row:
+                if getattr(cell, "data_type", None) == "f" and cached.get((cell.row, cell.column)) is None:
+                    k = cell.column - 1
+                    name = header[k] if k < len(header) and header[k] else get_column_letter(cell.column)
+                    problems.append(
+                        Problem(
+                            f"row {cell.row}, column {name}",
+                            "is a formula without a calculated value; open the file in a spreadsheet "
+                            "program and save it again (or paste the values)",
+                        )
+                    )
+        return problems
+    finally:
+        formulas.close()
+        values.close()
 
 
 def _to_table(source: str, grid: list[list[str]]) -> Table:
@@ -104,6 +165,7 @@ def _to_table(source: str, grid: list[list[str]]) -> Table:
     problems = [
         Problem(f"row 1, column {k + 1}", "header cell is empty") for k, name in enumerate(header) if not name
     ]
+    problems += _control_characters(grid, header)
     rows, numbers = [], []
     for k, cells in enumerate(grid[1:], start=2):
         if not any(cells):
@@ -119,6 +181,22 @@ def _to_table(source: str, grid: list[list[str]]) -> Table:
     if problems:
         raise ValidationFailed(source, problems)
     return Table(source, header, rows, numbers)
+
+
+# NUL cannot be stored by PostgreSQL and no other control character but tab
+# and line breaks belongs in a cell; refused on both backends alike.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _control_characters(grid: list[list[str]], header: list[str]) -> list[Problem]:
+    problems = []
+    for k, cells in enumerate(grid, start=1):
+        for j, value in enumerate(cells):
+            if CONTROL.search(value):
+                name = header[j] if j < len(header) and header[j] and k > 1 else str(j + 1)
+                char = "NUL" if "\x00" in value else "a control character"
+                problems.append(Problem(f"row {k}, column {name}", f"contains {char}; remove it"))
+    return problems
 
 
 def _finite(value: str) -> float | None:
@@ -266,6 +344,13 @@ class Checker:
             self.add(row, col, f"{value!r} is not a date/time (YYYY-MM-DD or YYYY-MM-DD HH:MM)")
             return None
 
+    def in_order(self, row: int, first: tuple[str, date | None], then: tuple[str, date | None]) -> None:
+        """Two (column, parsed date) of a row: the second, when both are
+        given, may not be before the first ("left_on: is before started_on")."""
+        (first_col, first_value), (then_col, then_value) = first, then
+        if first_value and then_value and then_value < first_value:
+            self.add(row, then_col, f"is before {first_col}")
+
     def choice(
         self, row: int, col: str, value: str, allowed: Collection[str], default: str | None = None
     ) -> str | None:
@@ -297,11 +382,11 @@ class Checker:
             self.add(row, where, f"importance points sum to {sum(parsed.values())}, not 100")
         return parsed
 
-    def report(self, kind: str, table: Table, dry_run: bool, written: dict[str, int]) -> ImportReport:
+    def report(self, kind: str, table: Table, written: dict[str, int]) -> ImportReport:
         """Stop with every problem found; else the report of the valid file,
         `written` counting the rows per table it writes (or would)."""
         self.raise_if_any()
-        return ImportReport(kind, table.source, len(table.rows), dry_run, written)
+        return ImportReport(kind, table.source, len(table.rows), written=written)
 
 
 def read_checked(

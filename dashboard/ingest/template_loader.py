@@ -9,6 +9,7 @@ asks: [E, P], scale, reverse_coded, required}]`, optional
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,11 @@ from dashboard.ingest.errors import Problem, ValidationFailed
 
 BUILTIN_DIR = Path(__file__).resolve().parent / "templates"
 AUDIENCES = ("customer", "management", "staff")
+# Scale points are stored in SmallInteger columns (answers too); no rating
+# scale needs more than a thousand points either way.
+SCALE_BOUNDS = (-1000, 1000)
+CODE_MAX, NAME_MAX = 40, 160  # the template's and its questions' column lengths
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # NUL is refused by PostgreSQL
 
 
 @dataclass
@@ -69,13 +75,14 @@ def builtin_template(name: str = "servqual22") -> dict[str, Any]:
 def parse_template(data: dict[str, Any], source: str = "template") -> TemplateSpec:
     """Validate a template mapping; raise ValidationFailed listing every problem."""
     problems: list[Problem] = []
-    for key in ("code", "name"):
-        if not str(data.get(key) or "").strip():
-            problems.append(Problem(key, "is required"))
+    _text(data.get("code"), "code", CODE_MAX, problems)
+    _text(data.get("name"), "name", NAME_MAX, problems)
+    if data.get("description") is not None:
+        _text(data["description"], "description", None, problems)
     audience = data.get("audience", "customer")
     if audience not in AUDIENCES:
         problems.append(Problem("audience", f"must be one of {', '.join(AUDIENCES)}"))
-    default_scale = data.get("scale") or {"min": 1, "max": 7}
+    default_scale = _scale(data.get("scale") or {"min": 1, "max": 7}, "scale", problems) or (1, 7)
     raw_questions = data.get("questions")
     if not isinstance(raw_questions, list) or not raw_questions:
         problems.append(Problem("questions", "must be a non-empty list"))
@@ -102,8 +109,8 @@ def parse_template(data: dict[str, Any], source: str = "template") -> TemplateSp
     if problems:
         raise ValidationFailed(source, problems)
     return TemplateSpec(
-        code=str(data["code"]).strip(),
-        name=str(data["name"]).strip(),
+        code=data["code"].strip(),
+        name=data["name"].strip(),
         audience=audience,
         description=data.get("description"),
         questions=questions,
@@ -111,24 +118,63 @@ def parse_template(data: dict[str, Any], source: str = "template") -> TemplateSp
     )
 
 
-def _parse_question(raw: dict, default_scale: dict, where: str, problems: list[Problem]):
-    code = str(raw.get("code") or "").strip()
-    if not code or not code.replace("_", "").isalnum() or code.upper().endswith(("_E", "_P")):
+def _text(value: Any, where: str, max_len: int | None, problems: list[Problem]) -> str:
+    """Required text without control characters, at most `max_len` long."""
+    if not isinstance(value, str) or not value.strip():
+        problems.append(Problem(where, "is required (text)"))
+        return ""
+    if CONTROL.search(value):
+        problems.append(Problem(where, "contains a control character (such as NUL)"))
+    elif max_len is not None and len(value.strip()) > max_len:
+        problems.append(Problem(where, f"is longer than {max_len} characters"))
+    return value.strip()
+
+
+def _scale(scale: Any, where: str, problems: list[Problem]) -> tuple[int, int] | None:
+    """(min, max) of a scale: whole numbers within SCALE_BOUNDS, max > min."""
+    lo, hi = (scale.get("min"), scale.get("max")) if isinstance(scale, dict) else (None, None)
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (lo, hi)) or hi <= lo:
+        problems.append(Problem(where, f"needs whole numbers min < max, got {scale!r}"))
+        return None
+    if lo < SCALE_BOUNDS[0] or hi > SCALE_BOUNDS[1]:
         problems.append(
-            Problem(f"{where}.code", f"{code!r} must be letters/digits/_ and not end in _E or _P")
+            Problem(where, f"min and max must lie within {SCALE_BOUNDS[0]}..{SCALE_BOUNDS[1]}, got {scale!r}")
+        )
+        return None
+    return lo, hi
+
+
+def _parse_question(raw: dict, default_scale: tuple[int, int], where: str, problems: list[Problem]):
+    code = raw.get("code")
+    code = code.strip() if isinstance(code, str) else ""
+    if (
+        not code
+        or not code.isascii()
+        or not code.replace("_", "").isalnum()
+        or len(code) > CODE_MAX
+        or code.upper().endswith(("_E", "_P"))
+    ):
+        problems.append(
+            Problem(
+                f"{where}.code",
+                f"{code!r} must be up to {CODE_MAX} letters/digits/_ and not end in _E or _P",
+            )
         )
         return None
     qtype = raw.get("type", "scale")
     if qtype not in QUESTION_TYPES:
         problems.append(Problem(f"{where}.type", f"{qtype!r} is not one of {', '.join(QUESTION_TYPES)}"))
     element = raw.get("element")
-    if element is not None and element not in ELEMENTS:
+    if element is not None and not (isinstance(element, str) and element in ELEMENTS):
         problems.append(Problem(f"{where}.element", f"{element!r} is not a RATER code (R, A, T, E, S)"))
-    scale = raw.get("scale") or ({"min": 0, "max": 10} if qtype == "nps" else default_scale)
-    lo, hi = scale.get("min"), scale.get("max")
-    if not isinstance(lo, int) or not isinstance(hi, int) or hi <= lo:
-        problems.append(Problem(f"{where}.scale", f"needs integer min < max, got {scale!r}"))
-        lo, hi = 1, 7
+    scale = raw.get("scale")
+    if scale:
+        lo, hi = _scale(scale, f"{where}.scale", problems) or (1, 7)
+    else:
+        lo, hi = (0, 10) if qtype == "nps" else default_scale
+    construct = raw.get("construct")
+    if construct is not None and not (isinstance(construct, str) and 0 < len(construct) <= CODE_MAX):
+        problems.append(Problem(f"{where}.construct", f"must be a name of up to {CODE_MAX} characters"))
     asks = raw.get("asks", ["P"] if qtype in ("scale", "nps") else [])
     if not isinstance(asks, list) or any(a not in ("E", "P") for a in asks):
         problems.append(Problem(f"{where}.asks", f"must be a list of E and/or P, got {asks!r}"))
@@ -139,11 +185,9 @@ def _parse_question(raw: dict, default_scale: dict, where: str, problems: list[P
         problems.append(
             Problem(f"{where}.reverse_coded", "overall and recommend items cannot be reverse-coded")
         )
-    if not str(raw.get("text") or "").strip():
-        problems.append(Problem(f"{where}.text", "is required"))
     return QuestionSpec(
         code=code,
-        text=str(raw.get("text") or "").strip(),
+        text=_text(raw.get("text"), f"{where}.text", None, problems),
         qtype=qtype,
         scale_min=lo,
         scale_max=hi,
@@ -162,10 +206,17 @@ def _check_structural_model(model: Any, codes: set[str], problems: list[Problem]
         problems.append(Problem("structural_model.constructs", "must map construct names to item codes"))
         return
     for name, items in constructs.items():
-        missing = [c for c in items or [] if c not in codes]
+        if not isinstance(items, list):
+            problems.append(Problem(f"structural_model.constructs.{name}", "must list item codes"))
+            continue
+        missing = [c for c in items if c not in codes]
         if not items or missing:
             problems.append(Problem(f"structural_model.constructs.{name}", f"unknown or no items {missing}"))
-    for i, path in enumerate(model.get("paths") or []):
+    paths = model.get("paths") or []
+    if not isinstance(paths, list):
+        problems.append(Problem("structural_model.paths", "must be a list of [from, to] pairs"))
+        paths = []
+    for i, path in enumerate(paths):
         if not (isinstance(path, list) and len(path) == 2 and all(p in constructs for p in path)):
             problems.append(Problem(f"structural_model.paths[{i}]", f"{path!r} must join two constructs"))
 

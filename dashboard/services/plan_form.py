@@ -13,12 +13,17 @@ after start, scope) are the service's (dashboard/services/plans.py)."""
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
 from dashboard.domain import ELEMENTS, PLAN_STAGES, PLAN_STATUSES
-from dashboard.urlstate import PLAN
+from dashboard.urlstate import CONTROL, PLAN, id_or_none
+
+# Text may hold line breaks and tabs (a description); other control
+# characters (NUL is refused by PostgreSQL) are nothing a person types.
+TYPED_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class FieldInvalid(ValueError):
@@ -31,7 +36,7 @@ def text(low: int, high: int | None = None, message: str = "text") -> Callable:
     def parse(raw):
         if raw is None:
             raw = ""
-        if not isinstance(raw, str):
+        if not isinstance(raw, str) or TYPED_CONTROL.search(raw):
             raise FieldInvalid(message)
         value = raw.strip()
         if len(value) < low or (high is not None and len(value) > high):
@@ -45,7 +50,7 @@ def clipped_text(high: int) -> Callable:
     """Optional text cut to `high` characters (a team name)."""
 
     def parse(raw):
-        if raw is not None and not isinstance(raw, str):
+        if raw is not None and (not isinstance(raw, str) or TYPED_CONTROL.search(raw)):
             raise FieldInvalid("text")
         return (raw or "").strip()[:high] or None
 
@@ -59,7 +64,7 @@ def code(noun: str) -> Callable:
     def parse(raw):
         if raw is None or raw == "":
             return None
-        if not isinstance(raw, str):
+        if not isinstance(raw, str) or CONTROL.search(raw):
             raise FieldInvalid(f"choose a {noun} from the list")
         return raw
 
@@ -79,9 +84,13 @@ def codes(raw) -> list[str]:
     """Item codes, sorted and unique; which are allowed is the service's check."""
     if raw is None or raw == "":
         return []
-    if not isinstance(raw, (list, tuple)) or not all(isinstance(c, str) for c in raw):
+    if not isinstance(raw, (list, tuple)) or not all(_is_code(c) for c in raw):
         raise FieldInvalid("choose items from the list")
     return sorted(set(raw))
+
+
+def _is_code(value) -> bool:
+    return isinstance(value, str) and not CONTROL.search(value)
 
 
 def record_id(message: str) -> Callable:
@@ -90,7 +99,7 @@ def record_id(message: str) -> Callable:
     def parse(raw):
         if raw is None or raw == "":
             return None
-        if isinstance(raw, bool) or not isinstance(raw, int):
+        if not isinstance(raw, int) or id_or_none(raw) is None:  # beyond the id range: no record
             raise FieldInvalid(message)
         return raw
 
@@ -101,8 +110,10 @@ def a_date(raw) -> date:
     """A date, or an ISO date as the browser's date input sends it."""
     if isinstance(raw, date):
         return raw
+    if not isinstance(raw, str):
+        raise FieldInvalid("a date (YYYY-MM-DD)")
     try:
-        return date.fromisoformat(str(raw)[:10])
+        return date.fromisoformat(raw[:10])
     except ValueError:
         raise FieldInvalid("a date (YYYY-MM-DD)") from None
 

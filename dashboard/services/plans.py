@@ -16,6 +16,7 @@ from dashboard.domain import ELEMENTS
 from dashboard.queries import plans as plan_queries
 from dashboard.services import plan_form
 from dashboard.services.plan_form import FieldInvalid
+from dashboard.urlstate import id_or_none
 
 
 class PlanNotFound(LookupError):
@@ -124,11 +125,10 @@ def create_plan(
 def plan_number(raw) -> int:
     """A plan id as a page store or a URL holds it (an int or its digits);
     anything else names no plan."""
-    if isinstance(raw, str) and raw.isascii() and raw.isdigit():
-        return int(raw)
-    if isinstance(raw, int) and not isinstance(raw, bool):
-        return raw
-    raise PlanNotFound("no such plan")
+    number = id_or_none(raw)  # beyond the id range: no plan, not a database error
+    if number is None:
+        raise PlanNotFound("no such plan")
+    return number
 
 
 def visible_plan(session: Session, user: AuthUser | None, plan_id) -> ImprovementPlan:

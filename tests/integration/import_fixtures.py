@@ -10,10 +10,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from sqlalchemy import Engine, inspect, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import sessionmaker
 
+from dashboard.ingest import importers
 from dashboard.ingest.errors import ValidationFailed
-from dashboard.ingest.importers import import_file
 from dashboard.ingest.report import ImportReport
 from dashboard.ingest.template_loader import BUILTIN_DIR
 
@@ -31,11 +31,9 @@ def sample_path(kind: str, responses: str = "responses.csv") -> Path:
 
 # --- importing ---------------------------------------------------------------
 def run_import(engine: Engine, kind: str, path: Path, **options: object) -> ImportReport:
-    """Import one file in its own session and commit, as the CLI does."""
-    with Session(engine) as session:
-        report = import_file(session, kind, path, **options)
-        session.commit()
-    return report
+    """Import one file as the CLI does (checked, then applied and committed;
+    rolled back with dry_run=True)."""
+    return importers.run_import(sessionmaker(engine), kind, path, **options)
 
 
 def load_samples(engine: Engine, upto: str | None = None, responses: str = "responses.csv") -> None:

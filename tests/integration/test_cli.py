@@ -72,3 +72,28 @@ def test_users_commands(tmp_path, monkeypatch):
     with create_engine(f"sqlite:///{tmp_path}/cli.db").connect() as conn:
         stored = conn.execute(text("SELECT password_hash FROM app_user WHERE username='boss'")).scalar_one()
     assert stored.startswith("scrypt:") and "a-long-secret" not in stored
+
+
+def test_import_command_lists_problems_for_a_truncated_workbook_and_dry_runs_the_writes(
+    tmp_path, monkeypatch
+):
+    from pathlib import Path
+
+    samples = Path(__file__).resolve().parents[2] / "data" / "samples"
+    url = f"sqlite:///{tmp_path}/cli.db"
+    monkeypatch.setenv("DATABASE_URL", url)
+    runner = CliRunner()
+    cut = tmp_path / "responses.xlsx"
+    whole = (samples / "responses.xlsx").read_bytes()
+    cut.write_bytes(whole[: len(whole) // 2])
+    result = runner.invoke(main, ["import", "responses", str(cut), "--dry-run"])
+    assert result.exit_code == 2, result.output  # a problem list, not a traceback (exit 1)
+    assert "file: is not a readable .xlsx workbook" in result.output
+    result = runner.invoke(main, ["import", "units", str(samples / "units.csv"), "--dry-run"])
+    assert result.exit_code == 0
+    assert (
+        "dry run: the file is valid and its writes succeeded; rolled back, nothing was written"
+        in result.output
+    )
+    with create_engine(url).connect() as conn:
+        assert conn.execute(text("SELECT COUNT(*) FROM branch")).scalar_one() == 0

@@ -34,6 +34,24 @@ def post_callback(client, body: dict):
     return client.post("/_dash-update-component", json=body, headers=headers)
 
 
+def router_request(pathname: object, search: object = "") -> dict:
+    """The callback request Dash's renderer sends when the URL changes (its
+    page router renders the page's layout)."""
+    return {
+        "output": ".._pages_content.children..._pages_store.data..",
+        "outputs": [
+            {"id": "_pages_content", "property": "children"},
+            {"id": "_pages_store", "property": "data"},
+        ],
+        "inputs": [
+            {"id": "_pages_location", "property": "pathname", "value": pathname},
+            {"id": "_pages_location", "property": "search", "value": search},
+        ],
+        "changedPropIds": ["_pages_location.pathname"],
+        "state": [],
+    }
+
+
 def signed_in_session(base_url: str, username: str, password: str = DEMO_PASSWORD):
     """A `requests.Session` logged in to a running server."""
     import requests

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 from datetime import date, datetime
 
+import openpyxl
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -186,7 +187,53 @@ def test_file_level_problems(tmp_path):
         "row 3: has 4 cells but the header has 3 columns",
     ]
     assert problems("d.json", b"{}") == ["file: unsupported file type '.json'; use .csv or .xlsx"]
-    assert problems("e.xlsx", b"not a zip")[0].startswith("file: cannot be read")
+    assert problems("e.xlsx", b"not a zip") == [f"file: {UNREADABLE_XLSX}"]
+
+
+UNREADABLE_XLSX = "is not a readable .xlsx workbook (truncated or damaged?); save it again from Excel"
+
+
+def _workbook(path, rows) -> bytes:
+    """An .xlsx written by openpyxl, which stores formulas without a calculated value."""
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    book.save(path)
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize("keep", [0.2, 0.5, 0.9, 0.99])
+def test_a_truncated_workbook_is_a_problem_not_a_traceback(tmp_path, keep):
+    whole = _workbook(tmp_path / "whole.xlsx", [["a", "b"], [1, 2]] * 50)
+    cut = tmp_path / "cut.xlsx"
+    cut.write_bytes(whole[: int(len(whole) * keep)])
+    with pytest.raises(ValidationFailed) as err:
+        read_table(cut)
+    assert [str(p) for p in err.value.problems] == [f"file: {UNREADABLE_XLSX}"]
+
+
+def test_a_formula_without_a_calculated_value_is_a_problem_naming_row_and_column(tmp_path):
+    path = tmp_path / "f.xlsx"
+    _workbook(path, [["response_id", "R1_P", "note"], ["A", 5, "x"], ["B", "=2+3", "y"], ["C", 4, "=A2"]])
+    with pytest.raises(ValidationFailed) as err:
+        read_table(path)
+    assert [p.where for p in err.value.problems] == ["row 3, column R1_P", "row 4, column note"]
+    assert "formula without a calculated value" in err.value.problems[0].message
+
+
+@pytest.mark.parametrize("cell", ["a\x00b", "\x00", "bell\x07", "esc\x1b["])
+def test_control_characters_in_a_cell_are_problems_naming_row_and_column(tmp_path, cell):
+    path = tmp_path / "n.csv"
+    path.write_text(f"customer_ref,name\nC1,Fine name\nC2,{cell}\n", encoding="utf-8")
+    with pytest.raises(ValidationFailed) as err:
+        read_table(path)
+    assert [p.where for p in err.value.problems] == ["row 3, column name"]
+
+
+def test_tabs_and_line_breaks_in_a_cell_are_text(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text('ref,comment\nC1,"two\nlines\tand a tab"\n', encoding="utf-8")
+    assert read_table(path).rows[0]["comment"] == "two\nlines\tand a tab"
 
 
 def test_excel_text_cells_dates_and_sheets(tmp_path):

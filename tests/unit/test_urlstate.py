@@ -20,7 +20,9 @@ from dashboard.urlstate import (
     Param,
     choice,
     code,
+    id_or_none,
     integer,
+    record_id,
     resolve_filters,
     text,
 )
@@ -113,10 +115,25 @@ def test_wrong_types_fall_back(value):
 
 
 def test_ids_are_digits_within_the_database_range():
-    assert [integer(v) for v in ("7", "2147483647")] == [7, 2**31 - 1]
-    for bad in ("-1", "+1", "1.0", "1e3", " 1", "2147483648", "99999999999", "٣", "0x1"):
+    assert [record_id(v) for v in ("7", "2147483647")] == [7, 2**31 - 1]
+    for bad in ("0", "-1", "+1", "1.0", "1e3", " 1", "2147483648", "99999999999", "٣", "0x1"):
         assert CHURN.parse({"customer": bad})["customer"] is None, bad
     assert CHURN.clean("customer", 12) == 12  # a pattern-matching id arrives as a number
+    assert CHURN.clean("customer", 2**63) is None and CHURN.clean("customer", 2**31) is None
+
+
+def test_integer_parsers_keep_their_range():
+    percent = integer(0, 100)
+    assert [percent(v) for v in ("0", "100", "101", "1000")] == [0, 100, None, None]
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [(5, 5), ("5", 5), (2**31 - 1, 2**31 - 1), (2**31, None), (2**63, None), ("9" * 30, None),
+     (0, None), (-3, None), (True, None), (5.0, None), (None, None), (["5"], None), ("5\x00", None)],
+)  # fmt: skip
+def test_a_stored_or_linked_id_beyond_the_range_names_no_record(raw, expected):
+    assert id_or_none(raw) == expected
 
 
 def test_choices_refuse_what_they_do_not_list():
@@ -183,7 +200,7 @@ def test_vocabularies_are_the_domain_s_and_the_services():
 
 def test_a_new_page_declares_its_parameters_once():
     page = PageState(
-        "demo", "/demo", (Param("n", integer, 1), Param("c", choice("ab"), "a"), Param("t", text(3)))
+        "demo", "/demo", (Param("n", integer(1, 99), 1), Param("c", choice("ab"), "a"), Param("t", text(3)))
     )
     assert page.parse("?n=5&c=b&t=abc") == {"n": 5, "c": "b", "t": "abc"}
     assert page.parse("?n=x&c=z&t=abcd") == {"n": 1, "c": "a", "t": None}
