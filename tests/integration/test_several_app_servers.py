@@ -15,6 +15,8 @@ import csv
 import io
 import json
 import secrets
+import subprocess
+import sys
 from contextlib import ExitStack
 
 import pytest
@@ -23,12 +25,14 @@ import requests
 from sqlalchemy import select
 
 from dashboard.auth.session_store import REDIS_PREFIX, token_hash
+from dashboard.db.engine import make_engine
+from dashboard.db.migrate import is_up_to_date
 from dashboard.db.models import AuditEntry, LoginSession
 from dashboard.ingest.demo.users import DEMO_PASSWORD
 from dashboard.urlstate import CHURN
-from tests.support.databases import require_redis
+from tests.support.databases import create_postgres_database, drop_database, require_postgres, require_redis
 from tests.support.demo_app import demo_build, demo_key
-from tests.support.gunicorn import running_gunicorn
+from tests.support.gunicorn import ROOT, running_gunicorn
 from tests.support.web_client import login_form_token, router_request
 
 pytestmark = pytest.mark.slow
@@ -196,3 +200,48 @@ def _assert_session_gone(engine, redis_url: str | None, cookie: str) -> None:
     if redis_url:
         assert redis.Redis.from_url(redis_url).exists(REDIS_PREFIX + token_hash(cookie)) == 0
     assert _stored_rows(engine, cookie) == 0
+
+
+# Imports first, then "ready", then the migration once the test writes a line: all start together.
+MIGRATE_ON_CUE = (
+    "import sys; from dashboard.db.engine import make_engine; from dashboard.db.migrate import upgrade; "
+    "engine = make_engine(sys.argv[1]); print('ready', flush=True); sys.stdin.readline(); upgrade(engine)"
+)
+
+
+def test_servers_starting_together_on_a_new_database_migrate_it_once(backend, tmp_path):
+    """Every worker of every server migrates as it starts; on a new (or
+    outdated) database they must not trip over each other's DDL."""
+    if backend == "postgresql":
+        require_postgres()
+        url = create_postgres_database()
+    else:
+        url = f"sqlite:///{tmp_path / 'new.db'}"
+    starts = [
+        subprocess.Popen(
+            [sys.executable, "-c", MIGRATE_ON_CUE, url],
+            cwd=ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
+    engine = None
+    try:
+        for start in starts:
+            assert start.stdout.readline().strip() == "ready", start.stderr.read()[-2000:]
+        for start in starts:
+            start.stdin.write("go\n")
+            start.stdin.flush()
+        for start in starts:
+            _, errors = start.communicate(timeout=120)
+            assert start.returncode == 0, errors[-2000:]
+        engine = make_engine(url)
+        assert is_up_to_date(engine)
+    finally:
+        for start in starts:
+            start.kill()
+            start.wait()
+        drop_database(url, engine)
