@@ -43,7 +43,7 @@ def test_gunicorn_refuses_anonymous_and_serves_a_signed_in_user(gunicorn_url):
         "changedPropIds": ["_pages_location.pathname"],
         "state": [],
     }
-    # Two workers share nothing but the signed cookie, so this also checks
+    # Two workers share only the session store in the database, so this also checks
     # the session and CSRF token are valid on whichever worker answers.
     for _ in range(4):
         payload = http.post(gunicorn_url + "/_dash-update-component", json=body, timeout=30)

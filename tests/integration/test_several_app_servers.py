@@ -2,9 +2,10 @@
 gunicorn instances on one PostgreSQL database (and one Redis for sessions, or
 the database's own session table) serve one user whose requests alternate
 between them. Signing in on one, working on the other and signing out on the
-first must behave as one server would.
+first must behave as one server would. And servers starting together on a
+new database must not trip over each other's migrations.
 
-The test plays the TLS-terminating load balancer: it sends every request
+The first test plays the TLS-terminating load balancer: it sends every request
 with X-Forwarded-Proto/-Host/-For (CSAT_TRUSTED_PROXIES=1), so the servers
 run with production settings, Secure cookies and Flask-WTF's HTTPS referrer
 check included."""
@@ -34,8 +35,6 @@ from tests.support.databases import create_postgres_database, drop_database, req
 from tests.support.demo_app import demo_build, demo_key
 from tests.support.gunicorn import ROOT, running_gunicorn
 from tests.support.web_client import login_form_token, router_request
-
-pytestmark = pytest.mark.slow
 
 PUBLIC_ORIGIN = "https://csat.example"
 SESSION_COOKIE = "csat_session"
@@ -113,6 +112,7 @@ def session_backend(request):
         client.close()
 
 
+@pytest.mark.slow
 def test_two_servers_serve_one_user_alternately_and_logout_on_one_revokes_on_both(
     demo_database, session_backend
 ):
