@@ -3,15 +3,20 @@ app on first start and the tests), so SQLite and PostgreSQL share one path."""
 
 from __future__ import annotations
 
+import fcntl
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine, text
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+# Any fixed number: the PostgreSQL advisory lock that lets one process migrate at a time.
+MIGRATION_LOCK_KEY = 7_411_502
 
 
 def alembic_config(engine: Engine | None = None) -> Config:
@@ -23,11 +28,36 @@ def alembic_config(engine: Engine | None = None) -> Config:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema to `revision`; a no-op when already there."""
+    """Bring the schema to `revision`; a no-op when already there.
+
+    Every gunicorn worker of every app server runs this as it starts, so
+    starts race on a new or outdated database: one process migrates while the
+    others wait for it, then find the schema current."""
     cfg = alembic_config()
-    with engine.begin() as conn:
+    with _one_migration_at_a_time(engine), engine.begin() as conn:
+        _lock_postgres(conn)
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
+
+
+@contextmanager
+def _one_migration_at_a_time(engine: Engine) -> Iterator[None]:
+    """SQLite: an exclusive lock on a file beside the database (its DDL does
+    not run in one transaction that could serialise it)."""
+    path = engine.url.database
+    if engine.dialect.name != "sqlite" or not path or path == ":memory:":
+        yield
+        return
+    with open(f"{path}-migrate-lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        yield
+
+
+def _lock_postgres(conn: Connection) -> None:
+    """PostgreSQL: a lock held until this transaction ends, so a waiting
+    process reads the version the migrating one committed."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -3,64 +3,16 @@ vendored assets (no CDN) and callbacks."""
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
-
 import pytest
 
+from tests.support.gunicorn import running_gunicorn
 from tests.support.web_client import signed_in_session
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
 def gunicorn_url(demo_runtime):
-    port = _free_port()
-    env = {**os.environ, "DATABASE_URL": demo_runtime.settings.database_url}
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "app:server",
-            "--chdir",
-            str(ROOT),
-            "-w",
-            "2",
-            "-b",
-            f"127.0.0.1:{port}",
-            "--no-control-socket",
-        ],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(150):
-            try:
-                urllib.request.urlopen(url + "/login", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            proc.kill()
-            pytest.fail("gunicorn did not start: " + proc.stdout.read().decode(errors="replace")[-2000:])
+    with running_gunicorn({"DATABASE_URL": demo_runtime.settings.database_url}) as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(10)
 
 
 def test_gunicorn_refuses_anonymous_and_serves_a_signed_in_user(gunicorn_url):
@@ -91,7 +43,7 @@ def test_gunicorn_refuses_anonymous_and_serves_a_signed_in_user(gunicorn_url):
         "changedPropIds": ["_pages_location.pathname"],
         "state": [],
     }
-    # Two workers share nothing but the signed cookie, so this also checks
+    # Two workers share only the session store in the database, so this also checks
     # the session and CSRF token are valid on whichever worker answers.
     for _ in range(4):
         payload = http.post(gunicorn_url + "/_dash-update-component", json=body, timeout=30)
