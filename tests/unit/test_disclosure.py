@@ -4,8 +4,10 @@ on hand-worked pools."""
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from dashboard.analytics.disclosure import pool_hides_each_unit, pool_safe_in_every_wave
+from dashboard.config import ConfigError, Settings
 
 
 def test_a_pool_needs_enough_units_and_respondents_beyond_its_largest():
@@ -33,3 +35,11 @@ def test_every_wave_must_pass():
     doubled = pd.DataFrame({"wave_id": [1, 1, 1], "branch_id": [1, 1, 2], "department_id": [6, 6, 6],
                             "n": [10, 10, 10]})  # fmt: skip
     assert not pool_safe_in_every_wave(doubled, units, 3, 5)
+
+
+def test_the_pool_setting_is_read_and_bounded(monkeypatch):
+    monkeypatch.setenv("CSAT_MIN_POOL_UNITS", "5")
+    assert Settings.from_env().min_pool_units == 5
+    assert Settings().min_pool_units == 3
+    with pytest.raises(ConfigError, match="CSAT_MIN_POOL_UNITS"):
+        Settings(min_pool_units=1).validate()  # one unit's figure is that unit's
