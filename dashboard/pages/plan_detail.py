@@ -124,7 +124,8 @@ def _effect_section(session, plan) -> dbc.Card:
     )
     r = effect.result
     # the pool's n only to a viewer whose scope covers it (services/plan_effects.py)
-    pool_n = f" vs {int(r.cells.control_pre.n)}/{int(r.cells.control_post.n)}" if effect.pool_shown else ""
+    control = f"{int(r.cells.control_pre.n)}/{int(r.cells.control_post.n)}"
+    pool_n = f" vs comparison {control}" if effect.pool_shown else ""
     if effect.effect_points is None:
         summary = html.P(
             [
@@ -141,7 +142,8 @@ def _effect_section(session, plan) -> dbc.Card:
                 f"(95% CI {fmt(effect.ci_points[0])} to {fmt(effect.ci_points[1])}, "
                 f"p = {r.p_value:.3g}; {r.test}). Plan unit changed {effect.treated_change_points:+.1f}, "
                 f"{effect.n_control_units} comparison units {effect.control_change_points:+.1f}. "
-                f"n before/after: {int(r.cells.treated_pre.n)}/{int(r.cells.treated_post.n)}{pool_n}.",
+                f"Respondents before/after: plan unit {int(r.cells.treated_pre.n)}/"
+                f"{int(r.cells.treated_post.n)}{pool_n}.",
                 f" {fmt(effect.per_10k, 2)} points per 10,000 of cost." if effect.per_10k is not None else "",
             ],
             id=PAGE.id("effect-summary"),
