@@ -49,6 +49,9 @@ class Settings:
     environment: str = "development"  # development | test | production
     min_n: int = 10  # below this many respondents a group's metrics are suppressed (every output)
     min_n_comments: int = 20  # comments need a higher threshold for anonymity
+    # an aggregate over units outside the viewer's scope needs this many units (and min_n
+    # respondents beyond its largest unit) in every wave: docs/SECURITY.md
+    min_pool_units: int = 3
     bootstrap_resamples: int = 500  # respondent resamples behind the PLS (ACSI-method) intervals
     sql_echo: bool = False
     session_hours: int = 8  # absolute lifetime of a login, however busy
@@ -68,6 +71,7 @@ class Settings:
             environment=os.environ.get("CSAT_ENV", "development"),
             min_n=_env_int("CSAT_MIN_N", 10),
             min_n_comments=_env_int("CSAT_MIN_N_COMMENTS", 20),
+            min_pool_units=_env_int("CSAT_MIN_POOL_UNITS", 3),
             bootstrap_resamples=_env_int("CSAT_BOOTSTRAP_RESAMPLES", 500),
             sql_echo=os.environ.get("CSAT_SQL_ECHO", "") == "1",
             session_hours=_env_int("CSAT_SESSION_HOURS", 8),
@@ -89,6 +93,8 @@ class Settings:
             raise ConfigError("SECRET_KEY must be set to a random value of 32+ characters in production")
         if self.min_n < 1 or self.min_n_comments < 1:
             raise ConfigError("minimum group sizes must be at least 1")
+        if self.min_pool_units < 2:
+            raise ConfigError("CSAT_MIN_POOL_UNITS must be at least 2 (one unit's figure is that unit's)")
         if self.bootstrap_resamples < 100:
             raise ConfigError("CSAT_BOOTSTRAP_RESAMPLES must be at least 100 for 95% percentile intervals")
         if (

@@ -16,7 +16,9 @@ def plan_effect_figure(
     series: pd.DataFrame, element: str, start: date, due: date, milestones: list[tuple[date, str]]
 ) -> go.Figure:
     """`series`: code, period_start, group, n, index. Vertical lines at the
-    start and due dates; action due dates as markers on the top axis."""
+    start and due dates; action due dates as markers on the top axis. The
+    comparison line appears only when `series` holds it (a viewer whose scope
+    covers the comparison units)."""
     if series.empty:
         return empty_figure("Too few responses to draw this unit's trend")
     fig = go.Figure()
@@ -59,7 +61,9 @@ def plan_effect_figure(
         )
     fig.update_layout(
         **LAYOUT,
-        title="Targeted element, plan unit vs comparison units (index 0-100)",
+        title="Targeted element, plan unit vs comparison units (index 0-100)"
+        if (series["group"] == "comparison units").any()
+        else "Targeted element, plan unit (index 0-100)",
         legend=dict(orientation="h", y=-0.2),
         yaxis_title="Index (0-100)",
     )

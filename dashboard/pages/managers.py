@@ -34,7 +34,7 @@ def layout(**query) -> html.Div:
     min_n = runtime.settings.min_n
     with runtime.read_session() as session:
         waves = wave_choice(session, state["wave"])
-        view = appraisal_for(session, current_user(), waves.wave_ids, min_n)
+        view = appraisal_for(session, current_user(), waves.wave_ids, min_n, runtime.settings.min_pool_units)
     return html.Div(
         [
             location(PAGE),
@@ -134,7 +134,7 @@ def _table(table, state) -> dbc.Table:
                     html.Td(fmt(r.mean)),
                     html.Td(fmt_range(r.ci_low, r.ci_high)),
                     html.Td(fmt(r.shrunk) if ranked else "—"),
-                    html.Td(f"{int(r.n):,}"),
+                    html.Td("—" if fmt(r.n) == "—" else f"{int(r.n):,}"),  # "—": withheld (services/managers)
                     html.Td("outstanding" if r.outstanding else ""),
                     html.Td(r.need_name if ranked else "—"),
                 ],

@@ -33,7 +33,7 @@ from dashboard.services import plans as plan_service
 from dashboard.services.plan_effects import plan_effect
 from dashboard.services.plans import PlanForbidden, PlanInvalid, PlanNotFound, StalePlan
 from dashboard.urlstate import PLAN as PAGE
-from dashboard.web_context import current_runtime, current_user
+from dashboard.web_context import current_runtime, current_scope, current_user
 
 dash.register_page(
     __name__, path_template="/plans/<plan_id>", name="Plan", title="Plan - Customer satisfaction", nav=False
@@ -118,9 +118,14 @@ def _page(session, page: plan_page.PlanPage) -> html.Div:
 
 
 def _effect_section(session, plan) -> dbc.Card:
-    min_n = current_runtime().settings.min_n
-    effect = plan_effect(session, plan, min_n)
+    settings = current_runtime().settings
+    effect = plan_effect(
+        session, plan, settings.min_n, viewer=current_scope(), min_units=settings.min_pool_units
+    )
     r = effect.result
+    # the pool's n only to a viewer whose scope covers it (services/plan_effects.py)
+    control = f"{int(r.cells.control_pre.n)}/{int(r.cells.control_post.n)}"
+    pool_n = f" vs comparison {control}" if effect.pool_shown else ""
     if effect.effect_points is None:
         summary = html.P(
             [
@@ -137,12 +142,23 @@ def _effect_section(session, plan) -> dbc.Card:
                 f"(95% CI {fmt(effect.ci_points[0])} to {fmt(effect.ci_points[1])}, "
                 f"p = {r.p_value:.3g}; {r.test}). Plan unit changed {effect.treated_change_points:+.1f}, "
                 f"{effect.n_control_units} comparison units {effect.control_change_points:+.1f}. "
-                f"n before/after: {int(r.cells.treated_pre.n)}/{int(r.cells.treated_post.n)} vs "
-                f"{int(r.cells.control_pre.n)}/{int(r.cells.control_post.n)}.",
+                f"Respondents before/after: plan unit {int(r.cells.treated_pre.n)}/"
+                f"{int(r.cells.treated_post.n)}{pool_n}.",
                 f" {fmt(effect.per_10k, 2)} points per 10,000 of cost." if effect.per_10k is not None else "",
             ],
             id=PAGE.id("effect-summary"),
         )
+    pool_note = (
+        None
+        if effect.pool_shown
+        else html.P(
+            "The comparison units lie outside your scope, so their wave-by-wave numbers and respondent "
+            f"counts are not shown, and the effect only while every wave's comparison has at least "
+            f"{settings.min_pool_units} units and {settings.min_n} respondents beyond its largest unit.",
+            className="small text-muted",
+            id=PAGE.id("effect-pool-note"),
+        )
+    )
     milestones = [(a.due_on, a.text) for a in plan.actions if a.due_on]
     figure = plan_effect_figure(effect.series, plan.element, plan.start_on, plan.due_on, milestones)
     before, after = ", ".join(effect.pre_waves) or "none", ", ".join(effect.post_waves) or "none yet"
@@ -155,6 +171,7 @@ def _effect_section(session, plan) -> dbc.Card:
                     summary,
                     dcc.Graph(id=PAGE.id("effect-figure"), figure=figure, config=GRAPH_CONFIG),
                     html.P(windows, className="small text-muted"),
+                    pool_note,
                 ]
             ),
         ],

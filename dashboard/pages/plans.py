@@ -33,7 +33,8 @@ def layout(**query) -> html.Div:
     status = state["status"]
     runtime = current_runtime()
     with runtime.read_session() as session:
-        table = plans_with_effects(session, current_scope(), runtime.settings.min_n)
+        settings = runtime.settings
+        table = plans_with_effects(session, current_scope(), settings.min_n, settings.min_pool_units)
     if status == "open":
         shown = table[table["status"].isin(["planned", "active"])]
     elif status == "all":

@@ -9,6 +9,13 @@ Who sees whom is decided here, on the server, from the logged-in user:
 executives and administrators every manager; a department head the managers
 of customers in their scope (answers given to their units); a team member
 only themselves, ranked among the managers of their unit's customers.
+
+A team member's own figures, with their unit's (which they see on every
+page), give the rest of the unit's managers by subtraction. So a team
+member's row is shown only while those other managers hide each one of them
+(analytics/disclosure.py: `min_units` managers and `min_n` respondents
+beyond the largest); otherwise it is withheld whole (complementary
+suppression; docs/SECURITY.md "Aggregates over units you cannot see").
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from dashboard.analytics.appraisal import outstanding, training_need
+from dashboard.analytics.disclosure import pool_hides_each_unit
 from dashboard.analytics.indices import csi_estimate, to_index, to_index_points
 from dashboard.analytics.moments import TOO_FEW, Moments
 from dashboard.analytics.ranking import RANKED, no_differences_detected, rank_units
@@ -33,6 +41,7 @@ from dashboard.services.element_scales import element_scales
 from dashboard.services.rankings import with_verdicts
 
 NOT_MEASURED = "not measured"
+REST_TOO_SMALL = "not shown: too few other account managers"  # the status of a withheld row
 NEED_COLUMNS = (
     "weakest_index",
     "vs_others",
@@ -81,19 +90,29 @@ def viewer_scope(user: AuthUser | None) -> tuple[Scope, int | None]:
 
 
 def appraisal_for(
-    session: Session, user: AuthUser | None, wave_ids: tuple[int, ...] | None, min_n: int
+    session: Session, user: AuthUser | None, wave_ids: tuple[int, ...] | None, min_n: int, min_units: int
 ) -> ManagerAppraisal:
     """The appraisal the logged-in `user` may see, over the waves (None: all), surveys only."""
     scope, only = viewer_scope(user)
-    return manager_appraisal(session, scope, Filters(wave_ids=wave_ids), min_n, only_manager=only)
+    return manager_appraisal(
+        session, scope, Filters(wave_ids=wave_ids), min_n, only_manager=only, min_units=min_units
+    )
 
 
 def manager_appraisal(
-    session: Session, scope: Scope, filters: Filters, min_n: int, only_manager: int | None = None
+    session: Session,
+    scope: Scope,
+    filters: Filters,
+    min_n: int,
+    only_manager: int | None = None,
+    min_units: int | None = None,
 ) -> ManagerAppraisal:
     """Managers with customers' responses in `scope` and `filters`, ranked on
     overall satisfaction (0-100 index of the overall question's scale);
-    `only_manager` keeps that manager's row alone (ranked among all)."""
+    `only_manager` keeps that manager's row alone (ranked among all), withheld
+    unless the other managers pass the pool rule with `min_units`."""
+    if only_manager is not None and min_units is None:
+        raise ValueError("one manager's view needs min_units: the rest must hide each other manager")
     overall = overall_by_manager(session, scope, filters)
     org = overall_by_manager(session, scope, filters, by_manager=False)
     scale = org.attrs["scale"]
@@ -122,8 +141,22 @@ def manager_appraisal(
         ranked, organisation, no_differences_detected(ranked), int((ranked["status"] == RANKED).sum()), test
     )
     if only_manager is not None:
-        view.table = ranked[ranked["unit"] == only_manager].reset_index(drop=True)
+        rest = overall.loc[overall["manager_id"] != only_manager, "n"]
+        own = ranked[ranked["unit"] == only_manager].reset_index(drop=True)
+        if pool_hides_each_unit(rest, min_units, min_n):
+            view.table = own
+        else:
+            view.table, view.no_differences = _withheld(own), False
     return view
+
+
+def _withheld(rows: pd.DataFrame) -> pd.DataFrame:
+    """The rows with every number blanked: who they are, not how they did."""
+    numbers = [c for c in rows.columns if c not in ("unit", "code", "employee_ref", "name", "status")]
+    out = rows.assign(**dict.fromkeys(numbers, None))
+    out["status"], out["need_name"], out["weakest_name"] = REST_TOO_SMALL, "", ""
+    out["outstanding"] = False
+    return out
 
 
 def _with_training_needs(

@@ -9,19 +9,24 @@ their own plan on the same element are left out. Pre = the `window` waves
 that ended before the start; post = up to `window` waves that began on or
 after it (a wave that straddles the start is in neither).
 
-Controls are aggregated over many units and never named, so a viewer sees
-the benchmark without seeing any single out-of-scope unit.
+Controls are aggregated over many units and never named. A pool changes by
+one unit whenever a plan starts or ends on one of its units, so two readings
+of its per-wave series would give that unit's n and index: a viewer whose
+scope does not cover every comparison unit gets no pool series and no pool
+n, and the effect estimate only while the pool hides each unit in every wave
+(analytics/disclosure.py; docs/SECURITY.md "Aggregates over units you cannot see").
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import pandas as pd
 from sqlalchemy.orm import Session
 
 from dashboard.analytics.did import DidCells, DidResult, difference_in_differences, effect_per_cost
+from dashboard.analytics.disclosure import pool_safe_in_every_wave
 from dashboard.analytics.indices import to_index, to_index_points
 from dashboard.analytics.moments import Moments
 from dashboard.auth.scope import Scope
@@ -33,6 +38,9 @@ from dashboard.queries.rollups import respondent_element_moments
 from dashboard.services.element_scales import element_scale
 
 WINDOW = 4
+POOL_WITHHELD = "comparison too small to show"  # the verdict when the pool could reveal one unit
+NO_MOMENTS = Moments(0.0, 0.0, 0.0)
+UNIT = ["branch_id", "department_id"]
 
 
 @dataclass(frozen=True)
@@ -47,6 +55,7 @@ class PlanEffect:
     pre_waves: list[str]
     post_waves: list[str]
     n_control_units: int
+    pool_shown: bool = True  # the viewer's scope covers every comparison unit: pool series and n shown
 
 
 def _windows(waves: pd.DataFrame, start: date, window: int) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -80,9 +89,15 @@ def _moments(frame: pd.DataFrame) -> Moments:
     return Moments(float(frame["n"].sum()), float(frame["total"].sum()), float(frame["total_sq"].sum()))
 
 
-def plan_effect(session: Session, plan: ImprovementPlan, min_n: int, window: int = WINDOW) -> PlanEffect:
+def plan_effect(
+    session: Session, plan: ImprovementPlan, min_n: int, *, viewer: Scope, min_units: int, window=WINDOW
+) -> PlanEffect:
     """Reads unit-level moments over the whole organisation (the comparison
-    group needs them) but returns only the plan unit and the pooled controls."""
+    group needs them) but returns only the plan unit and the pooled controls,
+    and of the controls only what `viewer` may see: all of it when their scope
+    covers every comparison unit; otherwise no per-wave series and no n, and
+    the effect only when every wave's pool has `min_units` units and `min_n`
+    respondents beyond its largest unit."""
     waves = reference.waves(session)
     pre, post = _windows(waves, plan.start_on, window)
     wave_ids = tuple(int(w) for w in pd.concat([pre, post])["wave_id"])
@@ -103,6 +118,9 @@ def plan_effect(session: Session, plan: ImprovementPlan, min_n: int, window: int
         cell(treated, pre_ids), cell(treated, post_ids), cell(control, pre_ids), cell(control, post_ids)
     )
     result = difference_in_differences(cells, min_n=min_n)
+    pool_shown = _covers(viewer, control)
+    if not pool_shown:
+        result = _without_pool(result, pool_safe_in_every_wave(control, UNIT, min_units, min_n))
 
     def in_points(difference):  # None: nothing measured, or no single scale to measure it on
         return None if difference is None or scale is None else float(to_index_points(difference, *scale))
@@ -114,13 +132,31 @@ def plan_effect(session: Session, plan: ImprovementPlan, min_n: int, window: int
         effect_points=points,
         ci_points=ci,
         treated_change_points=None if points is None else in_points(result.treated_change),
-        control_change_points=None if points is None else in_points(result.control_change),
+        # the effect is treated minus control change, so this follows from what is shown anyway
+        control_change_points=None if points is None else in_points(result.treated_change - result.effect),
         per_10k=effect_per_cost(points, plan.cost),
-        series=_series(treated, control, waves, min_n, scale),
+        series=_series(treated, control if pool_shown else control.iloc[0:0], waves, min_n, scale),
         pre_waves=list(pre["code"]),
         post_waves=list(post["code"]),
-        n_control_units=int(control[["branch_id", "department_id"]].drop_duplicates().shape[0]),
+        n_control_units=int(control[UNIT].drop_duplicates().shape[0]),
+        pool_shown=pool_shown,
     )
+
+
+def _covers(viewer: Scope, units: pd.DataFrame) -> bool:
+    """Whether `viewer` may see every unit of the pool."""
+    pairs = units[UNIT].drop_duplicates().itertuples(index=False)
+    return all(viewer.allows(int(b), int(d)) for b, d in pairs)
+
+
+def _without_pool(result: DidResult, pool_safe: bool) -> DidResult:
+    """The result for a viewer outside the pool: the pool's moments blanked
+    (their n would difference to one unit's), and no estimate at all while
+    the pool is small enough for the estimate to be one unit's."""
+    cells = replace(result.cells, control_pre=NO_MOMENTS, control_post=NO_MOMENTS)
+    if pool_safe or result.effect is None:
+        return replace(result, cells=cells)
+    return DidResult(None, None, None, None, None, None, False, cells, POOL_WITHHELD)
 
 
 def _series(treated, control, waves, min_n, scale) -> pd.DataFrame:
@@ -146,14 +182,17 @@ def is_overdue(plans: pd.DataFrame, today: date) -> pd.Series:
     return (plans["due_on"] < today) & ~plans["status"].isin(["done", "cancelled"])
 
 
-def plans_with_effects(session: Session, scope: Scope, min_n: int, today: date | None = None) -> pd.DataFrame:
+def plans_with_effects(
+    session: Session, scope: Scope, min_n: int, min_units: int, today: date | None = None
+) -> pd.DataFrame:
     """The plans list: visible plans with effect verdict, effect in index
-    points with CI, effect per 10k cost and an overdue flag."""
+    points with CI, effect per 10k cost and an overdue flag (each effect as
+    `scope` may see it: `plan_effect`)."""
     table = visible_plans(session, scope)
     today = today or date.today()
     effects = []
     for plan in plans_by_id(session, table["plan_id"]):
-        effect = plan_effect(session, plan, min_n)
+        effect = plan_effect(session, plan, min_n, viewer=scope, min_units=min_units)
         effects.append(
             {
                 "verdict": effect.result.verdict,

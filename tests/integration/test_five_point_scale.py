@@ -292,8 +292,8 @@ def test_plan_effect_in_index_points(five):
 
     with Session(engine) as session:
         plan = session.scalars(select(ImprovementPlan)).one()
-        effect = plan_effect(session, plan, MIN_N)
-        listed = plans_with_effects(session, Scope.everything(), MIN_N)
+        effect = plan_effect(session, plan, MIN_N, viewer=Scope.everything(), min_units=2)
+        listed = plans_with_effects(session, Scope.everything(), MIN_N, min_units=2)
     assert effect.effect_points == pytest.approx(100 * (change(treated) - change(control)) / 4)
     assert effect.treated_change_points == pytest.approx(100 * change(treated) / 4)
     assert effect.control_change_points == pytest.approx(100 * change(control) / 4)

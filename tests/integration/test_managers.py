@@ -25,6 +25,7 @@ from dashboard.services.metrics_cli import compute_metric
 
 EVERYONE = Scope.everything()
 MIN_N = 10
+MIN_UNITS = 3
 
 
 def _answers(session: Session) -> pd.DataFrame:
@@ -135,7 +136,7 @@ def test_scope_per_role(demo_engine):
     with Session(demo_engine) as s:
         lending = s.scalar(select(Department.id).where(Department.code == "LEN"))
         head = AuthUser(1, "h", "H", "department_head", department_id=lending)
-        seen = appraisal_for(s, head, None, MIN_N).table
+        seen = appraisal_for(s, head, None, MIN_N, MIN_UNITS).table
         raw = _answers(s)
         everyone = manager_appraisal(s, EVERYONE, Filters(), MIN_N).table
         # a team member who is an account manager sees their own row only, ranked among their unit's
@@ -145,9 +146,10 @@ def test_scope_per_role(demo_engine):
         member = AuthUser(
             2, "t", "T", "team_member", branch_id=branch, department_id=int(unit), staff_id=int(some.unit)
         )
-        own = appraisal_for(s, member, None, MIN_N).table
-        nobody = appraisal_for(s, AuthUser(3, "u", "U", "team_member", branch, int(unit)), None, MIN_N).table
-        anonymous = appraisal_for(s, None, None, MIN_N).table
+        own = appraisal_for(s, member, None, MIN_N, MIN_UNITS).table
+        stranger = AuthUser(3, "u", "U", "team_member", branch, int(unit))
+        nobody = appraisal_for(s, stranger, None, MIN_N, MIN_UNITS).table
+        anonymous = appraisal_for(s, None, None, MIN_N, MIN_UNITS).table
     # the department head: managers of customers who answered about Lending, numbers from those answers only
     lending_raw = raw[raw["department_id"] == lending]
     expected, _ = _expected(lending_raw)

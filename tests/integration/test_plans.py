@@ -302,14 +302,21 @@ def effect_db(request, session_databases):
 
 
 def test_planted_plans_effects(effect_db):
+    from dashboard.auth.scope import Scope
     from dashboard.ingest.demo import plan as truth
     from dashboard.services.plan_effects import plan_effect
 
+    everyone = Scope.everything()
+
     with Session(effect_db) as s:
         plans = {p.title: p for p in s.scalars(select(ImprovementPlan))}
-        worked = plan_effect(s, plans[truth.EFFECTIVE_PLAN["title"]], min_n=10)
-        null = plan_effect(s, plans[truth.INEFFECTIVE_PLAN["title"]], min_n=10)
-        recent = plan_effect(s, plans["Riverside right-first-time programme"], min_n=10)
+
+        def effect(title):
+            return plan_effect(s, plans[title], min_n=10, viewer=everyone, min_units=3)
+
+        worked = effect(truth.EFFECTIVE_PLAN["title"])
+        null = effect(truth.INEFFECTIVE_PLAN["title"])
+        recent = effect("Riverside right-first-time programme")
     # planted: +0.4 in the first quarter after the start, +0.8 after -> 0.7 over four post waves
     assert worked.result.verdict == "improved" and worked.result.p_value < 0.001
     assert worked.result.ci_low < 0.7 < worked.result.ci_high
@@ -327,7 +334,7 @@ def test_plans_list_flags_overdue(db):
     from dashboard.services.plan_effects import plans_with_effects
 
     with Session(db) as s:
-        table = plans_with_effects(s, Scope.everything(), min_n=10, today=date(2026, 1, 15))
+        table = plans_with_effects(s, Scope.everything(), min_n=10, min_units=3, today=date(2026, 1, 15))
     overdue = dict(zip(table["title"], table["overdue"], strict=True))
     assert overdue["Harbour responsiveness programme"]  # active, due 2025-06-30
     assert not overdue["Hillcrest personal attention campaign"]  # done
