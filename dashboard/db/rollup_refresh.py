@@ -12,7 +12,13 @@ from collections.abc import Collection
 from sqlalchemy import Connection
 
 from dashboard.analytics.indices import to_index_sql
-from dashboard.db.models.rollups import DRIVER_PRODUCTS, DRIVER_SUMS, DRIVER_VARIABLES, ITEM_MEASURES
+from dashboard.db.models.rollups import (
+    DRIVER_PRODUCTS,
+    DRIVER_SUMS,
+    DRIVER_VARIABLES,
+    ELEMENT_MOMENTS,
+    ITEM_MEASURES,
+)
 from dashboard.db.rollup_pairs import refresh_indicator_pairs
 
 _UNIT_KEYS = ("wave_id", "branch_id", "department_id", "channel")
@@ -22,6 +28,7 @@ ROLLUP_TABLES = (
     "rollup_item_segment",
     "rollup_importance",
     "rollup_driver",
+    "rollup_element",
     "rollup_loyalty",
     "rollup_indicator_pair",
 )
@@ -107,6 +114,7 @@ def refresh_rollups(
         f"GROUP BY {', '.join('r.' + k for k in imp_keys.split(', '))}, i.element"
     )
     conn.exec_driver_sql(_driver_sql(where))
+    conn.exec_driver_sql(element_moments_sql(where))
     conn.exec_driver_sql(_loyalty_sql(where))
     refresh_indicator_pairs(conn, where)
     refresh_customer_departments(conn)
@@ -170,4 +178,29 @@ def _driver_sql(where: str) -> str:
         f"WHERE a.perception IS NOT NULL AND q.qtype IN ('scale', 'nps'){where} "
         f"GROUP BY r.id, {', '.join('r.' + k for k in keys.split(', '))}) x "
         f"WHERE {complete} GROUP BY {', '.join('x.' + k for k in keys.split(', '))}"
+    )
+
+
+def element_moments_sql(where: str) -> str:
+    """Per respondent and RATER element (and item scale): the mean scored E,
+    P and P - E over the element's items (P - E is NULL unless both are
+    answered, so its mean is over the paired items); then per cell n, sum
+    and sum of squares of each."""
+    keys = ", ".join((*_UNIT_KEYS, "segment"))
+    r_keys = ", ".join("r." + k for k in keys.split(", "))
+    x_keys = ", ".join("x." + k for k in keys.split(", "))
+    scored = "CAST(CASE WHEN q.reverse_coded THEN q.scale_min + q.scale_max - a.{0} ELSE a.{0} END AS FLOAT)"
+    e, p = scored.format("expectation"), scored.format("perception")
+    moments = ", ".join(
+        f"COUNT(x.{m}), COALESCE(SUM(x.{m}), 0), COALESCE(SUM(x.{m} * x.{m}), 0)" for m in ("e", "p", "gap")
+    )
+    return (
+        f"INSERT INTO rollup_element ({keys}, element, scale_min, scale_max, {', '.join(ELEMENT_MOMENTS)}) "
+        f"SELECT {x_keys}, x.element, x.lo, x.hi, {moments} FROM ("
+        f"SELECT {r_keys}, q.element, q.scale_min AS lo, q.scale_max AS hi, "
+        f"AVG({e}) AS e, AVG({p}) AS p, AVG({p} - {e}) AS gap "
+        f"FROM answer a JOIN response r ON r.id = a.response_id JOIN question q ON q.id = a.question_id "
+        f"WHERE q.element IS NOT NULL{where} "
+        f"GROUP BY r.id, {r_keys}, q.element, q.scale_min, q.scale_max) x "
+        f"GROUP BY {x_keys}, x.element, x.lo, x.hi"
     )

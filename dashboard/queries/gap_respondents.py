@@ -2,17 +2,19 @@
 each manager's) mean over one RATER element's items, summarised per element
 in SQL. A respondent's answers to one element are correlated, so the
 respondent, not the answer, is the independent unit of every interval.
-Reverse-coded items are reversed (lo + hi - x) exactly as in the rollups."""
+Customers' moments come from the `rollup_element` rollup; managers' (a small
+table) from their raw answers, reverse-coded items reversed (lo + hi - x)
+exactly as in the rollups."""
 
 from __future__ import annotations
 
 import pandas as pd
-from sqlalchemy import Float, and_, case, cast, func, select
+from sqlalchemy import Float, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from dashboard.auth.scope import Scope
-from dashboard.db.models import Answer, ManagementAnswer, ManagementResponse, Question, Response
-from dashboard.queries.filters import Filters, filter_clauses
+from dashboard.db.models import ManagementAnswer, ManagementResponse, Question, RollupElement
+from dashboard.queries.filters import Filters, filter_clauses, where
 from dashboard.queries.scope_sql import scope_clauses
 
 
@@ -35,27 +37,15 @@ def customer_element_moments(session: Session, scope: Scope, filters: Filters) -
     """Per element and item scale: n, total and total_sq of the respondents'
     mean expectation (e), perception (p) and gap P - E over the element's
     items (the gap over items with both answered), for the responses in
-    scope and filters."""
-    r, a = Response.__table__, Answer.__table__
-    e, p = _scored(a.c.expectation), _scored(a.c.perception)
-    paired = case((and_(a.c.expectation.is_not(None), a.c.perception.is_not(None)), p - e))
-    inner = (
-        select(
-            Question.element,
-            Question.scale_min,
-            Question.scale_max,
-            func.avg(e).label("e"),
-            func.avg(p).label("p"),
-            func.avg(paired).label("gap"),
-        )
-        .select_from(a.join(r, r.c.id == a.c.response_id).join(Question, Question.id == a.c.question_id))
-        .where(Question.element.is_not(None), *scope_clauses(r, scope), *filter_clauses(r, filters))
-        .group_by(r.c.id, Question.element, Question.scale_min, Question.scale_max)
-        .subquery()
-    )
-    columns, names = _moments(inner, ["e", "p", "gap"])
-    keys = [inner.c.element, inner.c.scale_min, inner.c.scale_max]
-    stmt = select(*keys, *columns).group_by(*keys).order_by(*keys)
+    scope and filters; read from `rollup_element`, which holds those
+    per-respondent moments per cell."""
+    t = RollupElement.__table__
+    keys = [t.c.element, t.c.scale_min, t.c.scale_max]
+    columns, names = [], []
+    for m in ("e", "p", "gap"):
+        columns += [func.sum(t.c[f"n_{m}"]), func.sum(t.c[f"sum_{m}"]), func.sum(t.c[f"sumsq_{m}"])]
+        names += [f"n_{m}", f"total_{m}", f"total_sq_{m}"]
+    stmt = select(*keys, *columns).where(*where(t, scope, filters)).group_by(*keys).order_by(*keys)
     frame = pd.DataFrame(session.execute(stmt).all(), columns=["element", "scale_min", "scale_max", *names])
     return frame.astype({c: float for c in names})
 

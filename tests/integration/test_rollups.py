@@ -8,11 +8,14 @@ from sqlalchemy import text
 
 from dashboard.db.rollup_refresh import refresh_rollups
 from tests.support.rollup_check import (
+    ELEMENT_KEYS,
+    ELEMENT_MEASURES,
     IMPORTANCE_KEYS,
     IMPORTANCE_MEASURES,
     ITEM_KEYS,
     assert_rollups_match_answers,
     assert_same_rollup,
+    element_rollup,
     importance_rollup,
     item_rollup,
     raw_answers,
@@ -54,6 +57,10 @@ def test_partial_refresh_after_an_edit_matches_full_aggregate(demo_engine):
             raw = raw_answers(conn)
             assert_same_rollup(
                 rollup_table(conn, "rollup_item_segment", ITEM_KEYS), item_rollup(raw, ITEM_KEYS)
+            )
+            assert_same_rollup(
+                rollup_table(conn, "rollup_element", ELEMENT_KEYS, ELEMENT_MEASURES),
+                element_rollup(raw, "response_id"),
             )
         finally:
             trans.rollback()

@@ -15,6 +15,8 @@ ITEM_MEASURES = ["n_p", "sum_p", "sumsq_p", "n_e", "sum_e", "sumsq_e", "n_gap", 
 ITEM_MEASURES += ["top1", "top2", "low"]
 IMPORTANCE_KEYS = [*ITEM_KEYS[:5], "element"]
 IMPORTANCE_MEASURES = ["n", "sum_points", "sumsq_points"]
+ELEMENT_KEYS = [*ITEM_KEYS[:5], "element", "scale_min", "scale_max"]
+ELEMENT_MEASURES = [f"{stat}_{m}" for m in ("e", "p", "gap") for stat in ("n", "sum", "sumsq")]
 TEXT_KEYS = ("channel", "segment", "element")
 
 
@@ -32,8 +34,9 @@ def raw_answers(conn) -> pd.DataFrame:
     """Every scale/NPS answer in the database, long form."""
     df = pd.read_sql(
         text(
-            "SELECT r.wave_id, r.branch_id, r.department_id, r.channel, r.segment, a.question_id, "
-            "a.expectation, a.perception, q.scale_min AS lo, q.scale_max AS hi, q.reverse_coded "
+            "SELECT r.id AS response_id, r.wave_id, r.branch_id, r.department_id, r.channel, r.segment, "
+            "a.question_id, q.element, a.expectation, a.perception, q.scale_min AS lo, q.scale_max AS hi, "
+            "q.reverse_coded "
             "FROM answer a JOIN response r ON r.id = a.response_id JOIN question q ON q.id = a.question_id "
             "WHERE q.qtype IN ('scale', 'nps')"
         ),
@@ -73,7 +76,8 @@ def file_answers(conn, path: Path) -> pd.DataFrame:
     template_of = dict(conn.execute(text("SELECT id, template_id FROM wave")).all())
     questions = pd.read_sql(
         text(
-            "SELECT id AS question_id, template_id, code, scale_min AS lo, scale_max AS hi, reverse_coded "
+            "SELECT id AS question_id, template_id, code, element, scale_min AS lo, scale_max AS hi, "
+            "reverse_coded "
             "FROM question WHERE qtype IN ('scale', 'nps')"
         ),
         conn,
@@ -117,6 +121,21 @@ def item_rollup(df: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
         low=("low", "sum"),
     )
     return _normalise(out.reset_index(), keys)
+
+
+def element_rollup(df: pd.DataFrame, respondent: str) -> pd.DataFrame:
+    """rollup_element measures from long-form answers: each respondent's mean
+    e, p and g over one element's items (pandas' mean skips the missing, so
+    g's mean is over the items with both answered), then per cell the count,
+    sum and sum of squares of those means."""
+    df = df[df["element"].notna()].rename(columns={"lo": "scale_min", "hi": "scale_max"})
+    means = df.groupby([*ELEMENT_KEYS, respondent])[["e", "p", "g"]].mean().reset_index()
+    spec = {}
+    for m, col in (("e", "e"), ("p", "p"), ("gap", "g")):
+        means[f"{col}2"] = means[col] ** 2
+        spec |= {f"n_{m}": (col, "count"), f"sum_{m}": (col, "sum"), f"sumsq_{m}": (f"{col}2", "sum")}
+    out = means.groupby(ELEMENT_KEYS).agg(**spec)
+    return _normalise(out.reset_index(), ELEMENT_KEYS)
 
 
 def raw_importance(conn) -> pd.DataFrame:
@@ -173,10 +192,13 @@ COARSE_KEYS = [k for k in ITEM_KEYS if k != "segment"]
 
 
 def assert_rollups_match_answers(conn) -> None:
-    """Both item rollups, whole, equal the aggregate of every answer in the database."""
+    """Both item rollups and the element rollup, whole, equal the aggregate of
+    every answer in the database."""
     raw = raw_answers(conn)
     for table, keys in (("rollup_item_segment", ITEM_KEYS), ("rollup_item", COARSE_KEYS)):
         assert_same_rollup(rollup_table(conn, table, keys), item_rollup(raw, keys))
+    elements = rollup_table(conn, "rollup_element", ELEMENT_KEYS, ELEMENT_MEASURES)
+    assert_same_rollup(elements, element_rollup(raw, "response_id"))
 
 
 def assert_rollups_match_file(conn, path: Path) -> None:
@@ -190,6 +212,8 @@ def assert_rollups_match_file(conn, path: Path) -> None:
 
     for table, keys in (("rollup_item_segment", ITEM_KEYS), ("rollup_item", COARSE_KEYS)):
         assert_same_rollup(of_file_waves(rollup_table(conn, table, keys)), item_rollup(answers, keys))
+    elements = of_file_waves(rollup_table(conn, "rollup_element", ELEMENT_KEYS, ELEMENT_MEASURES))
+    assert_same_rollup(elements, element_rollup(answers, "row"))
     if "IMP_R" in pd.read_csv(path, nrows=0).columns:
         got = of_file_waves(rollup_table(conn, "rollup_importance", IMPORTANCE_KEYS, IMPORTANCE_MEASURES))
         assert_same_rollup(got, importance_rollup(file_importance(conn, path)))

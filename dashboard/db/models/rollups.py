@@ -152,6 +152,31 @@ class RollupIndicatorPair(_UnitKeys, Base):
     sum_ab: Mapped[float] = mapped_column(Float, default=0)
 
 
+# The gaps' intervals treat the respondent as the independent unit, so this
+# rollup keeps, per cell, n, sum and sum of squares of each respondent's mean
+# expectation (e), perception (p) and paired gap P - E over one element's items.
+ELEMENT_MOMENTS = tuple(f"{stat}_{m}" for m in ("e", "p", "gap") for stat in ("n", "sum", "sumsq"))
+
+
+class RollupElement(_UnitKeys, Base):
+    """Grain: wave x branch x department x channel x segment x RATER element x
+    item scale; per respondent the mean over the element's items (the gap
+    over items with both E and P answered), reverse-coded items reversed."""
+
+    __tablename__ = "rollup_element"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    segment: Mapped[str] = mapped_column(String(40), primary_key=True)
+    element: Mapped[str] = mapped_column(String(1), primary_key=True)
+    scale_min: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scale_max: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+
+for _name in ELEMENT_MOMENTS:
+    _type = Integer if _name.startswith("n_") else Float
+    RollupElement.__table__.append_column(Column(_name, _type, nullable=False, server_default="0"))
+
+
 class CustomerDepartment(Base):
     """Derived: the departments each customer has dealt with (a survey
     response or a service request there), the customers a department-scoped
