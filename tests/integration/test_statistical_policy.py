@@ -14,6 +14,7 @@ size no output carries a number from a smaller group."""
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 
@@ -517,3 +518,40 @@ def test_pages_show_no_number_from_a_group_under_the_minimum(policy_pages):
         for trace in (graph["props"].get("figure") or {}).get("data", []):
             ys = [v for v in trace.get("y") or [] if isinstance(v, int | float)]
             assert not ys, trace
+
+
+def test_a_viewer_of_the_small_branch_sees_no_number_on_any_page(policy, monkeypatch):
+    """A head of B3 (6 respondents, 3 a wave) under CSAT_MIN_N=7: the
+    overview, gaps (with its channels section), rankings, drill-down, unit
+    and account-manager pages render and show no estimate, since every
+    group in that scope is under the minimum."""
+    engine, _responses = policy
+    monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    monkeypatch.setenv("CSAT_MIN_N", "7")
+    monkeypatch.setenv("CSAT_ENV", "test")
+    runtime = Runtime.start(Settings.from_env())
+    with runtime.write_session() as session:
+        if not session.scalar(select(AppUser.id).where(AppUser.username == "policy.b3")):
+            create_user(session, NewUser("policy.b3", PASSWORD, "department_head", branch_code="B3"))
+    client = signed_in_test_client(create_app(runtime=runtime), "policy.b3", PASSWORD)
+    pages = (
+        ("/", ""),
+        ("/gaps", ""),
+        ("/rankings", "?wave=all"),
+        ("/elements", "?element=R&by=department"),
+        ("/unit", "?branch=B3"),
+        ("/managers", "?wave=all"),
+    )
+    try:
+        for path, search in pages:
+            layout = _render(client, path, search)
+            method = ("p < 0.05", "p < 0.001")  # significance levels in the method notes, no estimates
+            texts = [functools.reduce(lambda t, m: t.replace(m, ""), method, t) for t in _texts(layout)]
+            shown = [t for t in texts if DECIMAL.search(t)]
+            assert not shown, (path, shown[:5])
+            for graph in _components(layout, "Graph"):
+                for trace in (graph["props"].get("figure") or {}).get("data", []):
+                    ys = [v for v in trace.get("y") or [] if isinstance(v, int | float)]
+                    assert not ys, (path, trace.get("name"))
+    finally:
+        runtime.engine.dispose()
