@@ -184,12 +184,7 @@ def _with_training_needs(
             rows.append({"need": TOO_FEW, "n_elements": m["n"]})
             continue
         sums, products = _matrices(m)
-        rest = {
-            e: Moments(
-                org_row["n"] - m["n"], org_row[f"s_{e}"] - m[f"s_{e}"], org_row[f"p_{e}{e}"] - m[f"p_{e}{e}"]
-            )
-            for e in ELEMENT_CODES
-        }
+        rest = {e: _minus(org_row, m, e) for e in ELEMENT_CODES}
         need = training_need(m["n"], sums, products, rest, list(ELEMENT_CODES), scales)
         need["weakest"], need["weakest_index"] = need.pop("element"), need.pop("index")
         rows.append({**need, "n_elements": m["n"]})
