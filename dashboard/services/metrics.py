@@ -150,7 +150,7 @@ def unit_ranking(
     element's CSI (respondents' element means, on the element's item scale)
     or, when element is None, on overall satisfaction. n counts respondents;
     a unit under `min_n` keeps its n and status, never its mean or interval.
-    scale_min/scale_max give the answer scale the index points come from."""
+    attrs scale_min/scale_max give the answer scale the index points come from."""
     key = f"{unit}_id"
     if element:
         scale = element_scale(session, scope, filters, element)
@@ -175,7 +175,6 @@ def unit_ranking(
     ranked["shrunk_sd"] = to_index_points(ranked["shrunk_sd"], lo, hi)
     small = ranked["status"] == TOO_FEW
     ranked.loc[small, ["mean", "ci_low", "ci_high", "total", "total_sq"]] = np.nan
-    ranked["scale_min"], ranked["scale_max"] = lo, hi
     ranked.attrs.update(scale_min=lo, scale_max=hi)  # n, total, total_sq stay on this raw scale
     ranked.insert(1, "code", ranked["unit"].map(names[f"{unit}_code"]))
     ranked.insert(2, "name", ranked["unit"].map(names[f"{unit}_name"]))
