@@ -14,10 +14,8 @@ from dashboard.db.models import (
     AuditScore,
     Commitment,
     Customer,
-    ManagementAnswer,
     ManagementImportance,
     ManagementResponse,
-    Question,
     RollupImportance,
     RollupItem,
     ServiceRequest,
@@ -31,26 +29,6 @@ from dashboard.queries.sqlfuncs import hours_between
 
 def _frame(session: Session, stmt, columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame(session.execute(stmt).all(), columns=columns)
-
-
-def management_expectations(session: Session, scope: Scope, surveyed_on: date | None = None) -> pd.DataFrame:
-    """Per item: what managers believe customers expect (n, sum, sum of squares)."""
-    mr, ma = ManagementResponse.__table__, ManagementAnswer.__table__
-    val = cast(ma.c.expectation, Float)
-    stmt = (
-        select(Question.code, Question.element, func.count(val), func.sum(val), func.sum(val * val))
-        .select_from(
-            ma.join(mr, mr.c.id == ma.c.management_response_id).join(
-                Question, Question.id == ma.c.question_id
-            )
-        )
-        .where(*scope_clauses(mr, scope))
-        .group_by(Question.code, Question.element)
-        .order_by(Question.code)
-    )
-    if surveyed_on is not None:
-        stmt = stmt.where(mr.c.surveyed_on == surveyed_on)
-    return _frame(session, stmt, ["code", "element", "n", "total", "total_sq"])
 
 
 def management_importance(session: Session, scope: Scope) -> pd.DataFrame:

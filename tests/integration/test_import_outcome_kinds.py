@@ -78,7 +78,15 @@ def test_samples_land_and_gap1_matches_pandas(fresh_engine):
     long = long[long["v"] != ""].assign(code=lambda d: d["col"].str[:-2], v=lambda d: d["v"].astype(float))
     expected = long.groupby("code")["v"].agg(["count", "mean"])
     with Session(engine) as session:
-        got = gap_queries.management_expectations(session, Scope.everything()).set_index("code")
+        got = pd.DataFrame(  # the beliefs as stored, per item
+            session.execute(
+                text(
+                    "SELECT q.code, COUNT(*), SUM(a.expectation) FROM management_answer a "
+                    "JOIN question q ON q.id = a.question_id GROUP BY q.code ORDER BY q.code"
+                )
+            ).all(),
+            columns=["code", "n", "total"],
+        ).set_index("code")
         importance = gap_queries.management_importance(session, Scope.everything()).set_index("element")
     assert got["n"].to_dict() == expected["count"].to_dict()
     pd.testing.assert_series_equal(
