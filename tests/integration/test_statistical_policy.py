@@ -14,6 +14,7 @@ size no output carries a number from a smaller group."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import re
@@ -42,7 +43,7 @@ from dashboard.services.unit_view import resolve_unit, unit_summary
 from dashboard.webapp import create_app
 from tests.integration.import_fixtures import run_import
 from tests.support.databases import BACKENDS, throwaway_engine
-from tests.support.web_client import post_callback, signed_in_test_client
+from tests.support.web_client import post_callback, router_request, signed_in_test_client
 
 EVERYONE = Scope.everything()
 ELEMENTS = {"R": ["R1", "R2"], "A": ["A1", "A2"], "T": ["T1", "T2"], "E": ["E1", "E2"], "S": ["S1", "S2"]}
@@ -460,23 +461,20 @@ def _components(node, kind: str) -> list[dict]:
     return found
 
 
+def _plotted(layout) -> list:
+    """The numbers drawn in the layout's charts, by trace."""
+    found = []
+    for graph in _components(layout, "Graph"):
+        for trace in (graph["props"].get("figure") or {}).get("data", []):
+            ys = [v for v in trace.get("y") or [] if isinstance(v, int | float)]
+            if ys:
+                found.append((trace.get("name"), ys))
+    return found
+
+
 def _render(client, path: str, search: str = "") -> dict:
     """The page router's callback, posted as the browser posts it."""
-    deps = client.get("/_dash-dependencies").get_json()
-    dep = next(d for d in deps if "_pages_content.children" in d["output"])
-    values = {"pathname": path, "search": search, "href": f"http://localhost{path}{search}"}
-    inputs = [
-        {"id": i["id"], "property": i["property"], "value": values.get(i["property"])} for i in dep["inputs"]
-    ]
-    parts = dep["output"].strip(".").split("...")
-    outputs = [dict(zip(("id", "property"), p.rsplit(".", 1), strict=True)) for p in parts]
-    body = {
-        "output": dep["output"],
-        "outputs": outputs if dep["output"].startswith("..") else outputs[0],
-        "inputs": inputs,
-        "state": [{"id": s["id"], "property": s["property"], "value": None} for s in dep["state"]],
-        "changedPropIds": ["_pages_location.pathname"],
-    }
+    body = router_request(path, search)
     response = post_callback(client, body)
     assert response.status_code == 200, response.get_data(as_text=True)[:500]
     layout = response.get_json()["response"]["_pages_content"]["children"]
@@ -484,19 +482,28 @@ def _render(client, path: str, search: str = "") -> dict:
     return layout
 
 
-@pytest.fixture
-def policy_pages(policy, monkeypatch):
-    """A signed-in client of the app started from the environment, CSAT_MIN_N=7."""
+@contextlib.contextmanager
+def _signed_in(policy, monkeypatch, username: str, role: str, **unit: str):
+    """A client of the app started from the environment (CSAT_MIN_N=7),
+    signed in as a user of `role` created for the test."""
     engine, _responses = policy
     monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
     monkeypatch.setenv("CSAT_MIN_N", "7")
     monkeypatch.setenv("CSAT_ENV", "test")
     runtime = Runtime.start(Settings.from_env())
     with runtime.write_session() as session:
-        if not session.scalar(select(AppUser.id).where(AppUser.username == "policy.exec")):
-            create_user(session, NewUser("policy.exec", PASSWORD, "executive"))
-    yield signed_in_test_client(create_app(runtime=runtime), "policy.exec", PASSWORD)
-    runtime.engine.dispose()
+        if not session.scalar(select(AppUser.id).where(AppUser.username == username)):
+            create_user(session, NewUser(username, PASSWORD, role, **unit))
+    try:
+        yield signed_in_test_client(create_app(runtime=runtime), username, PASSWORD)
+    finally:
+        runtime.engine.dispose()
+
+
+@pytest.fixture
+def policy_pages(policy, monkeypatch):
+    with _signed_in(policy, monkeypatch, "policy.exec", "executive") as client:
+        yield client
 
 
 def test_pages_show_no_number_from_a_group_under_the_minimum(policy_pages):
@@ -514,10 +521,7 @@ def test_pages_show_no_number_from_a_group_under_the_minimum(policy_pages):
     unit = _render(client, "/unit", "?branch=B3")  # every group on this page is under 7 people
     assert "Kiosk" in " ".join(_texts(unit))
     assert not [t for t in _texts(unit) if DECIMAL.search(t)]
-    for graph in _components(unit, "Graph"):
-        for trace in (graph["props"].get("figure") or {}).get("data", []):
-            ys = [v for v in trace.get("y") or [] if isinstance(v, int | float)]
-            assert not ys, trace
+    assert not _plotted(unit)
 
 
 def test_a_viewer_of_the_small_branch_sees_no_number_on_any_page(policy, monkeypatch):
@@ -525,15 +529,6 @@ def test_a_viewer_of_the_small_branch_sees_no_number_on_any_page(policy, monkeyp
     overview, gaps (with its channels section), rankings, drill-down, unit
     and account-manager pages render and show no estimate, since every
     group in that scope is under the minimum."""
-    engine, _responses = policy
-    monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
-    monkeypatch.setenv("CSAT_MIN_N", "7")
-    monkeypatch.setenv("CSAT_ENV", "test")
-    runtime = Runtime.start(Settings.from_env())
-    with runtime.write_session() as session:
-        if not session.scalar(select(AppUser.id).where(AppUser.username == "policy.b3")):
-            create_user(session, NewUser("policy.b3", PASSWORD, "department_head", branch_code="B3"))
-    client = signed_in_test_client(create_app(runtime=runtime), "policy.b3", PASSWORD)
     pages = (
         ("/", ""),
         ("/gaps", ""),
@@ -542,16 +537,11 @@ def test_a_viewer_of_the_small_branch_sees_no_number_on_any_page(policy, monkeyp
         ("/unit", "?branch=B3"),
         ("/managers", "?wave=all"),
     )
-    try:
+    with _signed_in(policy, monkeypatch, "policy.b3", "department_head", branch_code="B3") as client:
         for path, search in pages:
             layout = _render(client, path, search)
             method = ("p < 0.05", "p < 0.001")  # significance levels in the method notes, no estimates
             texts = [functools.reduce(lambda t, m: t.replace(m, ""), method, t) for t in _texts(layout)]
             shown = [t for t in texts if DECIMAL.search(t)]
             assert not shown, (path, shown[:5])
-            for graph in _components(layout, "Graph"):
-                for trace in (graph["props"].get("figure") or {}).get("data", []):
-                    ys = [v for v in trace.get("y") or [] if isinstance(v, int | float)]
-                    assert not ys, (path, trace.get("name"))
-    finally:
-        runtime.engine.dispose()
+            assert not _plotted(layout), path
