@@ -5,16 +5,26 @@ a stale edit is refused without losing what was typed; titles render inert."""
 from __future__ import annotations
 
 import os
+import time
 
 import pytest
 from sqlalchemy import select
 
-from dashboard.db.models import ImprovementPlan
+from dashboard.auth.users import to_auth_user
+from dashboard.db.models import AppUser, ImprovementPlan
+from dashboard.services.plans import create_plan, update_plan
 from tests.browser.conftest import dom_click
 
 pytestmark = pytest.mark.browser
 
 START_LINK = "/plans/new?branch=B02&department=SRV&element=S&items=S2,S3"
+
+
+def _plan_by(runtime, username: str, **form) -> int:
+    """A plan created through the service by a demo user; its id."""
+    with runtime.write_session() as s:
+        user = to_auth_user(s.scalar(select(AppUser).where(AppUser.username == username)))
+        return create_plan(s, user, form)
 
 
 def _type(duo, selector, text):
@@ -82,10 +92,6 @@ def test_team_member_reads_a_colleagues_plan_and_edits_own(dash_duo, demo_app, d
 
 
 def test_stale_edit_is_refused_and_form_keeps_the_typing(dash_duo, demo_app, demo_runtime, login_as):
-    from dashboard.auth.users import to_auth_user
-    from dashboard.db.models import AppUser
-    from dashboard.services.plans import update_plan
-
     with demo_runtime.read_session() as s:
         plan = s.scalar(
             select(ImprovementPlan).where(ImprovementPlan.title == "Eastbrook branch refurbishment")
@@ -118,19 +124,11 @@ def test_team_member_cannot_edit_a_colleagues_plan_in_their_own_unit(
 ):
     """Same unit, so visible, but owned by the unit's manager: the page shows
     it read-only, without the edit form or the action switches' add row."""
-    from sqlalchemy.orm import Session
-
-    from dashboard.auth.users import to_auth_user
-    from dashboard.db.models import AppUser
-    from dashboard.services.plans import create_plan
-
-    with Session(demo_runtime.engine) as s, s.begin():
-        head = to_auth_user(s.scalar(select(AppUser).where(AppUser.username == "head.harbour")))
-        form = dict(
-            title="Manager's own queue plan", branch="B02", department="SRV", element="S",
-            items=["S1"], start="2026-01-01", due="2026-06-30",
-        )  # fmt: skip
-        colleague_plan = create_plan(s, head, form)
+    colleague_plan = _plan_by(
+        demo_runtime, "head.harbour",
+        title="Manager's own queue plan", branch="B02", department="SRV", element="S",
+        items=["S1"], start="2026-01-01", due="2026-06-30",
+    )  # fmt: skip
     dash_duo.start_server(demo_app)
     login_as(dash_duo, "team.harbour", path=f"/plans/{colleague_plan}")
     dash_duo.wait_for_text_to_equal("#plan-title-heading", "Manager's own queue plan", timeout=20)
@@ -235,19 +233,11 @@ def test_an_added_action_shows_in_place_with_its_history(dash_duo, demo_app, dem
     """Adding an action renders the plan again as stored (actions, history,
     version) without leaving or reloading the page; the next save is not
     refused as stale."""
-    from sqlalchemy.orm import Session
-
-    from dashboard.auth.users import to_auth_user
-    from dashboard.db.models import AppUser
-    from dashboard.services.plans import create_plan
-
-    with Session(demo_runtime.engine) as s, s.begin():
-        executive = to_auth_user(s.scalar(select(AppUser).where(AppUser.username == "executive")))
-        form = dict(
-            title="Branch signage refresh", branch="B03", department="ACC", element="T",
-            items=["T2"], start="2026-01-01", due="2026-09-30",
-        )  # fmt: skip
-        plan_id = create_plan(s, executive, form)
+    plan_id = _plan_by(
+        demo_runtime, "executive",
+        title="Branch signage refresh", branch="B03", department="ACC", element="T",
+        items=["T2"], start="2026-01-01", due="2026-09-30",
+    )  # fmt: skip
     dash_duo.start_server(demo_app)
     login_as(dash_duo, "executive", path=f"/plans/{plan_id}")
     dash_duo.wait_for_element("#plan-action-text", timeout=20)
@@ -257,11 +247,17 @@ def test_an_added_action_shows_in_place_with_its_history(dash_duo, demo_app, dem
     dash_duo.wait_for_contains_text("#plan-actions", "Order new door signs", timeout=20)
     assert dash_duo.driver.execute_script("return window.__same_page === true")
     assert dash_duo.driver.current_url.endswith(f"/plans/{plan_id}")
-    _type(dash_duo, "#plan-title", "Branch signage refresh (phase 1)")
+    # the body was just rendered again: type into the new input and see it hold the text
+    renamed = "Branch signage refresh (phase 1)"
+    for _ in range(5):
+        _type(dash_duo, "#plan-title", renamed)
+        if dash_duo.find_element("#plan-title").get_attribute("value") == renamed:
+            break
+        time.sleep(0.5)
     dom_click(dash_duo, "#plan-save")
     dash_duo.wait_for_element("#plan-saved", timeout=20)
     with demo_runtime.read_session() as s:
         plan = s.get(ImprovementPlan, plan_id)
-        assert plan.title == "Branch signage refresh (phase 1)"
+        assert plan.title == renamed
         assert [a.text for a in plan.actions] == ["Order new door signs"]
     assert dash_duo.get_logs() == [], dash_duo.get_logs()
